@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "cchc.catalogue"
+    verbose_name = "Bộ thủ tục hành chính"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cchc.api import api
+
+urlpatterns = [
+    path("", include("cchc.portal.urls")),
+    path("tai-khoan/", include("cchc.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorktimeConfig(AppConfig):
+    name = "cchc.worktime"
+    verbose_name = "Lịch làm việc"
