@@ -1,8 +1,14 @@
-"""The API door: one NinjaAPI, each domain app contributes a router from its api.py."""
+"""The API door: one NinjaAPI; each domain app contributes routers from its api.py.
+
+Errors always answer JSON `{"detail": "<reason>"}` with 400/403/404/409/422 — never a 500 page.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
 
 api = NinjaAPI(
     title="CCHC API",
@@ -12,12 +18,42 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Không tìm thấy"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền thực hiện"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Dữ liệu gửi lên không hợp lệ", "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Cần đăng nhập hoặc mã truy cập API hợp lệ"}, status=401)
+
+
 def _mount_routers() -> None:
+    from cchc.accounts.api import router as accounts_router
     from cchc.catalogue.api import router as catalogue_router
+    from cchc.catalogue.api import units_router as unit_catalogue_router
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
 
+    api.add_router("", accounts_router)
     api.add_router("/units", units_router)
+    api.add_router("/units", unit_catalogue_router)
     api.add_router("/procedures", catalogue_router)
     api.add_router("/calendar", calendar_router)
 

@@ -116,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "portal:workspace"
+LOGIN_REDIRECT_URL = "units:workspace"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # Lockout after repeated failed logins (per user name and IP).

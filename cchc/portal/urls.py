@@ -5,5 +5,4 @@ from cchc.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("lam-viec/", views.home, name="workspace"),
 ]

@@ -1,6 +1,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cchc.catalogue.models import Field
+from cchc.units.models import Unit
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    units = Unit.objects.current().filter(kind__in=["commune", "ward", "special_zone"]).order_by("name")
+    return render(request, "portal/home.html", {"units": units, "fields": Field.objects.all()})

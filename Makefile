@@ -1,0 +1,45 @@
+# Two commands: `make run` (embedded platform on SQLite) and `make test` (everything CI checks).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DATA_DIR ?= var
+export PORT DATA_DIR
+
+.PHONY: run test lint typecheck pytest migrations-check bench clean
+
+$(VENV)/.base: requirements/base.lock
+	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements/dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
+	touch $@
+
+run: $(VENV)/.base
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	$(PY) manage.py serve --port $(PORT)
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(PY) -m mypy cchc
+
+migrations-check: $(VENV)/.dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(VENV)/.dev
+	$(PY) -m pytest
+
+test: lint typecheck migrations-check pytest
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""The committed OpenAPI file is the API: a change to an endpoint must update it on purpose.
+
+Regenerate with: .venv/bin/python manage.py export_openapi_schema --api cchc.api.api --indent 1 --output docs/api/openapi.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from cchc.api import api
+
+COMMITTED = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi.json"
+
+
+def test_the_committed_schema_matches_the_code() -> None:
+    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))
+
+
+@pytest.mark.django_db
+def test_the_schema_and_its_docs_page_are_served_without_any_cdn() -> None:
+    client = Client()
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/procedures/{code}" in schema["paths"]
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "swagger" in docs.lower()
+    assert "cdn" not in docs.lower() and "https://" not in docs
