@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 api = NinjaAPI(
     title="CCHC API",
@@ -25,7 +26,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Không có quyền thực hiện"}, status=403)
+    return api.create_response(
+        request, {"detail": str(exc) or "Không có quyền thực hiện"}, status=403
+    )
 
 
 @api.exception_handler(ValidationError)
@@ -36,12 +39,16 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Dữ liệu gửi lên không hợp lệ", "errors": exc.errors}, status=400)
+    return api.create_response(
+        request, {"detail": "Dữ liệu gửi lên không hợp lệ", "errors": exc.errors}, status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Cần đăng nhập hoặc mã truy cập API hợp lệ"}, status=401)
+    return api.create_response(
+        request, {"detail": "Cần đăng nhập hoặc mã truy cập API hợp lệ"}, status=401
+    )
 
 
 def _mount_routers() -> None:

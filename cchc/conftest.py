@@ -15,7 +15,15 @@ import pytest
 from django.test import Client
 
 from cchc.accounts.models import ApiToken, User
-from cchc.catalogue.models import Fee, Field, Procedure, ProcedureVersion, RequiredDocument, StepTemplate, UnitProcedure
+from cchc.catalogue.models import (
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    StepTemplate,
+    UnitProcedure,
+)
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Membership, Unit
 
@@ -25,7 +33,10 @@ PASSWORD = "a-Strong-pass-2026"
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
     # Tests render templates without running collectstatic first.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass
@@ -38,14 +49,25 @@ class World:
     copy: Procedure
 
 
-def make_user(username: str, unit: Unit | None = None, role: str | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username.title(), **extra)
+def make_user(
+    username: str, unit: Unit | None = None, role: str | None = None, **extra: Any
+) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, full_name=username.title(), **extra
+    )
     if unit is not None and role is not None:
         Membership.objects.create(user=user, unit=unit, role=role, valid_from=dt.date(2025, 1, 1))
     return user
 
 
-def make_procedure(code: str, name: str, field: Field, *, effective_from: dt.date = dt.date(2025, 7, 1), days: str = "3") -> Procedure:
+def make_procedure(
+    code: str,
+    name: str,
+    field: Field,
+    *,
+    effective_from: dt.date = dt.date(2025, 7, 1),
+    days: str = "3",
+) -> Procedure:
     procedure = Procedure.objects.create(code=code, field=field, authority_level="commune")
     version = ProcedureVersion.objects.create(
         procedure=procedure,
@@ -58,25 +80,47 @@ def make_procedure(code: str, name: str, field: Field, *, effective_from: dt.dat
     )
     RequiredDocument.objects.create(version=version, position=1, name="Tờ khai", originals=1)
     Fee.objects.create(version=version, position=1, name="Lệ phí", amount_vnd=8000)
-    StepTemplate.objects.create(version=version, position=1, name="Tiếp nhận", role=Role.RECEPTION, share=Decimal(20))
-    StepTemplate.objects.create(version=version, position=2, name="Xử lý", role=Role.SPECIALIST, share=Decimal(80))
+    StepTemplate.objects.create(
+        version=version, position=1, name="Tiếp nhận", role=Role.RECEPTION, share=Decimal(20)
+    )
+    StepTemplate.objects.create(
+        version=version, position=2, name="Xử lý", role=Role.SPECIALIST, share=Decimal(80)
+    )
     procedure.refresh_from_db()
     return procedure
 
 
 @pytest.fixture
 def world(db: Any) -> World:
-    province = Unit.objects.create(code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE, agency_identifier="000.00.00.H56")
-    commune_a = Unit.objects.create(code="16300", name="Xã Nga Sơn", kind=UnitKind.COMMUNE, parent=province, agency_identifier="000.30.10.H56")
-    centre_a = Unit.objects.create(code="16300-MC", name="TTPVHCC xã Nga Sơn", kind=UnitKind.SERVICE_CENTRE, parent=commune_a)
-    commune_b = Unit.objects.create(code="16303", name="Xã Nga Thắng", kind=UnitKind.COMMUNE, parent=province, agency_identifier="000.33.10.H56")
+    province = Unit.objects.create(
+        code="38", name="Tỉnh Thanh Hóa", kind=UnitKind.PROVINCE, agency_identifier="000.00.00.H56"
+    )
+    commune_a = Unit.objects.create(
+        code="16300",
+        name="Xã Nga Sơn",
+        kind=UnitKind.COMMUNE,
+        parent=province,
+        agency_identifier="000.30.10.H56",
+    )
+    centre_a = Unit.objects.create(
+        code="16300-MC", name="TTPVHCC xã Nga Sơn", kind=UnitKind.SERVICE_CENTRE, parent=commune_a
+    )
+    commune_b = Unit.objects.create(
+        code="16303",
+        name="Xã Nga Thắng",
+        kind=UnitKind.COMMUNE,
+        parent=province,
+        agency_identifier="000.33.10.H56",
+    )
     civil = Field.objects.create(code="ho-tich", name="Hộ tịch")
     certify = Field.objects.create(code="chung-thuc", name="Chứng thực")
     birth = make_procedure("1.001193", "Đăng ký khai sinh", civil, days="0.5")
     copy = make_procedure("2.000815", "Chứng thực bản sao từ bản chính", certify)
     for unit in (commune_a, commune_b):
         UnitProcedure.objects.create(unit=unit, procedure=birth, implemented=True)
-    UnitProcedure.objects.create(unit=commune_a, procedure=copy, implemented=False, reason="Chưa phát sinh")
+    UnitProcedure.objects.create(
+        unit=commune_a, procedure=copy, implemented=False, reason="Chưa phát sinh"
+    )
     return World(province, commune_a, centre_a, commune_b, birth, copy)
 
 
@@ -116,6 +160,6 @@ def logged_in(user: User) -> Client:
     return client
 
 
-def bearer(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, Any]:
     _token, raw = ApiToken.issue(user)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

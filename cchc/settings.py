@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "cchc.units",
     "cchc.catalogue",
     "cchc.worktime",
+    "cchc.dossiers",
+    "cchc.notify",
     "cchc.portal",
 ]
 
@@ -143,6 +145,7 @@ FORMAT_MODULE_PATH = ["cchc.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "cchc" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
@@ -173,7 +176,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

@@ -15,7 +15,10 @@ from pathlib import Path
 def main(target: str) -> None:
     path = Path(target)
     python = path / "bin" / "python"
-    if python.exists() and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0:
+    if (
+        python.exists()
+        and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0
+    ):
         return
     try:
         venv.create(path, with_pip=True, clear=True)
@@ -30,7 +33,9 @@ def main(target: str) -> None:
         wheel_path = Path(tmp) / wheel["filename"]
         urllib.request.urlretrieve(wheel["url"], wheel_path)
         # A wheel is a zip that Python can run from directly: pip installs itself.
-        subprocess.run([python, f"{wheel_path}/pip", "install", "--quiet", str(wheel_path)], check=True)
+        subprocess.run(
+            [python, f"{wheel_path}/pip", "install", "--quiet", str(wheel_path)], check=True
+        )
 
 
 if __name__ == "__main__":

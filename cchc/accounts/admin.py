@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from cchc.accounts.models import ApiToken, User
 from cchc.units.models import Membership
@@ -25,6 +26,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at")
     fields = ("user", "name", "prefix", "created_at", "revoked_at")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued with `manage.py create_api_token` so the raw value is shown once.
         return False

@@ -24,13 +24,18 @@ class LoginForm(AuthenticationForm):
         cleaned = super().clean()
         user = self.get_user()
         if user is not None:
-            device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()  # type: ignore[attr-defined]
+            device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
             if device is not None:
                 token = (cleaned.get("otp_token") or "").strip()
                 if not token:
-                    raise forms.ValidationError(_("Tài khoản này đã bật xác thực hai bước: hãy nhập mã 6 số."), code="otp_required")
+                    raise forms.ValidationError(
+                        _("Tài khoản này đã bật xác thực hai bước: hãy nhập mã 6 số."),
+                        code="otp_required",
+                    )
                 if not device.verify_token(token):
-                    raise forms.ValidationError(_("Mã xác thực không đúng hoặc đã hết hạn."), code="otp_invalid")
+                    raise forms.ValidationError(
+                        _("Mã xác thực không đúng hoặc đã hết hạn."), code="otp_invalid"
+                    )
                 self.device = device
         return cleaned
 

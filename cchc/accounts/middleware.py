@@ -21,8 +21,8 @@ class RequireAdminTwoFactorMiddleware:
             settings.REQUIRE_ADMIN_2FA
             and user is not None
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
-            and user.is_administrator  # type: ignore[union-attr]
+            and not user.is_verified()
+            and user.is_administrator
             and not request.path.startswith(("/tai-khoan/", "/static/", "/i18n/", "/api/"))
         ):
             return redirect(reverse("accounts:two_factor"))

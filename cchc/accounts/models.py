@@ -36,7 +36,9 @@ def _hash(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def authenticate(self, raw: str) -> ApiToken | None:
-        token = self.select_related("user").filter(key_hash=_hash(raw), revoked_at__isnull=True).first()
+        token = (
+            self.select_related("user").filter(key_hash=_hash(raw), revoked_at__isnull=True).first()
+        )
         if token is None or not token.user.is_active:
             return None
         return token
@@ -45,7 +47,9 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A bearer token for an integration. Only a hash is stored; the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("tên"), max_length=100, blank=True)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -54,9 +54,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã bật xác thực hai bước."))
             return redirect(settings.LOGIN_REDIRECT_URL)
         form.add_error("otp_token", _("Mã xác thực không đúng hoặc đã hết hạn."))
-    qr_svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
+    qr_svg = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8
+    ).to_string(encoding="unicode")
     return render(
         request,
         "accounts/two_factor.html",
-        {"enabled": False, "form": form, "qr_svg": qr_svg, "secret": device.config_url.split("secret=")[1].split("&")[0]},
+        {
+            "enabled": False,
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": device.config_url.split("secret=")[1].split("&")[0],
+        },
     )

@@ -14,14 +14,20 @@ from cchc.units.models import Unit, user_roles_in
 
 
 @transaction.atomic
-def set_adoption(unit: Unit, procedure: Procedure, *, implemented: bool, reason: str, by: Any) -> UnitProcedure:
+def set_adoption(
+    unit: Unit, procedure: Procedure, *, implemented: bool, reason: str, by: Any
+) -> UnitProcedure:
     """Record whether `unit` implements `procedure`; only its TTHC-control officer or an admin may."""
     if not user_roles_in(by, unit) & CATALOGUE_EDITORS:
-        raise PermissionDenied(_("Chỉ đầu mối kiểm soát TTHC hoặc quản trị của đơn vị được sửa danh mục áp dụng."))
+        raise PermissionDenied(
+            _("Chỉ đầu mối kiểm soát TTHC hoặc quản trị của đơn vị được sửa danh mục áp dụng.")
+        )
     reason = reason.strip()
     if not implemented and not reason:
         raise ValidationError({"reason": _("Thủ tục không thực hiện tại đơn vị phải có lý do.")})
-    adoption, _created = UnitProcedure.objects.select_for_update().get_or_create(unit=unit, procedure=procedure)
+    adoption, _created = UnitProcedure.objects.select_for_update().get_or_create(
+        unit=unit, procedure=procedure
+    )
     adoption.implemented = implemented
     adoption.reason = "" if implemented else reason
     adoption.save()

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from cchc.catalogue.models import Fee, Field, Procedure, ProcedureVersion, RequiredDocument, StepTemplate, UnitProcedure
+from cchc.catalogue.models import (
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    StepTemplate,
+    UnitProcedure,
+)
 
 
 @admin.register(Field)
@@ -41,7 +49,14 @@ class StepInline(admin.TabularInline):
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
-    list_display = ("procedure", "effective_from", "name", "processing_time", "time_unit", "online_service")
+    list_display = (
+        "procedure",
+        "effective_from",
+        "name",
+        "processing_time",
+        "time_unit",
+        "online_service",
+    )
     list_filter = ("time_unit", "online_service")
     search_fields = ("procedure__code", "name")
     autocomplete_fields = ["procedure"]

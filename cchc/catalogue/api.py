@@ -54,7 +54,13 @@ def list_procedures(request: HttpRequest, params: Query[ListParams]) -> list[Pro
         procedures = search_procedures(procedures, params.q)
     page = procedures.order_by("field__name", "name")[params.offset : params.offset + params.limit]
     return [
-        ProcedureItem(code=p.code, name=p.name, field=p.field.code, field_name=p.field.name, authority_level=p.authority_level)
+        ProcedureItem(
+            code=p.code,
+            name=p.name,
+            field=p.field.code,
+            field_name=p.field.name,
+            authority_level=p.authority_level,
+        )
         for p in page
     ]
 
@@ -127,13 +133,20 @@ def version_detail(procedure: Procedure, version: ProcedureVersion) -> Procedure
             )
             for d in version.documents.all()
         ],
-        fees=[FeeOut(name=f.name, amount_vnd=f.amount_vnd, note=f.note) for f in version.fees.all()],
-        steps=[StepOut(name=s.name, role=s.role, body=s.body, share=plain_decimal(s.share)) for s in version.steps.all()],
+        fees=[
+            FeeOut(name=f.name, amount_vnd=f.amount_vnd, note=f.note) for f in version.fees.all()
+        ],
+        steps=[
+            StepOut(name=s.name, role=s.role, body=s.body, share=plain_decimal(s.share))
+            for s in version.steps.all()
+        ],
         versions=[v.effective_from for v in procedure.versions.all()],
     )
 
 
-@router.get("/{code}", response=ProcedureDetail, summary="Chi tiết thủ tục theo mã quốc gia (công khai)")
+@router.get(
+    "/{code}", response=ProcedureDetail, summary="Chi tiết thủ tục theo mã quốc gia (công khai)"
+)
 def procedure_detail(request: HttpRequest, code: str, on: dt.date | None = None) -> ProcedureDetail:
     """The version in force today, or on `on` (YYYY-MM-DD)."""
     procedure = get_object_or_404(Procedure.objects.select_related("field"), code=code)
@@ -164,25 +177,48 @@ units_router = Router(tags=["catalogue"])
 
 
 @units_router.get(
-    "/{unit_code}/procedures", response=list[AdoptionOut], auth=staff_auth, summary="Danh mục TTHC áp dụng tại đơn vị"
+    "/{unit_code}/procedures",
+    response=list[AdoptionOut],
+    auth=staff_auth,
+    summary="Danh mục TTHC áp dụng tại đơn vị",
 )
 def unit_adoptions(request: HttpRequest, unit_code: str) -> list[AdoptionOut]:
     unit = get_unit_for(request.user, unit_code)
-    rows = UnitProcedure.objects.filter(unit=unit).select_related("procedure").order_by("procedure__code")
+    rows = (
+        UnitProcedure.objects.filter(unit=unit)
+        .select_related("procedure")
+        .order_by("procedure__code")
+    )
     return [
-        AdoptionOut(procedure=r.procedure.code, name=r.procedure.name, implemented=r.implemented, reason=r.reason) for r in rows
+        AdoptionOut(
+            procedure=r.procedure.code,
+            name=r.procedure.name,
+            implemented=r.implemented,
+            reason=r.reason,
+        )
+        for r in rows
     ]
 
 
 @units_router.put(
-    "/{unit_code}/procedures/{code}", response=AdoptionOut, auth=staff_auth, summary="Ghi nhận thủ tục có/không thực hiện tại đơn vị"
+    "/{unit_code}/procedures/{code}",
+    response=AdoptionOut,
+    auth=staff_auth,
+    summary="Ghi nhận thủ tục có/không thực hiện tại đơn vị",
 )
-def put_adoption(request: HttpRequest, unit_code: str, code: str, payload: AdoptionIn) -> AdoptionOut:
+def put_adoption(
+    request: HttpRequest, unit_code: str, code: str, payload: AdoptionIn
+) -> AdoptionOut:
     unit = get_unit_for(request.user, unit_code)
     procedure = Procedure.objects.filter(code=code).first()
     if procedure is None:
         raise Http404("Không tìm thấy thủ tục")
-    adoption = set_adoption(unit, procedure, implemented=payload.implemented, reason=payload.reason, by=request.user)
-    return AdoptionOut(procedure=procedure.code, name=procedure.name, implemented=adoption.implemented, reason=adoption.reason)
-
-
+    adoption = set_adoption(
+        unit, procedure, implemented=payload.implemented, reason=payload.reason, by=request.user
+    )
+    return AdoptionOut(
+        procedure=procedure.code,
+        name=procedure.name,
+        implemented=adoption.implemented,
+        reason=adoption.reason,
+    )

@@ -411,8 +411,8 @@ def parse_catalogue_xlsx(data: bytes | IO[bytes]) -> CatalogueData:
 
     for sheet in CHILD_SHEETS:
         for row in sheets.get(sheet, []):
-            key = (_cell_key(row.values["procedure"]), _cell_key(row.values["effective_from"]))
-            parent = versions.get(key)
+            ref = (_cell_key(row.values["procedure"]), _cell_key(row.values["effective_from"]))
+            parent = versions.get(ref)
             if parent is None:
                 out.errors.append(
                     _(
@@ -421,8 +421,8 @@ def parse_catalogue_xlsx(data: bytes | IO[bytes]) -> CatalogueData:
                     )
                     % {
                         "where": row.where.at("procedure"),
-                        "code": _show(key[0]),
-                        "date": _show(key[1]),
+                        "code": _show(ref[0]),
+                        "date": _show(ref[1]),
                     }
                 )
                 continue
@@ -696,6 +696,9 @@ def validate_catalogue(data: CatalogueData) -> Catalogue:
 
 
 def _check_version(check: _Checker, item: VersionItem) -> VersionSpec:
+    # dt.date.min stands in for a bad date: its error is recorded, nothing will be written.
+    effective_from = check.date(item, "effective_from") or dt.date.min
+    name = check.text(item, "name", required=True, max_length=500)
     time = check.decimal(item, "processing_time", max_digits=7, places=2)
     time_unit = check.choice(item, "time_unit", TimeUnit)
     if time_unit == TimeUnit.SAME_DAY and time:
@@ -716,9 +719,8 @@ def _check_version(check: _Checker, item: VersionItem) -> VersionSpec:
                 % {"total": _decimal_text(total)},
             )
     return VersionSpec(
-        # dt.date.min stands in for a bad date: its error is recorded, nothing will be written.
-        effective_from=check.date(item, "effective_from") or dt.date.min,
-        name=check.text(item, "name", required=True, max_length=500),
+        effective_from=effective_from,
+        name=name,
         processing_time=time if time is not None else Decimal(0),
         time_unit=time_unit,
         time_note=check.text(item, "time_note"),
@@ -891,7 +893,10 @@ def _write(catalogue: Catalogue) -> ImportResult:
         result.add("procedures", status)
         if status == "updated":
             stale.add(procedure.pk)
-        existing = {v.effective_from: v for v in procedure.versions.all()}
+        existing = {
+            v.effective_from: v
+            for v in procedure.versions.prefetch_related("documents", "fees", "steps")
+        }
         for version_spec in procedure_spec.versions:
             status = _write_version(
                 procedure, version_spec, existing.get(version_spec.effective_from)
@@ -934,14 +939,32 @@ def _write_version(
         return "created"
     status = "unchanged"
     scalars = spec.scalars()
-    if any(getattr(version, key) != value for key, value in scalars.items()):
+    current = _version_spec(version)
+    scalars_differ = any(getattr(version, key) != value for key, value in scalars.items())
+    children_differ = (current.documents, current.fees, current.steps) != (
+        spec.documents,
+        spec.fees,
+        spec.steps,
+    )
+    if (scalars_differ or children_differ) and version.dossiers.exists():
+        # A dossier keeps the version in force at its receipt: its content must not move under
+        # it. The transaction around the import rolls back whatever was written before.
+        raise CatalogueImportError(
+            [
+                _(
+                    "Thủ tục %(code)s, phiên bản hiệu lực từ %(date)s đã được dùng cho hồ sơ: "
+                    "không sửa được. Hãy thêm phiên bản mới với ngày hiệu lực khác."
+                )
+                % {"code": procedure.code, "date": version.effective_from.strftime("%d/%m/%Y")}
+            ]
+        )
+    if scalars_differ:
         for key, value in scalars.items():
             setattr(version, key, value)
         version.procedure = procedure
         version.save()
         status = "updated"
-    current = _version_spec(version)
-    if (current.documents, current.fees, current.steps) != (spec.documents, spec.fees, spec.steps):
+    if children_differ:
         version.documents.all().delete()
         version.fees.all().delete()
         version.steps.all().delete()

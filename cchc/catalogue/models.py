@@ -38,9 +38,15 @@ class ProcedureQuerySet(models.QuerySet["Procedure"]):
 class Procedure(models.Model):
     """A TTHC identified by its national code; what it requires lives in its versions."""
 
-    code = models.CharField(_("mã thủ tục"), max_length=30, unique=True, help_text=_("Mã quốc gia, ví dụ 1.001193"))
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("lĩnh vực"))
-    authority_level = models.CharField(_("cấp thực hiện"), max_length=20, choices=AuthorityLevel.choices)
+    code = models.CharField(
+        _("mã thủ tục"), max_length=30, unique=True, help_text=_("Mã quốc gia, ví dụ 1.001193")
+    )
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("lĩnh vực")
+    )
+    authority_level = models.CharField(
+        _("cấp thực hiện"), max_length=20, choices=AuthorityLevel.choices
+    )
     # Name and folded search text of the newest version, kept by ProcedureVersion.save so that
     # listing and searching never join the version table.
     name = models.CharField(_("tên thủ tục"), max_length=500, editable=False, default="")
@@ -66,7 +72,9 @@ class Procedure(models.Model):
         if latest is None:
             return
         self.name = latest.name
-        self.search_text = fold(" ".join([self.code, latest.name, latest.keywords, self.field.name]))
+        self.search_text = fold(
+            " ".join([self.code, latest.name, latest.keywords, self.field.name])
+        )
         self.save(update_fields=["name", "search_text"])
 
 
@@ -78,16 +86,24 @@ class ProcedureVersion(models.Model):
     effective_from = models.DateField(_("hiệu lực từ"))
     name = models.CharField(_("tên thủ tục"), max_length=500)
     processing_time = models.DecimalField(
-        _("thời hạn giải quyết"), max_digits=7, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+        _("thời hạn giải quyết"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
     )
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices)
     time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
-    online_service = models.CharField(_("dịch vụ công trực tuyến"), max_length=10, choices=OnlineService.choices)
+    online_service = models.CharField(
+        _("dịch vụ công trực tuyến"), max_length=10, choices=OnlineService.choices
+    )
     result_type = models.CharField(_("kết quả thực hiện"), max_length=300, blank=True)
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
-    keywords = models.TextField(_("từ khóa tìm kiếm"), blank=True, help_text=_("Những cách người dân hay gọi thủ tục này"))
+    keywords = models.TextField(
+        _("từ khóa tìm kiếm"), blank=True, help_text=_("Những cách người dân hay gọi thủ tục này")
+    )
     published_by = models.CharField(_("quyết định công bố"), max_length=300, blank=True)
 
     class Meta:
@@ -95,8 +111,12 @@ class ProcedureVersion(models.Model):
         verbose_name_plural = _("phiên bản thủ tục")
         ordering = ["procedure", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "effective_from"], name="procedure_version_unique"),
-            models.CheckConstraint(condition=Q(processing_time__gte=0), name="procedure_version_time_nonneg"),
+            models.UniqueConstraint(
+                fields=["procedure", "effective_from"], name="procedure_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(processing_time__gte=0), name="procedure_version_time_nonneg"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,13 +132,17 @@ class ProcedureVersion(models.Model):
 
 
 class RequiredDocument(models.Model):
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="documents"
+    )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
     copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
     required = models.BooleanField(_("bắt buộc"), default=True)
-    form_template = models.FileField(_("mẫu đơn, tờ khai"), upload_to="catalogue/forms/", blank=True)
+    form_template = models.FileField(
+        _("mẫu đơn, tờ khai"), upload_to="catalogue/forms/", blank=True, max_length=255
+    )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
 
     class Meta:
@@ -153,7 +177,12 @@ class StepTemplate(models.Model):
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.CharField(_("tên bước"), max_length=300)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, choices=Role.choices, blank=True)
-    body = models.CharField(_("cơ quan thực hiện"), max_length=300, blank=True, help_text=_("Khi bước do cơ quan khác thực hiện (liên thông)"))
+    body = models.CharField(
+        _("cơ quan thực hiện"),
+        max_length=300,
+        blank=True,
+        help_text=_("Khi bước do cơ quan khác thực hiện (liên thông)"),
+    )
     share = models.DecimalField(_("tỷ lệ thời gian (%)"), max_digits=5, decimal_places=2)
 
     class Meta:
@@ -168,15 +197,21 @@ class StepTemplate(models.Model):
 class UnitProcedure(models.Model):
     """Whether a unit implements a procedure (the commune counts 156 implemented, 18 not)."""
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("đơn vị"))
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("thủ tục"))
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("đơn vị")
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("thủ tục")
+    )
     implemented = models.BooleanField(_("đang thực hiện"), default=True)
     reason = models.CharField(_("lý do không thực hiện"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("thủ tục áp dụng tại đơn vị")
         verbose_name_plural = _("thủ tục áp dụng tại đơn vị")
-        constraints = [models.UniqueConstraint(fields=["unit", "procedure"], name="unit_procedure_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "procedure"], name="unit_procedure_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.procedure.code}"

@@ -11,13 +11,18 @@ from django.views.decorators.http import require_POST
 from cchc.catalogue.actions import set_adoption
 from cchc.catalogue.models import Field, Procedure, UnitProcedure
 from cchc.catalogue.search import search_procedures
+from cchc.units.choices import UnitKind
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
     """The public catalogue: filter by unit and field, search without diacritics."""
-    units = Unit.objects.current().filter(kind__in=["province", "commune", "ward", "special_zone"]).order_by("path")
+    units = (
+        Unit.objects.current()
+        .filter(kind__in={UnitKind.PROVINCE, *UnitKind.commune_level()})
+        .order_by("path")
+    )
     unit = units.filter(code=request.GET.get("unit", "")).first()
     field = Field.objects.filter(code=request.GET.get("field", "")).first()
     q = request.GET.get("q", "").strip()[:200]
@@ -32,7 +37,14 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalogue/public_list.html",
-        {"units": units, "unit": unit, "fields": Field.objects.all(), "field": field, "q": q, "page": page},
+        {
+            "units": units,
+            "unit": unit,
+            "fields": Field.objects.all(),
+            "field": field,
+            "q": q,
+            "page": page,
+        },
     )
 
 
@@ -41,7 +53,11 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     version = procedure.version_at(timezone.localdate())
     if version is None:
         version = procedure.versions.order_by("effective_from").first()
-    units = Unit.objects.current().filter(adoptions__procedure=procedure, adoptions__implemented=True).order_by("name")
+    units = (
+        Unit.objects.current()
+        .filter(adoptions__procedure=procedure, adoptions__implemented=True)
+        .order_by("name")
+    )
     return render(
         request,
         "catalogue/procedure.html",
@@ -70,7 +86,12 @@ def public_listing(request: HttpRequest, unit_code: str) -> HttpResponse:
     return render(
         request,
         "catalogue/public_listing.html",
-        {"unit": unit, "implemented": implemented, "not_implemented": not_implemented, "today": timezone.localdate()},
+        {
+            "unit": unit,
+            "implemented": implemented,
+            "not_implemented": not_implemented,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -85,7 +106,12 @@ def unit_catalogue(request: HttpRequest, unit_code: str) -> HttpResponse:
     return render(
         request,
         "catalogue/unit_catalogue.html",
-        {"unit": unit, "rows": rows, "implemented": implemented, "not_implemented": len(adoptions) - implemented},
+        {
+            "unit": unit,
+            "rows": rows,
+            "implemented": implemented,
+            "not_implemented": len(adoptions) - implemented,
+        },
     )
 
 
@@ -104,5 +130,10 @@ def unit_adoption_update(request: HttpRequest, unit_code: str, code: str) -> Htt
         )
     except (PermissionDenied, ValidationError) as exc:
         messages_text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        return render(request, "catalogue/unit_catalogue_error.html", {"unit": unit, "message": messages_text}, status=403 if isinstance(exc, PermissionDenied) else 422)
+        return render(
+            request,
+            "catalogue/unit_catalogue_error.html",
+            {"unit": unit, "message": messages_text},
+            status=403 if isinstance(exc, PermissionDenied) else 422,
+        )
     return redirect("catalogue:unit_catalogue", unit_code=unit.code)

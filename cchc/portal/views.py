@@ -2,9 +2,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cchc.catalogue.models import Field
+from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.current().filter(kind__in=["commune", "ward", "special_zone"]).order_by("name")
+    units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by("name")
     return render(request, "portal/home.html", {"units": units, "fields": Field.objects.all()})

@@ -33,7 +33,9 @@ def unit_out(unit: Unit, parent_codes: dict[int, str]) -> UnitOut:
 
 
 @router.get("", response=list[UnitOut], summary="Đơn vị hành chính đang có hiệu lực (công khai)")
-def list_units(request: HttpRequest, on: dt.date | None = None, history: bool = False) -> list[UnitOut]:
+def list_units(
+    request: HttpRequest, on: dt.date | None = None, history: bool = False
+) -> list[UnitOut]:
     """Units in force today (or on `on`); `history=true` lists every unit, merged ones included."""
     units = list(Unit.objects.all() if history else Unit.objects.current(on))
     parent_codes = dict(Unit.objects.values_list("id", "code"))

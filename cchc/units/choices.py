@@ -8,6 +8,7 @@ class UnitKind(models.TextChoices):
     DISTRICT = "district", _("Huyện/Quận (trước 01/07/2025)")
     COMMUNE = "commune", _("Xã")
     WARD = "ward", _("Phường")
+    TOWNSHIP = "township", _("Thị trấn (trước 01/07/2025)")
     SPECIAL_ZONE = "special_zone", _("Đặc khu")
     # Agencies inside a unit
     DEPARTMENT = "department", _("Sở/ban/ngành")
@@ -17,11 +18,11 @@ class UnitKind(models.TextChoices):
 
     @classmethod
     def administrative(cls) -> set[str]:
-        return {cls.PROVINCE, cls.DISTRICT, cls.COMMUNE, cls.WARD, cls.SPECIAL_ZONE}
+        return {cls.PROVINCE, cls.DISTRICT, cls.COMMUNE, cls.WARD, cls.TOWNSHIP, cls.SPECIAL_ZONE}
 
     @classmethod
     def commune_level(cls) -> set[str]:
-        return {cls.COMMUNE, cls.WARD, cls.SPECIAL_ZONE}
+        return {cls.COMMUNE, cls.WARD, cls.TOWNSHIP, cls.SPECIAL_ZONE}
 
 
 class Role(models.TextChoices):
@@ -36,7 +37,9 @@ class Role(models.TextChoices):
 
 # Roles whose membership covers the unit's whole subtree (a province appraiser sees every
 # commune); the others cover the unit and the agencies inside it, never a sibling commune.
-SUBTREE_ROLES = frozenset({Role.LEADER, Role.TTHC_CONTROL, Role.APPRAISER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+SUBTREE_ROLES = frozenset(
+    {Role.LEADER, Role.TTHC_CONTROL, Role.APPRAISER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
 
 # Roles that only read: they never act on dossiers or the catalogue.
 READ_ONLY_ROLES = frozenset({Role.SUPERVISOR})

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -47,10 +48,18 @@ class Unit(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("loại"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
     )
     agency_identifier = models.CharField(
-        _("mã định danh"), max_length=40, blank=True, help_text=_("Tiền tố của mã hồ sơ; chuỗi không phân tích.")
+        _("mã định danh"),
+        max_length=40,
+        blank=True,
+        help_text=_("Tiền tố của mã hồ sơ; chuỗi không phân tích."),
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -61,7 +70,7 @@ class Unit(models.Model):
     admin_owner = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
-    successors = models.ManyToManyField(
+    successors: models.ManyToManyField[Unit, UnitSuccession] = models.ManyToManyField(
         "self", through="UnitSuccession", symmetrical=False, related_name="predecessors", blank=True
     )
 
@@ -72,12 +81,18 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_valid_from_unique"),
             models.UniqueConstraint(
-                fields=["code"], condition=Q(valid_from__isnull=True), name="unit_code_unique_when_open"
+                fields=["code", "valid_from"], name="unit_code_valid_from_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(valid_from__isnull=True),
+                name="unit_code_unique_when_open",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_range",
             ),
         ]
@@ -86,14 +101,14 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_administrative(self) -> bool:
-        return self.kind in UnitKind.administrative()
-
-    def is_valid_on(self, on: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            self.pk is not None
+            and self.parent is not None
+            and self.path
+            and self.parent.path.startswith(self.path)
+        ):
+            raise ValueError(f"unit {self.code} cannot be placed under its own descendant")
         old_path = self.path
         if self.pk is None:
             super().save(*args, **kwargs)
@@ -110,6 +125,26 @@ class Unit(models.Model):
             for child in Unit.objects.filter(parent=self):
                 child.save()
 
+    def clean(self) -> None:
+        # A unit under its own descendant would make the materialised path loop forever.
+        if (
+            self.pk is not None
+            and self.parent is not None
+            and self.parent.path.startswith(self.path or "\0")
+        ):
+            raise ValidationError(
+                {"parent": _("Không thể đặt một đơn vị dưới chính nó hoặc đơn vị cấp dưới của nó.")}
+            )
+
+    @property
+    def is_administrative(self) -> bool:
+        return self.kind in UnitKind.administrative()
+
+    def is_valid_on(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on
+        )
+
 
 class UnitSuccession(models.Model):
     """A merger or split: `predecessor` was replaced (in whole or part) by `successor`."""
@@ -123,8 +158,13 @@ class UnitSuccession(models.Model):
         verbose_name = _("kế thừa đơn vị")
         verbose_name_plural = _("kế thừa đơn vị")
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_succession_unique"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unit_succession_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.effective_on:%d/%m/%Y})"
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -136,8 +176,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(models.Model):
     """A staff member's role in a unit: what they may see and do there."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     valid_from = models.DateField(_("từ ngày"), default=timezone.localdate)
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
@@ -147,7 +191,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
@@ -167,7 +213,9 @@ def _scope_filter(memberships: list[Membership]) -> Q:
     return scope
 
 
-def visible_unit_ids(user: Any, *, roles: frozenset[str] | set[str] | None = None) -> frozenset[int]:
+def visible_unit_ids(
+    user: Any, *, roles: frozenset[str] | set[str] | None = None
+) -> frozenset[int]:
     """Ids of the units a user may see (optionally: through one of `roles`), cached per user object.
 
     Two queries at most, whatever the number of units, so list pages filter with `IN (...)`
@@ -185,7 +233,11 @@ def visible_unit_ids(user: Any, *, roles: frozenset[str] | set[str] | None = Non
         memberships = list(Membership.objects.active().filter(user=user).select_related("unit"))
         if roles is not None:
             memberships = [m for m in memberships if m.role in roles]
-        ids = frozenset(Unit.objects.filter(_scope_filter(memberships)).values_list("id", flat=True)) if memberships else frozenset()
+        ids = (
+            frozenset(Unit.objects.filter(_scope_filter(memberships)).values_list("id", flat=True))
+            if memberships
+            else frozenset()
+        )
     cache[key] = ids
     return ids
 
@@ -198,7 +250,9 @@ def user_roles_in(user: Any, unit: Unit) -> set[str]:
         return set(Role.values)
     roles: set[str] = set()
     for m in Membership.objects.active().filter(user=user).select_related("unit"):
-        reaches = unit.path.startswith(m.unit.path) and (m.covers_subtree or unit.admin_owner_id == m.unit.admin_owner_id)
+        reaches = unit.path.startswith(m.unit.path) and (
+            m.covers_subtree or unit.admin_owner_id == m.unit.admin_owner_id
+        )
         if reaches:
             roles.add(m.role)
     return roles

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cchc.accounts.models import User
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Membership, Unit, visible_unit_ids
 
@@ -11,15 +14,29 @@ from cchc.units.models import Membership, Unit, visible_unit_ids
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """The staff home: the units this person works in and what they may do there."""
-    memberships = Membership.objects.active().filter(user=request.user).select_related("unit").order_by("unit__path")
-    units = Unit.objects.current().administrative().filter(id__in=visible_unit_ids(request.user)).order_by("path")
+    memberships = (
+        Membership.objects.active()
+        .filter(user=cast(User, request.user))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    units = (
+        Unit.objects.current()
+        .administrative()
+        .filter(id__in=visible_unit_ids(request.user))
+        .order_by("path")
+    )
     return render(request, "units/workspace.html", {"memberships": memberships, "units": units})
 
 
 @login_required
 def unit_detail(request: HttpRequest, unit_code: str) -> HttpResponse:
     unit = get_unit_for(request.user, unit_code)
-    children = Unit.objects.current().filter(parent=unit, id__in=visible_unit_ids(request.user)).order_by("name")
+    children = (
+        Unit.objects.current()
+        .filter(parent=unit, id__in=visible_unit_ids(request.user))
+        .order_by("name")
+    )
     staff = Membership.objects.active().filter(unit=unit).select_related("user").order_by("role")
     predecessors = Unit.objects.filter(succession_to__successor=unit)
     return render(

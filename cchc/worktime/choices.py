@@ -49,3 +49,11 @@ class ChangeAction(models.TextChoices):
     HOURS_REMOVED = "hours_removed", _("Bỏ giờ làm việc riêng")
     CLOSURE_ADDED = "closure_added", _("Thêm ngày đơn vị nghỉ")
     CLOSURE_REMOVED = "closure_removed", _("Bỏ ngày đơn vị nghỉ")
+
+
+class RescheduleRefusal(models.TextChoices):
+    """Why a rescheduling (apology letter, Mẫu 04) is refused."""
+
+    ALREADY_RESCHEDULED = "already_rescheduled", _("Hồ sơ đã được hẹn lại một lần.")
+    TOO_LATE = "too_late", _("Phải xin hẹn lại chậm nhất 1 ngày làm việc trước ngày hẹn trả.")
+    NOT_LATER = "not_later", _("Ngày hẹn mới phải sau ngày hẹn cũ.")

@@ -22,7 +22,9 @@ def test_passwords_are_hashed_with_argon2(world: World, alice) -> None:
 
 def test_a_staff_member_logs_in_and_reaches_the_workspace(world: World, alice) -> None:
     client = Client()
-    response = client.post("/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "Xã Nga Sơn" in response.content.decode()
 
@@ -44,7 +46,9 @@ def test_an_account_with_totp_needs_the_code(world: World, alice) -> None:
     assert response.status_code == 200
     assert "mã 6 số" in response.content.decode()
     code = str(totp(device.bin_key)).zfill(6)
-    response = client.post("/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD, "otp_token": code})
+    response = client.post(
+        "/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD, "otp_token": code}
+    )
     assert response.status_code == 302
 
 
@@ -77,7 +81,9 @@ def test_create_api_token_prints_a_token_that_authenticates(world: World, alice)
     assert ApiToken.objects.get().key_hash != raw  # only the hash is stored
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
-    assert response.json()["memberships"] == [{"unit_code": "16300", "unit_name": "Xã Nga Sơn", "role": "reception"}]
+    assert response.json()["memberships"] == [
+        {"unit_code": "16300", "unit_name": "Xã Nga Sơn", "role": "reception"}
+    ]
 
 
 def test_create_api_token_for_an_unknown_user_fails_clearly(world: World) -> None:

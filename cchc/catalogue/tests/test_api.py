@@ -44,7 +44,9 @@ def test_search_forgives_diacritics_case_and_word_order(world: World, q: str) ->
 
 
 def test_search_without_diacritics_finds_the_certification(world: World) -> None:
-    codes = [p["code"] for p in Client().get("/api/v1/procedures", {"q": "chung thuc ban sao"}).json()]
+    codes = [
+        p["code"] for p in Client().get("/api/v1/procedures", {"q": "chung thuc ban sao"}).json()
+    ]
     assert codes == ["2.000815"]
 
 
@@ -81,17 +83,31 @@ def test_procedure_detail_selects_the_version_in_force_on_a_date(world: World) -
         online_service="none",
     )
     client = Client()
-    assert client.get("/api/v1/procedures/1.001193?on=2024-12-31").json()["name"] == "Đăng ký khai sinh (cũ)"
-    assert client.get("/api/v1/procedures/1.001193?on=2025-07-01").json()["name"] == "Đăng ký khai sinh"
-    assert client.get("/api/v1/procedures/1.001193").json()["versions"] == ["2025-07-01", "2020-01-01"]
+    assert (
+        client.get("/api/v1/procedures/1.001193?on=2024-12-31").json()["name"]
+        == "Đăng ký khai sinh (cũ)"
+    )
+    assert (
+        client.get("/api/v1/procedures/1.001193?on=2025-07-01").json()["name"]
+        == "Đăng ký khai sinh"
+    )
+    assert client.get("/api/v1/procedures/1.001193").json()["versions"] == [
+        "2025-07-01",
+        "2020-01-01",
+    ]
     assert client.get("/api/v1/procedures/1.001193?on=2019-01-01").status_code == 404
 
 
 def test_version_at_picks_the_latest_effective_version_not_after_the_date(world: World) -> None:
     later = ProcedureVersion.objects.create(
-        procedure=world.birth, effective_from=dt.date(2027, 1, 1), name="Đăng ký khai sinh 2027", time_unit="same_day", online_service="full"
+        procedure=world.birth,
+        effective_from=dt.date(2027, 1, 1),
+        name="Đăng ký khai sinh 2027",
+        time_unit="same_day",
+        online_service="full",
     )
-    assert world.birth.version_at(dt.date(2026, 12, 31)).effective_from == dt.date(2025, 7, 1)
+    current = world.birth.version_at(dt.date(2026, 12, 31))
+    assert current is not None and current.effective_from == dt.date(2025, 7, 1)
     assert world.birth.version_at(dt.date(2027, 1, 1)) == later
     assert world.birth.version_at(dt.date(2025, 6, 30)) is None
 

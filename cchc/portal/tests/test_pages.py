@@ -52,7 +52,9 @@ def test_unknown_pages_answer_404(world: World) -> None:
 
 def test_login_page_says_the_demo_skips_two_factor(world: World, settings) -> None:
     settings.DEMO = True
-    assert "xác thực hai bước không bắt buộc" in Client().get("/tai-khoan/dang-nhap/").content.decode()
+    assert (
+        "xác thực hai bước không bắt buộc" in Client().get("/tai-khoan/dang-nhap/").content.decode()
+    )
 
 
 def test_workspace_lists_the_staff_members_units(world: World, alice) -> None:
@@ -67,5 +69,10 @@ def test_admin_is_served_to_a_superuser(world: World) -> None:
 
     admin = make_user("root", is_superuser=True, is_staff=True)
     client = logged_in(admin)
-    for url in ["/quan-tri/", "/quan-tri/units/unit/", "/quan-tri/catalogue/procedure/", "/quan-tri/catalogue/procedureversion/"]:
+    for url in [
+        "/quan-tri/",
+        "/quan-tri/units/unit/",
+        "/quan-tri/catalogue/procedure/",
+        "/quan-tri/catalogue/procedureversion/",
+    ]:
         assert client.get(url).status_code == 200, url

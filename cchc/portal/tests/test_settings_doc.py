@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_setting_read_from_the_environment_is_documented() -> None:
-    sources = (ROOT / "cchc" / "settings.py").read_text() + (ROOT / "cchc" / "portal" / "management" / "commands" / "serve.py").read_text()
+    sources = (ROOT / "cchc" / "settings.py").read_text() + (
+        ROOT / "cchc" / "portal" / "management" / "commands" / "serve.py"
+    ).read_text()
     used = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', sources))
     used |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', sources))
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M))

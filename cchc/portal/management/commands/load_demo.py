@@ -35,10 +35,16 @@ class Command(BaseCommand):
     help = "Load the demo province, communes, catalogue and staff accounts (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true", help="re-import even if the demo is loaded")
+        parser.add_argument(
+            "--force", action="store_true", help="re-import even if the demo is loaded"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["force"] and User.objects.filter(username="admin").exists() and Procedure.objects.exists():
+        if (
+            not options["force"]
+            and User.objects.filter(username="admin").exists()
+            and Procedure.objects.exists()
+        ):
             self.stdout.write("Dữ liệu mẫu đã có; bỏ qua (dùng --force để nạp lại).")
             return
         call_command("import_units", str(UNITS_FILE), stdout=self.stdout)
@@ -49,13 +55,16 @@ class Command(BaseCommand):
 
     def _create_accounts(self) -> None:
         admin, created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True, "full_name": "Quản trị hệ thống"}
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "full_name": "Quản trị hệ thống"},
         )
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         for username, full_name, unit_code, role in DEMO_STAFF:
-            user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"full_name": full_name}
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"])
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(self.style.SUCCESS(f"\nCCHC đang chạy tại {url}  (quản trị: {url}quan-tri/)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nCCHC đang chạy tại {url}  (quản trị: {url}quan-tri/)")
+        )
         if settings.DEMO:
             self.stdout.write(f"Tài khoản mẫu (mật khẩu '{DEMO_PASSWORD}'): admin")
             for username, _name, unit, role in DEMO_STAFF:

@@ -1,0 +1,917 @@
+"""What people do to a dossier: one function per business action, used by pages and API alike.
+
+Every action runs in one transaction with the dossier row locked, checks the transition table
+(`choices.TRANSITIONS`), the actor's role in the right unit and the form's row version, changes
+the reporting facts, and appends one `DossierEvent`. A refused action raises a `DossierError`
+subclass whose message says why (in Vietnamese) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.catalogue.models import Procedure, ProcedureVersion, RequiredDocument
+from cchc.dossiers.choices import (
+    TRANSITIONS,
+    Action,
+    ApplicantKind,
+    Channel,
+    EndType,
+    ReturnMethod,
+    Status,
+    target_status,
+)
+from cchc.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
+from cchc.notify.dispatch import on_dossier_event
+from cchc.units.choices import Role
+from cchc.units.models import Unit, user_roles_in
+from cchc.worktime import deadlines
+from cchc.worktime.snapshot import load_calendar
+
+# -- errors: each maps to one HTTP status in the API and to a message on the page -------------
+
+
+class DossierError(Exception):
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(DossierError):
+    status_code = 409
+
+
+class StaleDossier(DossierError):
+    status_code = 409
+
+
+class InvalidDossierData(DossierError):
+    status_code = 422
+
+
+class NotAllowed(DossierError):
+    status_code = 403
+
+
+# -- who may do what, and on which side (receiving or processing unit) ------------------------
+
+RECEIPT_SIDE = "receiving"
+PROCESSING_SIDE = "processing"
+
+ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
+    Action.RECEIVE: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.ASK_COMPLETION: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.REFUSE_RECEIPT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.HAND_OVER: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
+    Action.REQUEST_SUPPLEMENT: (
+        PROCESSING_SIDE,
+        frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER}),
+    ),
+    Action.SUPPLEMENT_RECEIVED: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.REQUEST_PAYMENT: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST})),
+    Action.RECORD_PAYMENT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.RESCHEDULE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.REFUSE: (PROCESSING_SIDE, frozenset({Role.LEADER})),
+    Action.RESOLVE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.WITHDRAW: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.STOP: (PROCESSING_SIDE, frozenset({Role.LEADER})),
+    Action.RETURN_RESULT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.NOTE: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
+}
+
+# A request for supplementation after receipt is allowed only this soon (ND 61 Art. 19(4)).
+SUPPLEMENT_WINDOW_WORKING_DAYS = 3
+
+
+def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
+    """The actions this user may take on this dossier now (for the page's buttons)."""
+    roles_by_side = {
+        RECEIPT_SIDE: user_roles_in(user, dossier.receiving_unit),
+        PROCESSING_SIDE: user_roles_in(user, dossier.processing_unit),
+    }
+    out = []
+    for action, (side, roles) in ACTION_RULES.items():
+        if action == Action.NOTE:
+            continue
+        if target_status(action, dossier.status) is not None and roles & roles_by_side[side]:
+            out.append(action)
+    return out
+
+
+def _check_role(dossier: Dossier, action: str, user: Any) -> None:
+    side, roles = ACTION_RULES[action]
+    unit = dossier.receiving_unit if side == RECEIPT_SIDE else dossier.processing_unit
+    if not roles & user_roles_in(user, unit):
+        names = ", ".join(str(Role(r).label) for r in sorted(roles))
+        raise NotAllowed(
+            _("Vai trò của bạn tại %(unit)s không được thực hiện “%(action)s” (cần: %(roles)s).")
+            % {"unit": unit.name, "action": Action(action).label, "roles": names}
+        )
+
+
+# -- the dossier code ---------------------------------------------------------------------------
+
+
+def next_code(agency_identifier: str, day: dt.date) -> str:
+    """`<agency identifier>-YYMMDD-NNNN`, the day's next number for that agency.
+
+    One statement increments the counter and returns the new value, so concurrent receipts
+    never get the same number (the row stays locked until the caller's transaction ends).
+    Works on PostgreSQL and on SQLite ≥ 3.35 alike.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dossiercounter (agency_identifier, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_identifier, day) DO UPDATE SET last = dossiers_dossiercounter.last + 1 "
+            "RETURNING last",
+            [agency_identifier, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency_identifier}-{day:%y%m%d}-{number:04d}"
+
+
+# -- receipt at the counter (or by post, or by API) ------------------------------------------
+
+
+@dataclass
+class Applicant:
+    name: str
+    kind: str = ApplicantKind.PERSON
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass
+class ReceivedDocument:
+    """A document handed in: one of the procedure's list (by position) or an extra one by name."""
+
+    name: str = ""
+    position: int | None = None
+    originals: int = 0
+    copies: int = 0
+
+
+@dataclass
+class Receipt:
+    procedure_code: str
+    processing_unit: Unit
+    applicant: Applicant
+    documents: list[ReceivedDocument] = field(default_factory=list)
+    channel: str = Channel.COUNTER
+    return_method: str = ReturnMethod.COUNTER
+    receiving_unit: Unit | None = None  # defaults to the processing unit
+
+
+def _validate_receipt(
+    receipt: Receipt, at: dt.datetime
+) -> tuple[Procedure, ProcedureVersion, Unit]:
+    errors: list[str] = []
+    procedure = (
+        Procedure.objects.select_related("field").filter(code=receipt.procedure_code).first()
+    )
+    if procedure is None:
+        raise InvalidDossierData(
+            _("Không có thủ tục mã %(code)s.") % {"code": receipt.procedure_code}
+        )
+    version = procedure.version_at(timezone.localdate(at))
+    if version is None:
+        raise InvalidDossierData(
+            _("Thủ tục %(code)s chưa có hiệu lực vào ngày tiếp nhận.") % {"code": procedure.code}
+        )
+    processing = receipt.processing_unit
+    receiving = receipt.receiving_unit or processing
+    if not processing.adoptions.filter(procedure=procedure, implemented=True).exists():
+        errors.append(
+            _("Thủ tục %(code)s không được thực hiện tại %(unit)s.")
+            % {"code": procedure.code, "unit": processing.name}
+        )
+    if receiving != processing and receiving.path.split("/")[1] != processing.path.split("/")[1]:
+        errors.append(_("Chỉ được tiếp nhận hồ sơ phi địa giới trong cùng tỉnh."))
+    if not receiving.agency_identifier and not (
+        receiving.admin_owner and receiving.admin_owner.agency_identifier
+    ):
+        errors.append(_("Đơn vị tiếp nhận chưa có mã định danh: không cấp được mã hồ sơ."))
+    if not receipt.applicant.name.strip():
+        errors.append(_("Thiếu tên người nộp hồ sơ."))
+    if receipt.channel not in Channel.values:
+        errors.append(_("Kênh nộp “%(v)s” không hợp lệ.") % {"v": receipt.channel})
+    if receipt.return_method not in ReturnMethod.values:
+        errors.append(
+            _("Hình thức nhận kết quả “%(v)s” không hợp lệ.") % {"v": receipt.return_method}
+        )
+    if errors:
+        raise InvalidDossierData(" ".join(errors))
+    return procedure, version, receiving
+
+
+def _agency_identifier(unit: Unit) -> str:
+    return unit.agency_identifier or (
+        unit.admin_owner.agency_identifier if unit.admin_owner else ""
+    )
+
+
+def _create(
+    receipt: Receipt,
+    status: str,
+    action: str,
+    *,
+    by: Any,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Dossier:
+    procedure, version, receiving = _validate_receipt(receipt, at)
+    side_unit = receiving
+    if not {Role.RECEPTION} & user_roles_in(by, side_unit):
+        raise NotAllowed(
+            _("Chỉ cán bộ tiếp nhận của %(unit)s được tiếp nhận hồ sơ tại đây.")
+            % {"unit": side_unit.name}
+        )
+    dossier = Dossier(
+        code=next_code(_agency_identifier(receiving), timezone.localdate(at)),
+        status=status,
+        procedure=procedure,
+        procedure_version=version,
+        field=procedure.field,
+        receiving_unit=receiving,
+        processing_unit=receipt.processing_unit,
+        channel=receipt.channel,
+        return_method=receipt.return_method,
+        applicant_kind=receipt.applicant.kind,
+        applicant_name=receipt.applicant.name.strip(),
+        applicant_id_number=receipt.applicant.id_number.strip(),
+        applicant_phone=receipt.applicant.phone.strip(),
+        applicant_email=receipt.applicant.email.strip(),
+        applicant_address=receipt.applicant.address.strip(),
+        submitted_at=at,
+        received_by=by,
+        fee_due_vnd=version.total_fee_vnd,
+    )
+    if status == Status.RECEIVED:
+        dossier.received_at = at
+        _start_clock(dossier, version, at)
+    dossier.save()
+    _record_documents(dossier, version, receipt.documents, by=by)
+    if status == Status.RECEIVED:
+        _create_steps(dossier, version, at, by=by)
+    _event(dossier, action, "", status, by=by, at=at, reason=reason, data=data or {})
+    return dossier
+
+
+def _record_documents(
+    dossier: Dossier, version: ProcedureVersion, documents: Sequence[ReceivedDocument], *, by: Any
+) -> None:
+    by_position = {d.position: d for d in version.documents.all()}
+    rows = []
+    for doc in documents:
+        required: RequiredDocument | None = (
+            by_position.get(doc.position) if doc.position is not None else None
+        )
+        if doc.position is not None and required is None:
+            raise InvalidDossierData(
+                _("Không có thành phần hồ sơ số %(n)s trong thủ tục.") % {"n": doc.position}
+            )
+        name = doc.name.strip() or (required.name if required else "")
+        if not name:
+            raise InvalidDossierData(_("Mỗi giấy tờ phải có tên hoặc số thứ tự trong danh mục."))
+        rows.append(
+            DossierDocument(
+                dossier=dossier,
+                required_document=required,
+                name=name,
+                originals=doc.originals,
+                copies=doc.copies,
+                uploaded_by=by,
+            )
+        )
+    DossierDocument.objects.bulk_create(rows)
+
+
+def missing_required_documents(
+    version: ProcedureVersion, documents: Sequence[ReceivedDocument]
+) -> list[str]:
+    given = {d.position for d in documents if d.position is not None}
+    return [d.name for d in version.documents.all() if d.required and d.position not in given]
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    moment = at or timezone.now()
+    if timezone.is_naive(moment):
+        raise InvalidDossierData(_("Thời điểm phải có múi giờ."))
+    return moment
+
+
+@transaction.atomic
+def receive_dossier(receipt: Receipt, *, by: Any, at: dt.datetime | None = None) -> Dossier:
+    """The dossier is complete: give it its code and its due moment (Mẫu 01)."""
+    at = _now(at)
+    procedure = Procedure.objects.filter(code=receipt.procedure_code).first()
+    version = procedure.version_at(timezone.localdate(at)) if procedure else None
+    if version is not None:
+        missing = missing_required_documents(version, receipt.documents)
+        if missing:
+            raise InvalidDossierData(
+                _("Hồ sơ còn thiếu: %(docs)s. Hãy hướng dẫn bổ sung (Mẫu 02) thay vì tiếp nhận.")
+                % {"docs": "; ".join(missing)}
+            )
+    return _create(receipt, Status.RECEIVED, Action.RECEIVE, by=by, at=at)
+
+
+@transaction.atomic
+def turn_away_incomplete(
+    receipt: Receipt, *, missing: Sequence[str], by: Any, at: dt.datetime | None = None
+) -> Dossier:
+    """The dossier is incomplete: one full list of what is missing (Mẫu 02); no clock starts."""
+    items = [m.strip() for m in missing if m.strip()]
+    if not items:
+        raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+    return _create(
+        receipt,
+        Status.INCOMPLETE,
+        Action.ASK_COMPLETION,
+        by=by,
+        at=_now(at),
+        data={"missing": items},
+    )
+
+
+@transaction.atomic
+def refuse_at_counter(
+    receipt: Receipt, *, reason: str, by: Any, at: dt.datetime | None = None
+) -> Dossier:
+    """Outside competence or not eligible (Mẫu 03): recorded, with the reason, never processed."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do từ chối tiếp nhận."))
+    return _create(
+        receipt, Status.REFUSED, Action.REFUSE_RECEIPT, by=by, at=_now(at), reason=reason.strip()
+    )
+
+
+# -- the clock and the steps --------------------------------------------------------------------
+
+
+def duration_of(version: ProcedureVersion) -> deadlines.Duration:
+    if version.time_unit == "same_day" or version.processing_time == 0:
+        return deadlines.Duration.same_day()
+    return deadlines.Duration(version.time_unit, version.processing_time)
+
+
+def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime) -> None:
+    calendar = load_calendar(dossier.processing_unit)
+    due = deadlines.due(at, duration_of(version), calendar)
+    dossier.clock_started_at = at
+    dossier.original_due_at = due
+    dossier.due_at = due
+
+
+def _create_steps(
+    dossier: Dossier, version: ProcedureVersion, start: dt.datetime, *, by: Any
+) -> None:
+    """The procedure's step template becomes the dossier's steps, each with its share of the time."""
+    # A procedure without a step template is handled as one step by a specialist.
+    templates_data: list[tuple[str, str, str, Decimal]] = [
+        (t.name, t.role, t.body, t.share) for t in version.steps.all()
+    ] or [(_("Tiếp nhận và xử lý"), Role.SPECIALIST, "", Decimal(100))]
+    steps = [
+        DossierStep(
+            dossier=dossier, position=i, name=name, role=role, body=body, allotted=dt.timedelta(0)
+        )
+        for i, (name, role, body, _share) in enumerate(templates_data, start=1)
+    ]
+    _allot(steps, [share for *_x, share in templates_data], start, dossier)
+    steps[0].given_by = by
+    steps[0].assignee = by if steps[0].role == Role.RECEPTION else None
+    DossierStep.objects.bulk_create(steps)
+
+
+def _allot(
+    steps: list[DossierStep], shares: Sequence[Decimal], start: dt.datetime, dossier: Dossier
+) -> None:
+    """Split the working time from `start` to the due moment by the steps' shares; the first
+    step starts at `start` and the last one's due moment is the dossier's."""
+    assert dossier.due_at is not None
+    calendar = load_calendar(dossier.processing_unit)
+    origin = calendar.position(start)
+    span = calendar.position(dossier.due_at) - origin
+    total = sum(shares) or Decimal(1)
+    cumulative = Decimal(0)
+    for step, share in zip(steps, shares, strict=True):
+        cumulative += share
+        allotted_us = int(span * share / total)
+        step.allotted = dt.timedelta(microseconds=allotted_us)
+        step.due_at = calendar.moment(origin + int(span * cumulative / total))
+    steps[-1].due_at = dossier.due_at
+    steps[0].started_at = start
+
+
+def _current_step(dossier: Dossier) -> DossierStep | None:
+    return (
+        dossier.steps.filter(started_at__isnull=False, finished_at__isnull=True)
+        .order_by("position")
+        .first()
+    )
+
+
+def _finish_step(step: DossierStep, at: dt.datetime) -> None:
+    step.finished_at = at
+    if step.due_at is not None:
+        step.outcome = deadlines.outcome(step.due_at, at)
+    step.save(update_fields=["finished_at", "outcome"])
+
+
+# -- moving an existing dossier -----------------------------------------------------------------
+
+
+def _event(
+    dossier: Dossier,
+    action: str,
+    from_status: str,
+    to_status: str,
+    *,
+    by: Any,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+) -> DossierEvent:
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        at=at,
+        reason=reason,
+        data=data or {},
+        public=public,
+    )
+    on_dossier_event(event)
+    return event
+
+
+def _transition(
+    dossier: Dossier,
+    action: str,
+    *,
+    by: Any,
+    expected_version: int | None,
+    at: dt.datetime | None,
+    change: Callable[[Dossier, dt.datetime], dict[str, Any] | None] | None = None,
+    reason: str = "",
+    public: bool = True,
+) -> Dossier:
+    at = _now(at)
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update()
+            .select_related("processing_unit", "receiving_unit", "procedure_version")
+            .get(pk=dossier.pk)
+        )
+        if expected_version is not None and locked.row_version != expected_version:
+            raise StaleDossier(
+                _(
+                    "Hồ sơ %(code)s vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới."
+                )
+                % {"code": locked.code}
+            )
+        target = target_status(action, locked.status)
+        if target is None:
+            allowed_from = ", ".join(str(Status(s).label) for s in sorted(TRANSITIONS[action][0]))
+            raise IllegalTransition(
+                _("Không thể “%(action)s” khi hồ sơ đang “%(status)s” (chỉ được khi: %(allowed)s).")
+                % {
+                    "action": Action(action).label,
+                    "status": Status(locked.status).label,
+                    "allowed": allowed_from,
+                }
+            )
+        _check_role(locked, action, by)
+        data = change(locked, at) if change else None
+        from_status = locked.status
+        locked.status = target
+        locked.row_version += 1
+        locked.save()
+        _event(
+            locked,
+            action,
+            from_status,
+            target,
+            by=by,
+            at=at,
+            reason=reason,
+            data=data,
+            public=public,
+        )
+    return locked
+
+
+def receive_submitted(
+    dossier: Dossier, *, by: Any, expected_version: int | None = None, at: dt.datetime | None = None
+) -> Dossier:
+    """An online submission checked and found complete: the clock starts now."""
+
+    def change(d: Dossier, now: dt.datetime) -> None:
+        d.received_at = now
+        d.received_by = by
+        _start_clock(d, d.procedure_version, now)
+        _create_steps(d, d.procedure_version, now, by=by)
+
+    return _transition(
+        dossier, Action.RECEIVE, by=by, expected_version=expected_version, at=at, change=change
+    )
+
+
+def hand_over(
+    dossier: Dossier,
+    *,
+    by: Any,
+    to: Any | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Finish the current step and start the next one, recording who gave and who received."""
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        current = _current_step(d)
+        following = d.steps.filter(started_at__isnull=True).order_by("position").first()
+        if following is None:
+            raise IllegalTransition(
+                _("Đây là bước cuối: hãy ghi nhận kết quả thay vì chuyển bước.")
+            )
+        data: dict[str, Any] = {}
+        if current is not None:
+            _finish_step(current, now)
+            data["finished_step"] = current.name
+            data["step_outcome"] = current.outcome
+        following.started_at = now
+        following.given_by = by
+        following.assignee = to
+        following.note = note[:500]
+        following.save(update_fields=["started_at", "given_by", "assignee", "note"])
+        d.assignee = to
+        data["step"] = following.name
+        data["to"] = getattr(to, "username", None)
+        return data
+
+    return _transition(
+        dossier,
+        Action.HAND_OVER,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=note,
+    )
+
+
+def request_supplement(
+    dossier: Dossier,
+    *,
+    by: Any,
+    items: Sequence[str],
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Ask once, with the complete list, within 3 working days of receipt; the clock stops."""
+    items = [i.strip() for i in items if i.strip()]
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        if not items:
+            raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+        if d.supplement_count >= 1:
+            raise IllegalTransition(
+                _("Hồ sơ đã được yêu cầu bổ sung một lần; không được yêu cầu lần thứ hai.")
+            )
+        assert d.received_at is not None
+        limit = deadlines.due_in_working_days(
+            d.received_at, SUPPLEMENT_WINDOW_WORKING_DAYS, load_calendar(d.processing_unit)
+        )
+        if now > limit:
+            raise IllegalTransition(
+                _(
+                    "Đã quá 3 ngày làm việc kể từ khi tiếp nhận (hạn %(limit)s): không được yêu cầu bổ sung."
+                )
+                % {"limit": timezone.localtime(limit).strftime("%H:%M %d/%m/%Y")}
+            )
+        d.supplement_count += 1
+        d.supplement_requested_at = now
+        return {"items": items}
+
+    return _transition(
+        dossier,
+        Action.REQUEST_SUPPLEMENT,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason="; ".join(items),
+    )
+
+
+def supplement_received(
+    dossier: Dossier, *, by: Any, expected_version: int | None = None, at: dt.datetime | None = None
+) -> Dossier:
+    """The complete dossier is back: the full processing time counts again from now."""
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        assert d.supplement_requested_at is not None
+        d.supplement_wait = (d.supplement_wait or dt.timedelta(0)) + (
+            now - d.supplement_requested_at
+        )
+        old_due = d.due_at
+        _start_clock(d, d.procedure_version, now)
+        # Re-allot the steps not yet finished over the new span.
+        remaining = list(d.steps.filter(finished_at__isnull=True).order_by("position"))
+        if remaining:
+            for step in remaining:
+                step.started_at = None
+            weights = [Decimal(s.allotted // dt.timedelta(microseconds=1) or 1) for s in remaining]
+            _allot(remaining, weights, now, d)
+            DossierStep.objects.bulk_update(remaining, ["allotted", "due_at", "started_at"])
+        return {
+            "old_due": old_due.isoformat() if old_due else None,
+            "new_due": d.due_at.isoformat() if d.due_at else None,
+        }
+
+    return _transition(
+        dossier,
+        Action.SUPPLEMENT_RECEIVED,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+    )
+
+
+def request_payment(
+    dossier: Dossier,
+    *,
+    by: Any,
+    amount_vnd: int,
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    if amount_vnd <= 0:
+        raise InvalidDossierData(_("Số tiền phải nộp phải lớn hơn 0."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        d.payment_requested_at = now
+        d.fee_due_vnd = amount_vnd
+        return {"amount_vnd": amount_vnd}
+
+    return _transition(
+        dossier,
+        Action.REQUEST_PAYMENT,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=note,
+    )
+
+
+def record_payment(
+    dossier: Dossier,
+    *,
+    by: Any,
+    amount_vnd: int,
+    receipt_number: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    if amount_vnd <= 0:
+        raise InvalidDossierData(_("Số tiền đã nộp phải lớn hơn 0."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        assert d.payment_requested_at is not None
+        d.payment_wait = (d.payment_wait or dt.timedelta(0)) + (now - d.payment_requested_at)
+        d.fee_paid_vnd += amount_vnd
+        return {"amount_vnd": amount_vnd, "receipt_number": receipt_number}
+
+    return _transition(
+        dossier,
+        Action.RECORD_PAYMENT,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+    )
+
+
+def reschedule(
+    dossier: Dossier,
+    *,
+    by: Any,
+    new_due: dt.datetime,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Apology and a new date (Mẫu 04): at most once, at least 1 working day before the due date.
+    Reports keep judging against the original due moment."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do chậm trễ trong thư xin lỗi."))
+    if timezone.is_naive(new_due):
+        raise InvalidDossierData(_("Ngày hẹn mới phải có múi giờ."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        assert d.due_at is not None
+        refusal = deadlines.reschedule_refusal(
+            d.due_at,
+            now,
+            load_calendar(d.processing_unit),
+            times_rescheduled=1 if d.rescheduled_at else 0,
+            new_due=new_due,
+        )
+        if refusal is not None:
+            raise IllegalTransition(str(refusal.label))
+        old_due = d.due_at
+        d.due_at = new_due
+        d.rescheduled_at = now
+        return {"old_due": old_due.isoformat(), "new_due": new_due.isoformat()}
+
+    return _transition(
+        dossier,
+        Action.RESCHEDULE,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=reason.strip(),
+    )
+
+
+def _finish(end_type: str) -> Callable[[Dossier, dt.datetime], None]:
+    def finish(d: Dossier, now: dt.datetime) -> None:
+        d.finished_at = now
+        d.end_type = end_type
+        if end_type in (EndType.RESOLVED, EndType.REFUSED) and d.original_due_at is not None:
+            d.outcome = deadlines.outcome(d.original_due_at, now)
+        current = _current_step(d)
+        if current is not None:
+            _finish_step(current, now)
+        if end_type in (EndType.RESOLVED, EndType.REFUSED):
+            last = d.steps.filter(started_at__isnull=True).order_by("-position").first()
+            if last is not None and last.role == Role.RECEPTION:
+                # The return step starts when the result is ready; the steps between were skipped.
+                d.steps.filter(started_at__isnull=True).exclude(pk=last.pk).update(
+                    started_at=now, finished_at=now
+                )
+                last.started_at = now
+                last.save(update_fields=["started_at"])
+            else:
+                d.steps.filter(finished_at__isnull=True).update(started_at=now, finished_at=now)
+        else:
+            d.steps.filter(finished_at__isnull=True).update(finished_at=now)
+
+    return finish
+
+
+def resolve(
+    dossier: Dossier,
+    *,
+    by: Any,
+    digital: bool = False,
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The result is ready (signed, issued): judged early / on time / late against the original due."""
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        _finish(EndType.RESOLVED)(d, now)
+        d.result_digital = digital
+        return {"outcome": d.outcome, "digital": digital}
+
+    return _transition(
+        dossier,
+        Action.RESOLVE,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=note,
+    )
+
+
+def refuse(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Not eligible after appraisal (Mẫu 03): counts as resolved, with the reason."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do từ chối giải quyết."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        _finish(EndType.REFUSED)(d, now)
+        return {"outcome": d.outcome}
+
+    return _transition(
+        dossier,
+        Action.REFUSE,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=reason.strip(),
+    )
+
+
+def withdraw(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The citizen asks for the dossier back."""
+    return _transition(
+        dossier,
+        Action.WITHDRAW,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=_finish(EndType.WITHDRAWN),
+        reason=reason.strip(),
+    )
+
+
+def stop(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do dừng xử lý."))
+    return _transition(
+        dossier,
+        Action.STOP,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=_finish(EndType.STOPPED),
+        reason=reason.strip(),
+    )
+
+
+def return_result(
+    dossier: Dossier,
+    *,
+    by: Any,
+    method: str | None = None,
+    postal_tracking: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The result is handed over: at the counter, by post (with its tracking number) or online."""
+    if method is not None and method not in ReturnMethod.values:
+        raise InvalidDossierData(_("Hình thức trả kết quả “%(v)s” không hợp lệ.") % {"v": method})
+    if method == ReturnMethod.POSTAL and not postal_tracking.strip():
+        raise InvalidDossierData(_("Trả qua bưu chính phải có mã bưu gửi."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        d.returned_at = now
+        if method:
+            d.return_method = method
+        d.postal_tracking = postal_tracking.strip()
+        d.steps.filter(finished_at__isnull=True).update(finished_at=now)
+        return {"method": d.return_method, "postal_tracking": d.postal_tracking}
+
+    return _transition(
+        dossier,
+        Action.RETURN_RESULT,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+    )
+
+
+def add_note(dossier: Dossier, *, by: Any, text: str, at: dt.datetime | None = None) -> Dossier:
+    if not text.strip():
+        raise InvalidDossierData(_("Ghi chú trống."))
+    return _transition(
+        dossier, Action.NOTE, by=by, expected_version=None, at=at, reason=text.strip(), public=False
+    )
