@@ -11,6 +11,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cchc.dossiers.actions import DossierError
+
 api = NinjaAPI(
     title="CCHC API",
     version="1",
@@ -51,10 +53,16 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
+@api.exception_handler(DossierError)
+def dossier_refused(request: HttpRequest, exc: DossierError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
 def _mount_routers() -> None:
     from cchc.accounts.api import router as accounts_router
     from cchc.catalogue.api import router as catalogue_router
     from cchc.catalogue.api import units_router as unit_catalogue_router
+    from cchc.dossiers.api import router as dossiers_router
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
 
@@ -63,6 +71,7 @@ def _mount_routers() -> None:
     api.add_router("/units", unit_catalogue_router)
     api.add_router("/procedures", catalogue_router)
     api.add_router("/calendar", calendar_router)
+    api.add_router("/dossiers", dossiers_router)
 
 
 _mount_routers()

@@ -533,6 +533,50 @@ def receive_submitted(
     )
 
 
+def ask_completion(
+    dossier: Dossier,
+    *,
+    by: Any,
+    missing: Sequence[str],
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """An online submission is incomplete: tell the applicant, once, everything that is missing."""
+    items = [m.strip() for m in missing if m.strip()]
+    if not items:
+        raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+    return _transition(
+        dossier,
+        Action.ASK_COMPLETION,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=lambda d, now: {"missing": items},
+        reason="; ".join(items),
+    )
+
+
+def refuse_submission(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """An online submission outside the unit's competence or not eligible (Mẫu 03)."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do từ chối tiếp nhận."))
+    return _transition(
+        dossier,
+        Action.REFUSE_RECEIPT,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        reason=reason.strip(),
+    )
+
+
 def hand_over(
     dossier: Dossier,
     *,
@@ -915,3 +959,92 @@ def add_note(dossier: Dossier, *, by: Any, text: str, at: dt.datetime | None = N
     return _transition(
         dossier, Action.NOTE, by=by, expected_version=None, at=at, reason=text.strip(), public=False
     )
+
+
+# -- one entry point for pages and API: an action by name with its parameters ------------------
+
+
+@dataclass
+class ActionParams:
+    expected_version: int | None = None
+    reason: str = ""
+    items: list[str] = field(default_factory=list)
+    to: Any | None = None
+    new_due: dt.datetime | None = None
+    amount_vnd: int | None = None
+    receipt_number: str = ""
+    method: str | None = None
+    postal_tracking: str = ""
+    digital: bool = False
+
+
+def perform(
+    dossier: Dossier, action: str, *, by: Any, params: ActionParams, at: dt.datetime | None = None
+) -> Dossier:
+    """Run the named action; unknown names are refused like any other bad input."""
+    p = params
+    v = p.expected_version
+
+    def need_amount() -> int:
+        if p.amount_vnd is None:
+            raise InvalidDossierData(_("Thiếu số tiền (amount_vnd)."))
+        return p.amount_vnd
+
+    def need_new_due() -> dt.datetime:
+        if p.new_due is None:
+            raise InvalidDossierData(_("Thiếu ngày hẹn mới (new_due)."))
+        return p.new_due
+
+    handlers: dict[str, Callable[[], Dossier]] = {
+        Action.RECEIVE: lambda: receive_submitted(dossier, by=by, expected_version=v, at=at),
+        Action.ASK_COMPLETION: lambda: ask_completion(
+            dossier, by=by, missing=p.items, expected_version=v, at=at
+        ),
+        Action.REFUSE_RECEIPT: lambda: refuse_submission(
+            dossier, by=by, reason=p.reason, expected_version=v, at=at
+        ),
+        Action.HAND_OVER: lambda: hand_over(
+            dossier, by=by, to=p.to, note=p.reason, expected_version=v, at=at
+        ),
+        Action.REQUEST_SUPPLEMENT: lambda: request_supplement(
+            dossier, by=by, items=p.items, expected_version=v, at=at
+        ),
+        Action.SUPPLEMENT_RECEIVED: lambda: supplement_received(
+            dossier, by=by, expected_version=v, at=at
+        ),
+        Action.REQUEST_PAYMENT: lambda: request_payment(
+            dossier, by=by, amount_vnd=need_amount(), note=p.reason, expected_version=v, at=at
+        ),
+        Action.RECORD_PAYMENT: lambda: record_payment(
+            dossier,
+            by=by,
+            amount_vnd=need_amount(),
+            receipt_number=p.receipt_number,
+            expected_version=v,
+            at=at,
+        ),
+        Action.RESCHEDULE: lambda: reschedule(
+            dossier, by=by, new_due=need_new_due(), reason=p.reason, expected_version=v, at=at
+        ),
+        Action.REFUSE: lambda: refuse(dossier, by=by, reason=p.reason, expected_version=v, at=at),
+        Action.RESOLVE: lambda: resolve(
+            dossier, by=by, digital=p.digital, note=p.reason, expected_version=v, at=at
+        ),
+        Action.WITHDRAW: lambda: withdraw(
+            dossier, by=by, reason=p.reason, expected_version=v, at=at
+        ),
+        Action.STOP: lambda: stop(dossier, by=by, reason=p.reason, expected_version=v, at=at),
+        Action.RETURN_RESULT: lambda: return_result(
+            dossier,
+            by=by,
+            method=p.method,
+            postal_tracking=p.postal_tracking,
+            expected_version=v,
+            at=at,
+        ),
+        Action.NOTE: lambda: add_note(dossier, by=by, text=p.reason, at=at),
+    }
+    handler = handlers.get(action)
+    if handler is None:
+        raise InvalidDossierData(_("Không có thao tác “%(action)s”.") % {"action": action})
+    return handler()

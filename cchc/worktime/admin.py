@@ -73,7 +73,7 @@ class _ActionAdmin(admin.ModelAdmin):
 
     def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=object_id)
-        if not self.has_change_permission(request, obj):
+        if not self._can_remove(request, obj):
             raise PermissionDenied
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -89,6 +89,9 @@ class _ActionAdmin(admin.ModelAdmin):
                     )
                 )
         return self._form_page(request, _("Bỏ «%(obj)s»") % {"obj": obj}, form, submit=_("Bỏ"))
+
+    def _can_remove(self, request: HttpRequest, obj: Model) -> bool:
+        return self.has_change_permission(request, obj)
 
     def _remove_with(self, obj: Any, *, reason: str, actor: User) -> None:
         raise NotImplementedError
@@ -377,10 +380,8 @@ class UnitClosureAdmin(_ActionAdmin):
     def _remove_with(self, obj: Any, *, reason: str, actor: User) -> None:
         actions.remove_unit_closure(obj, reason=reason, actor=actor)
 
-    def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not super().has_change_permission(request):
-            raise PermissionDenied
-        return super().remove_view(request, object_id)
+    def _can_remove(self, request: HttpRequest, obj: Model) -> bool:
+        return super().has_change_permission(request, None)
 
 
 @admin.register(CalendarChange)

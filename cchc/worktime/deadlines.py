@@ -387,7 +387,9 @@ class Duration:
 # -- due moments ------------------------------------------------------------------------------
 
 
-def due_in_working_days(start: dt.datetime, days: int, cal: WorkCalendar) -> dt.datetime:
+def due_in_working_days(
+    start: dt.datetime, days: int | float | Decimal | str, cal: WorkCalendar
+) -> dt.datetime:
     """End of office hours of the Nth working day counted from the day after receipt.
 
     The hot path: a whole number of days costs one timezone conversion, one binary search and
@@ -454,27 +456,30 @@ def due_many(
     """Due moments for a list of receipts (imports, reports), in the same order.
 
     One duration for all, or one per receipt. Whole working days take a tight loop with the
-    lookups bound once and the closing moment of each answer day built once.
+    lookups bound once and each answer's closing moment built once; other durations go
+    through `due` one by one.
     """
-    if not isinstance(duration, Duration):
-        if len(duration) != len(starts):
+    if isinstance(duration, Duration):
+        durations: Sequence[Duration] = [duration] * len(starts)
+    else:
+        durations = duration
+        if len(durations) != len(starts):
             raise InvalidDuration("one duration per receipt is required")
-        return [due(s, d, cal) for s, d in zip(starts, duration, strict=True)]
-    if not duration.is_whole_days:
-        return [due(s, duration, cal) for s in starts]
-    n = int(duration.amount)
     wd, first, last, close = cal._wd, cal._first, cal._last, cal._close
     size = len(wd)
     closings: dict[int, dt.datetime] = {}
     out: list[dt.datetime] = []
     append = out.append
-    for start in starts:
+    for start, item in zip(starts, durations, strict=True):
+        if not item.is_whole_days:
+            append(due(start, item, cal))
+            continue
         if start.tzinfo is None:
             raise NaiveDatetimeError(f"naive datetime {start.isoformat()}: a timezone is required")
         o = start.astimezone(TZ).toordinal()
         if not first <= o <= last:
             cal._check(o)
-        i = bisect_right(wd, o) + n - 1
+        i = bisect_right(wd, o) + int(item.amount) - 1
         if i >= size:
             raise OutOfCalendarRange("the answer falls outside the calendar")
         moment = closings.get(i)

@@ -42,9 +42,15 @@ def test_adding_a_day_off_changes_the_next_answer_immediately(admin_user: User) 
     before = due(at(2026, 11, 23, 9), Duration.working_days(1), load_calendar())
     assert before == at(2026, 11, 24, 17)
     actions.add_day_off(
-        CULTURE_DAY, name="Ngày Văn hóa Việt Nam", legal_basis="Luật sửa đổi BLLĐ (giả định)", reason="Thử", actor=admin_user
+        CULTURE_DAY,
+        name="Ngày Văn hóa Việt Nam",
+        legal_basis="Luật sửa đổi BLLĐ (giả định)",
+        reason="Thử",
+        actor=admin_user,
     )
-    assert due(at(2026, 11, 23, 9), Duration.working_days(1), load_calendar()) == at(2026, 11, 25, 17)
+    assert due(at(2026, 11, 23, 9), Duration.working_days(1), load_calendar()) == at(
+        2026, 11, 25, 17
+    )
 
 
 def test_another_process_sees_the_change_through_the_revision_token(admin_user: User) -> None:
@@ -60,14 +66,38 @@ def test_another_process_sees_the_change_through_the_revision_token(admin_user: 
 
 
 def test_every_change_is_audited_with_who_when_and_why(admin_user: User) -> None:
-    actions.add_day_off(CULTURE_DAY, name="Ngày Văn hóa Việt Nam", legal_basis="NQ", reason="Nghị quyết mới", actor=admin_user)
-    actions.set_day(CULTURE_DAY, kind=DayKind.HOLIDAY, name="Ngày Văn hóa Việt Nam", legal_basis="Luật 2026", reason="Có luật", actor=admin_user)
+    actions.add_day_off(
+        CULTURE_DAY,
+        name="Ngày Văn hóa Việt Nam",
+        legal_basis="NQ",
+        reason="Nghị quyết mới",
+        actor=admin_user,
+    )
+    actions.set_day(
+        CULTURE_DAY,
+        kind=DayKind.HOLIDAY,
+        name="Ngày Văn hóa Việt Nam",
+        legal_basis="Luật 2026",
+        reason="Có luật",
+        actor=admin_user,
+    )
     actions.remove_day(CULTURE_DAY, reason="Hủy", actor=admin_user)
     changes = list(CalendarChange.objects.filter(date=CULTURE_DAY).order_by("id"))
-    assert [c.action for c in changes] == [ChangeAction.DAY_SET, ChangeAction.DAY_SET, ChangeAction.DAY_REMOVED]
+    assert [c.action for c in changes] == [
+        ChangeAction.DAY_SET,
+        ChangeAction.DAY_SET,
+        ChangeAction.DAY_REMOVED,
+    ]
     assert [c.reason for c in changes] == ["Nghị quyết mới", "Có luật", "Hủy"]
-    assert all(c.actor == admin_user and c.actor_name == "Ada" and c.at is not None for c in changes)
-    assert changes[1].before == {"kind": "holiday", "name": "Ngày Văn hóa Việt Nam", "legal_basis": "NQ", "source": "official"}
+    assert all(
+        c.actor == admin_user and c.actor_name == "Ada" and c.at is not None for c in changes
+    )
+    assert changes[1].before == {
+        "kind": "holiday",
+        "name": "Ngày Văn hóa Việt Nam",
+        "legal_basis": "NQ",
+        "source": "official",
+    }
     assert changes[1].after is not None and changes[1].after["legal_basis"] == "Luật 2026"
 
 
@@ -92,11 +122,25 @@ def test_a_change_without_a_reason_is_refused(admin_user: User) -> None:
 
 def test_a_make_up_day_must_be_a_weekend_day(admin_user: User) -> None:
     with pytest.raises(CalendarError, match="Thứ Bảy"):
-        actions.set_day(dt.date(2026, 11, 25), kind=DayKind.MAKEUP_WORKING, name="x", reason="r", actor=admin_user)
+        actions.set_day(
+            dt.date(2026, 11, 25),
+            kind=DayKind.MAKEUP_WORKING,
+            name="x",
+            reason="r",
+            actor=admin_user,
+        )
 
 
-def test_the_hook_tells_receivers_which_dates_changed_and_why(admin_user: User, events: list[CalendarChangeEvent]) -> None:
-    actions.add_day_off(CULTURE_DAY, name="Ngày Văn hóa Việt Nam", legal_basis="NQ", reason="Ngày lễ mới", actor=admin_user)
+def test_the_hook_tells_receivers_which_dates_changed_and_why(
+    admin_user: User, events: list[CalendarChangeEvent]
+) -> None:
+    actions.add_day_off(
+        CULTURE_DAY,
+        name="Ngày Văn hóa Việt Nam",
+        legal_basis="NQ",
+        reason="Ngày lễ mới",
+        actor=admin_user,
+    )
     (event,) = events
     assert event.dates == {CULTURE_DAY}
     assert (event.reason, event.actor_id, event.unit_id) == ("Ngày lễ mới", admin_user.pk, None)
@@ -109,9 +153,19 @@ def test_a_receiver_recomputes_an_open_due_date_with_the_new_calendar(admin_user
     """The shape the dossiers app will take: recompute open dossiers, write why, keep outcomes."""
     received = at(2026, 11, 20, 9)
     three = Duration.working_days(3)
-    dossiers = [
-        {"received": received, "due": due(received, three, load_calendar()), "finished": None, "history": []},
-        {"received": received, "due": due(received, three, load_calendar()), "finished": at(2026, 11, 24, 10), "history": []},
+    dossiers: list[dict[str, Any]] = [
+        {
+            "received": received,
+            "due": due(received, three, load_calendar()),
+            "finished": None,
+            "history": [],
+        },
+        {
+            "received": received,
+            "due": due(received, three, load_calendar()),
+            "finished": at(2026, 11, 24, 10),
+            "history": [],
+        },
     ]
 
     def recompute(event: CalendarChangeEvent) -> None:
@@ -124,7 +178,13 @@ def test_a_receiver_recomputes_an_open_due_date_with_the_new_calendar(admin_user
     actions.register_recompute(recompute)
     try:
         assert dossiers[0]["due"] == at(2026, 11, 25, 17)
-        actions.add_day_off(CULTURE_DAY, name="Ngày Văn hóa Việt Nam", legal_basis="NQ", reason="Ngày lễ mới", actor=admin_user)
+        actions.add_day_off(
+            CULTURE_DAY,
+            name="Ngày Văn hóa Việt Nam",
+            legal_basis="NQ",
+            reason="Ngày lễ mới",
+            actor=admin_user,
+        )
     finally:
         actions.unregister_recompute(recompute)
     assert dossiers[0]["due"] == at(2026, 11, 26, 17)
@@ -139,7 +199,9 @@ def test_a_failing_receiver_rolls_the_calendar_change_back(admin_user: User) -> 
     actions.register_recompute(broken)
     try:
         with pytest.raises(RuntimeError):
-            actions.add_day_off(CULTURE_DAY, name="x", legal_basis="y", reason="z", actor=admin_user)
+            actions.add_day_off(
+                CULTURE_DAY, name="x", legal_basis="y", reason="z", actor=admin_user
+            )
     finally:
         actions.unregister_recompute(broken)
     assert not CalendarDay.objects.filter(date=CULTURE_DAY).exists()
@@ -164,9 +226,17 @@ NOTICE_2026 = """ngay,loai,ten,can_cu
 """
 
 
-def test_an_official_notice_is_imported_as_official_rows(admin_user: User, events: list[CalendarChangeEvent]) -> None:
-    summary = actions.import_notice(NOTICE_2026.encode("utf-8-sig"), reason="Thông báo 1/TB-BNV", actor=admin_user)
-    assert sorted(summary.written) == [dt.date(2026, 8, 22), dt.date(2026, 8, 31), dt.date(2026, 9, 1)]
+def test_an_official_notice_is_imported_as_official_rows(
+    admin_user: User, events: list[CalendarChangeEvent]
+) -> None:
+    summary = actions.import_notice(
+        NOTICE_2026.encode("utf-8-sig"), reason="Thông báo 1/TB-BNV", actor=admin_user
+    )
+    assert sorted(summary.written) == [
+        dt.date(2026, 8, 22),
+        dt.date(2026, 8, 31),
+        dt.date(2026, 9, 1),
+    ]
     assert summary.removed == [] and summary.unchanged == 1
     saturday = CalendarDay.objects.get(date=dt.date(2026, 8, 22))
     assert (saturday.kind, saturday.source) == (DayKind.MAKEUP_WORKING, DaySource.OFFICIAL)
@@ -177,7 +247,9 @@ def test_an_official_notice_is_imported_as_official_rows(admin_user: User, event
 
 
 def test_an_import_can_make_a_computed_day_ordinary_again(admin_user: User) -> None:
-    actions.import_notice("ngay;loai;ten;can_cu\n01/09/2026;ngày làm việc;;\n", reason="Đính chính", actor=admin_user)
+    actions.import_notice(
+        "ngay;loai;ten;can_cu\n01/09/2026;ngày làm việc;;\n", reason="Đính chính", actor=admin_user
+    )
     assert not CalendarDay.objects.filter(date=dt.date(2026, 9, 1)).exists()
     assert load_calendar().is_working_day(dt.date(2026, 9, 1))
 
@@ -212,11 +284,13 @@ def test_a_faulty_notice_changes_nothing_and_names_every_row_and_column(admin_us
     [
         (b"", "Tệp trống"),
         (b"\xff\xfe\x00", "UTF-8"),
-        ("ngay,ten\n01/01/2026,x\n".encode(), "Thiếu cột: loai, can_cu"),
+        (b"ngay,ten\n01/01/2026,x\n", "Thiếu cột: loai, can_cu"),
         (b"ngay,loai,ten,can_cu\n", "không có dòng dữ liệu"),
     ],
 )
-def test_a_file_that_is_not_a_notice_is_refused(admin_user: User, content: bytes, message: str) -> None:
+def test_a_file_that_is_not_a_notice_is_refused(
+    admin_user: User, content: bytes, message: str
+) -> None:
     with pytest.raises(CalendarImportError, match=message):
         actions.import_notice(content, reason="Thử", actor=admin_user)
 
@@ -224,7 +298,9 @@ def test_a_file_that_is_not_a_notice_is_refused(admin_user: User, content: bytes
 # -- units --------------------------------------------------------------------------------------
 
 
-def test_a_unit_closure_affects_that_unit_and_the_units_under_it_only(world: World, admin_user: User) -> None:
+def test_a_unit_closure_affects_that_unit_and_the_units_under_it_only(
+    world: World, admin_user: User
+) -> None:
     day = dt.date(2025, 3, 6)
     actions.add_unit_closure(world.commune_a, day, reason="Lễ hội địa phương", actor=admin_user)
     start = at(2025, 3, 5, 9)
@@ -237,14 +313,22 @@ def test_a_unit_closure_affects_that_unit_and_the_units_under_it_only(world: Wor
         actions.add_unit_closure(world.commune_a, day, reason="Lần nữa", actor=admin_user)
 
 
-def test_office_hours_are_inherited_from_the_nearest_unit_that_has_them(world: World, admin_user: User, events: list[CalendarChangeEvent]) -> None:
+def test_office_hours_are_inherited_from_the_nearest_unit_that_has_them(
+    world: World, admin_user: User, events: list[CalendarChangeEvent]
+) -> None:
     actions.set_office_hours(
-        world.province, morning=(dt.time(7), dt.time(11)), afternoon=(dt.time(13, 30), dt.time(17, 30)), reason="Giờ hè", actor=admin_user
+        world.province,
+        morning=(dt.time(7), dt.time(11)),
+        afternoon=(dt.time(13, 30), dt.time(17, 30)),
+        reason="Giờ hè",
+        actor=admin_user,
     )
     assert events[-1].hours_changed and events[-1].unit_id == world.province.pk
     assert events[-1].affects(at(2025, 3, 5), at(2025, 3, 6), unit_path=world.centre_a.path)
     start = at(2025, 3, 5, 9)
-    assert due(start, Duration.working_days(1), load_calendar(world.centre_a)) == at(2025, 3, 6, 17, 30)
+    assert due(start, Duration.working_days(1), load_calendar(world.centre_a)) == at(
+        2025, 3, 6, 17, 30
+    )
     assert due(start, Duration.working_days(1), load_calendar()) == at(2025, 3, 6, 17)
     row = world.province.office_hours
     actions.remove_office_hours(row, reason="Hết giờ hè", actor=admin_user)
@@ -254,5 +338,9 @@ def test_office_hours_are_inherited_from_the_nearest_unit_that_has_them(world: W
 def test_office_hours_must_be_ordered(world: World, admin_user: User) -> None:
     with pytest.raises(CalendarError):
         actions.set_office_hours(
-            world.commune_a, morning=(dt.time(11), dt.time(7)), afternoon=(dt.time(13), dt.time(17)), reason="x", actor=admin_user
+            world.commune_a,
+            morning=(dt.time(11), dt.time(7)),
+            afternoon=(dt.time(13), dt.time(17)),
+            reason="x",
+            actor=admin_user,
         )

@@ -118,7 +118,7 @@ def test_fractional_days_are_working_hours_at_eight_per_day() -> None:
     )
     assert due_in_working_days(at(2025, 2, 10, 9), Decimal("0.5"), NATIONAL) == at(
         2025, 2, 10, 14, 30
-    )  # type: ignore[arg-type]
+    )
 
 
 # -- working hours --------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_moments_outside_the_calendar_are_refused() -> None:
 
 def test_the_calendar_is_immutable_and_rejects_weekday_make_up_days() -> None:
     with pytest.raises(AttributeError):
-        NATIONAL.label = "x"  # type: ignore[misc]
+        NATIONAL.label = "x"
     with pytest.raises(ValueError, match="Saturdays or Sundays"):
         WorkCalendar(working_weekend_days=[dt.date(2025, 4, 25)])
 

@@ -1,0 +1,320 @@
+"""Dossier endpoints: receipt, detail, actions, worklists. Token or session auth, scoped like the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Literal
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from cchc.accounts.auth import staff_auth
+from cchc.accounts.models import User
+from cchc.dossiers import actions
+from cchc.dossiers.choices import NATIONAL_CODE, Channel, ReturnMethod
+from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.models import Dossier, IdempotentReceipt
+from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.units.lookup import get_unit_for
+from cchc.units.models import Unit, visible_unit_ids
+
+router = Router(tags=["dossiers"], auth=staff_auth)
+
+
+class ApplicantIn(Schema):
+    name: str
+    kind: Literal["person", "organisation"] = "person"
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+class DocumentIn(Schema):
+    position: int | None = None
+    name: str = ""
+    originals: int = 0
+    copies: int = 0
+
+
+class ReceiptIn(Schema):
+    procedure: str
+    unit: str
+    receiving_unit: str | None = None
+    applicant: ApplicantIn
+    documents: list[DocumentIn] = []
+    channel: Literal["counter", "postal", "online_full", "online_partial"] = Channel.COUNTER
+    return_method: Literal["counter", "postal", "online"] = ReturnMethod.COUNTER
+    outcome: Literal["received", "incomplete", "refused"] = "received"
+    missing: list[str] = []
+    reason: str = ""
+
+
+class StepOut(Schema):
+    position: int
+    name: str
+    role: str
+    body: str
+    due: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    assignee: str | None
+    outcome: str
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    actor: str | None
+    reason: str
+    data: dict[str, Any]
+
+
+class DossierOut(Schema):
+    code: str
+    status: str
+    national_status: int
+    version: int
+    procedure: str
+    procedure_name: str
+    unit: str
+    receiving_unit: str
+    channel: str
+    return_method: str
+    applicant_name: str
+    received_at: dt.datetime | None
+    due: dt.datetime | None
+    original_due: dt.datetime | None
+    finished_at: dt.datetime | None
+    outcome: str
+    returned_at: dt.datetime | None
+    steps: list[StepOut] | None = None
+    history: list[EventOut] | None = None
+
+
+def dossier_out(d: Dossier, *, detail: bool = False) -> DossierOut:
+    out = DossierOut(
+        code=d.code,
+        status=d.status,
+        national_status=NATIONAL_CODE[d.status],
+        version=d.row_version,
+        procedure=d.procedure.code,
+        procedure_name=d.procedure.name,
+        unit=d.processing_unit.code,
+        receiving_unit=d.receiving_unit.code,
+        channel=d.channel,
+        return_method=d.return_method,
+        applicant_name=d.applicant_name,
+        received_at=d.received_at,
+        due=d.due_at,
+        original_due=d.original_due_at,
+        finished_at=d.finished_at,
+        outcome=d.outcome,
+        returned_at=d.returned_at,
+    )
+    if detail:
+        out.steps = [
+            StepOut(
+                position=s.position,
+                name=s.name,
+                role=s.role,
+                body=s.body,
+                due=s.due_at,
+                started_at=s.started_at,
+                finished_at=s.finished_at,
+                assignee=s.assignee.username if s.assignee else None,
+                outcome=s.outcome,
+            )
+            for s in d.steps.select_related("assignee").order_by("position")
+        ]
+        out.history = [
+            EventOut(
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                at=e.at,
+                actor=e.actor.username if e.actor else None,
+                reason=e.reason,
+                data=e.data,
+            )
+            for e in d.events.select_related("actor").order_by("at", "id")
+        ]
+    return out
+
+
+def _unit(code: str, what: str) -> Unit:
+    unit = Unit.objects.current().filter(code=code).first()
+    if unit is None:
+        raise HttpError(422, f"Không có {what} mã {code!r}.")
+    return unit
+
+
+def _receipt(payload: ReceiptIn, user: Any) -> actions.Receipt:
+    # The receiving unit must be one of the caller's; the processing unit may be any commune of
+    # the province (phi địa giới) and is checked by the action.
+    receiving = get_unit_for(user, payload.receiving_unit or payload.unit)
+    processing = (
+        receiving if not payload.receiving_unit else _unit(payload.unit, "đơn vị giải quyết")
+    )
+    return actions.Receipt(
+        procedure_code=payload.procedure,
+        processing_unit=processing,
+        receiving_unit=receiving,
+        applicant=actions.Applicant(**payload.applicant.dict()),
+        documents=[actions.ReceivedDocument(**d.dict()) for d in payload.documents],
+        channel=payload.channel,
+        return_method=payload.return_method,
+    )
+
+
+def _create(payload: ReceiptIn, user: Any) -> Dossier:
+    receipt = _receipt(payload, user)
+    if payload.outcome == "incomplete":
+        return actions.turn_away_incomplete(receipt, missing=payload.missing, by=user)
+    if payload.outcome == "refused":
+        return actions.refuse_at_counter(receipt, reason=payload.reason, by=user)
+    return actions.receive_dossier(receipt, by=user)
+
+
+@router.post("", response={201: DossierOut}, summary="Tiếp nhận hồ sơ")
+def create_dossier(request: HttpRequest, payload: ReceiptIn) -> Status[DossierOut]:
+    """Receive a dossier (or record it as incomplete, Mẫu 02, or refused, Mẫu 03).
+
+    With an `Idempotency-Key` header a retried request returns the dossier the first one
+    created instead of creating a second one.
+    """
+    user = request.user
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return Status(201, dossier_out(_create(payload, user)))
+    if len(key) > 100:
+        raise HttpError(400, "Idempotency-Key dài quá 100 ký tự.")
+    fingerprint = hashlib.sha256(
+        json.dumps(payload.dict(), sort_keys=True, default=str).encode()
+    ).hexdigest()
+    earlier = (
+        IdempotentReceipt.objects.select_related("dossier").filter(user_id=user.pk, key=key).first()
+    )
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                dossier = _create(payload, user)
+                IdempotentReceipt.objects.create(
+                    user_id=user.pk, key=key, request_hash=fingerprint, dossier=dossier
+                )
+            return Status(201, dossier_out(dossier))
+        except IntegrityError:
+            # The same key raced us and won: its dossier is the answer.
+            earlier = IdempotentReceipt.objects.select_related("dossier").get(
+                user_id=user.pk, key=key
+            )
+    if earlier.request_hash != fingerprint:
+        raise HttpError(422, "Idempotency-Key này đã dùng cho một yêu cầu khác.")
+    return Status(201, dossier_out(earlier.dossier))
+
+
+class ListParams(Schema):
+    list: str = "open"
+    field: str = ""
+    procedure: str = ""
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    q: str = ""
+    cursor: str | None = None
+    limit: int = 50
+
+
+class DossierPage(Schema):
+    items: list[DossierOut]
+    next_cursor: str | None
+
+
+@router.get("", response=DossierPage, summary="Danh sách hồ sơ theo danh mục công việc")
+def list_dossiers(request: HttpRequest, params: Query[ListParams]) -> DossierPage:
+    """Worklists: `list` is one of to_receive, mine, open, due_1, due_3, overdue, supplement,
+    payment, to_return, not_returned, finished. Pages by keyset: pass `next_cursor` back as `cursor`."""
+    if params.list not in WORKLISTS:
+        raise HttpError(400, f"list phải là một trong: {', '.join(WORKLISTS)}.")
+    if not 1 <= params.limit <= 200:
+        raise HttpError(400, "limit phải từ 1 đến 200.")
+    filters = Filters(
+        field=params.field,
+        procedure=params.procedure,
+        channel=params.channel,
+        received_from=params.received_from,
+        received_to=params.received_to,
+        q=params.q,
+    )
+    rows = worklist_rows(request.user, params.list, filters).select_related("receiving_unit")
+    try:
+        result = page(rows, WORKLISTS[params.list], cursor=params.cursor, size=params.limit)
+    except ValueError as exc:
+        raise HttpError(400, "cursor không hợp lệ.") from exc
+    return DossierPage(items=[dossier_out(d) for d in result.rows], next_cursor=result.next_cursor)
+
+
+@router.get(
+    "/{code}", response=DossierOut, summary="Chi tiết hồ sơ: trạng thái, hạn, các bước, lịch sử"
+)
+def get_dossier(request: HttpRequest, code: str) -> DossierOut:
+    return dossier_out(get_dossier_for(request.user, code), detail=True)
+
+
+class ActionIn(Schema):
+    version: int | None = None
+    reason: str = ""
+    items: list[str] = []
+    to: str | None = None
+    new_due: dt.datetime | None = None
+    amount_vnd: int | None = None
+    receipt_number: str = ""
+    method: Literal["counter", "postal", "online"] | None = None
+    postal_tracking: str = ""
+    digital: bool = False
+
+
+@router.post(
+    "/{code}/actions/{action}", response=DossierOut, summary="Thực hiện một thao tác trên hồ sơ"
+)
+def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> DossierOut:
+    """200 with the new state; 409 for a move the status does not allow or a stale `version`;
+    422 for bad data; 403 when the role may not; 404 for another unit's dossier."""
+    dossier = get_dossier_for(request.user, code)
+    to = None
+    if payload.to:
+        to = User.objects.filter(
+            username=payload.to,
+            is_active=True,
+            memberships__unit_id__in=visible_unit_ids(request.user),
+        ).first()
+        if to is None:
+            raise HttpError(422, f"Không có cán bộ {payload.to!r} trong đơn vị.")
+    if payload.new_due is not None and timezone.is_naive(payload.new_due):
+        raise HttpError(422, "new_due phải có múi giờ (ví dụ 2025-08-12T17:00:00+07:00).")
+    params = actions.ActionParams(
+        expected_version=payload.version,
+        reason=payload.reason,
+        items=payload.items,
+        to=to,
+        new_due=payload.new_due,
+        amount_vnd=payload.amount_vnd,
+        receipt_number=payload.receipt_number,
+        method=payload.method,
+        postal_tracking=payload.postal_tracking,
+        digital=payload.digital,
+    )
+    updated = actions.perform(dossier, action, by=request.user, params=params)
+    return dossier_out(
+        Dossier.objects.select_related("procedure", "processing_unit", "receiving_unit").get(
+            pk=updated.pk
+        ),
+        detail=True,
+    )

@@ -1,0 +1,358 @@
+"""The page set-up every printed form shares: fonts, the official two-column header, titles,
+labelled fields, tables, the signature block and the small-print legal basis.
+
+Layout follows the presentation rules for administrative documents (ND 30/2020): the issuing
+body top left, the national motto top right, the place and date under the motto, a centred
+bold title, and the signature block bottom right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import TableHeadingsDisplay
+from fpdf.fonts import FontFace
+
+from cchc.units.models import Unit
+
+FONT = "DejaVuSerif"
+MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+# Where the six forms come from; printed in small print at the foot of every page.
+LEGAL_BASIS = "Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ"
+
+# Prefixes of administrative unit names, dropped to get the place name in "Nga Sơn, ngày …".
+_PLACE_PREFIXES = (
+    "Thành phố ",
+    "Tỉnh ",
+    "Phường ",
+    "Xã ",
+    "Thị trấn ",
+    "Đặc khu ",
+    "Huyện ",
+    "Quận ",
+    "Thị xã ",
+)
+
+
+@cache
+def font_files() -> dict[str, Path]:
+    """The DejaVu Serif faces shipped inside matplotlib (they cover Vietnamese).
+
+    Located at run time rather than vendored so no font file lives in the repository;
+    `matplotlib` alone is imported, never pyplot, so no GUI backend is loaded.
+    """
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    files = {
+        "": folder / "DejaVuSerif.ttf",
+        "B": folder / "DejaVuSerif-Bold.ttf",
+        "I": folder / "DejaVuSerif-Italic.ttf",
+        "BI": folder / "DejaVuSerif-BoldItalic.ttf",
+    }
+    missing = [str(p) for p in files.values() if not p.is_file()]
+    if missing:
+        raise RuntimeError(f"Printing fonts not found: {', '.join(missing)}")
+    return files
+
+
+def text(value: Any) -> str:
+    """Text ready for the PDF: NFC, so a name typed with combining accents (NFD, as some
+    keyboards and scanners produce) uses the font's precomposed glyphs instead of stacking
+    loose marks; None becomes empty."""
+    return unicodedata.normalize("NFC", "" if value is None else str(value))
+
+
+# -- dates as Vietnamese officials write them ----------------------------------------------------
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment)
+
+
+def _day_month(day: dt.date) -> tuple[str, str]:
+    # ND 30/2020 Annex I: days below 10 and the months January and February take a leading
+    # zero ("ngày 04 tháng 02"), other months do not ("tháng 8"), so a date cannot be altered.
+    return f"{day.day:02d}", (f"{day.month:02d}" if day.month < 3 else str(day.month))
+
+
+def long_date(day: dt.date | dt.datetime) -> str:
+    """ngày 07 tháng 8 năm 2025"""
+    if isinstance(day, dt.datetime):
+        day = local(day).date()
+    dd, mm = _day_month(day)
+    return f"ngày {dd} tháng {mm} năm {day.year}"
+
+
+def long_moment(moment: dt.datetime | None) -> str:
+    """17 giờ 00 phút, ngày 07 tháng 8 năm 2025"""
+    if moment is None:
+        return ""
+    m = local(moment)
+    return f"{m:%H} giờ {m:%M} phút, {long_date(m.date())}"
+
+
+def short_date(moment: dt.date | dt.datetime | None) -> str:
+    """07/08/2025"""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        moment = local(moment).date()
+    return f"{moment:%d/%m/%Y}"
+
+
+def hm_moment(moment: dt.datetime | None) -> str:
+    """17 giờ 00 phút, ngày 07/08/2025 (the control slip's compact form)."""
+    if moment is None:
+        return ""
+    m = local(moment)
+    return f"{m:%H} giờ {m:%M} phút, ngày {m:%d/%m/%Y}"
+
+
+def compact_moment(moment: dt.datetime | None) -> str:
+    """07/08/2025 17:00 (ledger cells; the time wraps under the date in narrow columns)."""
+    if moment is None:
+        return ""
+    m = local(moment)
+    return f"{m:%d/%m/%Y %H:%M}"
+
+
+# -- units ----------------------------------------------------------------------------------------
+
+
+def place_name(unit: Unit) -> str:
+    """"Nga Sơn" for Xã Nga Sơn or for an agency inside it: the place line of the header."""
+    owner = unit if unit.is_administrative else (unit.admin_owner or unit)
+    name = owner.name
+    for prefix in _PLACE_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def issuer_lines(unit: Unit) -> tuple[str, str]:
+    """The two lines of the top-left header: the governing body and the issuing body.
+
+    A commune prints as "ỦY BAN NHÂN DÂN / XÃ NGA SƠN"; an agency inside it (the one-stop
+    centre) prints under its commune's People's Committee.
+    """
+    if unit.is_administrative or unit.admin_owner is None or unit.admin_owner_id == unit.pk:
+        return "ỦY BAN NHÂN DÂN", unit.name.upper()
+    return f"ỦY BAN NHÂN DÂN {unit.admin_owner.name.upper()}", unit.name.upper()
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signer:
+    title: str
+    name: str = ""
+    hint: str = "(Ký và ghi rõ họ tên)"
+
+
+class FormPDF(FPDF):
+    """An A5 (or A4) page with the fonts loaded and the form's legal basis in the footer."""
+
+    def __init__(
+        self,
+        *,
+        form_number: str,
+        title: str,
+        paper: str = "A5",
+        orientation: str = "P",
+        body_size: float = 9.5,
+        author: str = "",
+        numbered: bool = False,
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format=paper)
+        self.form_number = form_number
+        self.body_size = body_size
+        self.numbered = numbered
+        for style, path in font_files().items():
+            self.add_font(FONT, style, str(path))
+        margin = 12.0 if paper == "A5" else 14.0
+        self.set_margins(left=margin + 3, top=margin - 2, right=margin)
+        self.set_auto_page_break(auto=True, margin=margin)
+        self.set_title(text(title))
+        self.set_subject(text(f"Mẫu số {form_number}"))
+        self.set_author(text(author))
+        self.set_creator("CCHC – Một cửa điện tử")
+        self.set_lang("vi-VN")
+        self.set_font(FONT, size=body_size)
+        self.add_page()
+
+    # fpdf2 calls this on every page: the small print, and page numbers on long documents.
+    def footer(self) -> None:
+        self.set_y(-self.b_margin + 3)
+        self.set_font(FONT, "I", 6.5)
+        basis = f"Mẫu số {self.form_number} – {LEGAL_BASIS}"
+        if self.numbered:
+            self.cell(self.epw * 0.75, 4, text(basis), align="L")
+            self.cell(self.epw * 0.25, 4, f"Trang {self.page_no()}/{{nb}}", align="R")
+        else:
+            self.cell(self.epw, 4, text(basis), align="L")
+        self.set_font(FONT, size=self.body_size)
+
+    # -- building blocks ---------------------------------------------------------------------
+
+    def fitted_size(self, value: str, style: str, width: float, largest: float) -> float:
+        """The largest font size (at most `largest`) at which `value` fits in `width`."""
+        size = largest
+        while size > 5:
+            self.set_font(FONT, style, size)
+            if self.get_string_width(value) <= width:
+                break
+            size -= 0.25
+        return size
+
+    def official_header(
+        self, unit: Unit, *, day: dt.date | dt.datetime | None, number: str = ""
+    ) -> None:
+        """Issuer and number top left; motto, and place and date, top right."""
+        top, issuer = issuer_lines(unit)
+        left_w = self.epw * 0.42
+        right_w = self.epw - left_w
+        x0, y0 = self.l_margin, self.get_y()
+        line_h = 4.2 if self.cur_orientation == "P" and self.w < 160 else 4.8
+        # Left column: governing body (regular), issuing body (bold), a short rule.
+        size = self.body_size - 1
+        self.set_xy(x0, y0)
+        self.set_font(FONT, "", self.fitted_size(text(top), "", left_w, size))
+        self.multi_cell(left_w, line_h, text(top), align="C")
+        self.set_x(x0)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(left_w, line_h, text(issuer), align="C")
+        rule_y = self.get_y() + 0.8
+        self.line(x0 + left_w * 0.35, rule_y, x0 + left_w * 0.65, rule_y)
+        left_bottom = rule_y + 1.5
+        if number:
+            self.set_xy(x0, left_bottom)
+            self.set_font(FONT, "", size)
+            self.multi_cell(left_w, line_h, text(number), align="C")
+            left_bottom = self.get_y()
+        # Right column: the national motto, underlined by a rule as wide as the motto itself.
+        xr = x0 + left_w
+        self.set_xy(xr, y0)
+        self.set_font(FONT, "B", self.fitted_size(MOTTO_NATION, "B", right_w, size))
+        self.cell(right_w, line_h, MOTTO_NATION, align="C", new_x="LEFT", new_y="NEXT")
+        self.set_font(FONT, "B", size + 0.5)
+        self.cell(right_w, line_h, text(MOTTO), align="C", new_x="LEFT", new_y="NEXT")
+        motto_w = self.get_string_width(text(MOTTO))
+        rule_y = self.get_y() + 0.4
+        self.line(xr + (right_w - motto_w) / 2, rule_y, xr + (right_w + motto_w) / 2, rule_y)
+        right_bottom = rule_y + 1.5
+        if day is not None:
+            self.set_xy(xr, right_bottom)
+            self.set_font(FONT, "I", size)
+            self.cell(right_w, line_h, text(f"{place_name(unit)}, {long_date(day)}"), align="C")
+            right_bottom += line_h
+        self.set_xy(x0, max(left_bottom, right_bottom) + 4)
+        self.set_font(FONT, size=self.body_size)
+
+    def title(self, value: str, *subtitles: str) -> None:
+        self.set_font(FONT, "B", self.body_size + 2.5)
+        self.multi_cell(0, 6, text(value.upper()), align="C", new_x="LMARGIN", new_y="NEXT")
+        for sub in subtitles:
+            self.set_font(FONT, "I" if sub.startswith("(") else "B", self.body_size)
+            self.multi_cell(0, 5, text(sub), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+        self.set_font(FONT, size=self.body_size)
+
+    @property
+    def line_h(self) -> float:
+        return self.body_size * 0.5
+
+    def field(self, label: str, value: Any, *, bold: bool = True) -> None:
+        """"Label: value" wrapping as one paragraph, the value in bold like filled-in blanks."""
+        self.set_x(self.l_margin)
+        self.set_font(FONT, "", self.body_size)
+        self.write(self.line_h, text(label) + (" " if label else ""))
+        self.set_font(FONT, "B" if bold else "", self.body_size)
+        self.write(self.line_h, text(value) or "…")
+        self.set_font(FONT, "", self.body_size)
+        self.ln(self.line_h + 0.6)
+
+    def paragraph(self, value: str, *, style: str = "", align: str = "J", indent: float = 0) -> None:
+        self.set_font(FONT, style, self.body_size)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(
+            self.epw - indent,
+            self.line_h,
+            text(value),
+            align=align,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        self.ln(0.6)
+        self.set_font(FONT, "", self.body_size)
+
+    def grid(
+        self,
+        headings: list[list[str]],
+        rows: list[list[str]],
+        *,
+        widths: list[float],
+        aligns: list[str],
+        size: float | None = None,
+        line_height: float | None = None,
+    ) -> None:
+        """A bordered table whose heading rows repeat at the top of every page."""
+        size = size or self.body_size - 1
+        self.set_font(FONT, "", size)
+        heading_style = FontFace(emphasis="BOLD", size_pt=size, fill_color=(235, 235, 235))
+        with self.table(
+            col_widths=widths,
+            width=sum(widths),
+            text_align=tuple(aligns),
+            line_height=line_height or size * 0.48,
+            headings_style=heading_style,
+            num_heading_rows=len(headings),
+            repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
+            padding=(0.8, 1.0),
+            v_align="MIDDLE",
+        ) as table:
+            for heading in headings:
+                row = table.row()
+                for cell in heading:
+                    row.cell(text(cell), align="C")
+            for values in rows:
+                row = table.row()
+                for cell in values:
+                    row.cell(text(cell))
+        self.set_font(FONT, "", self.body_size)
+        self.ln(1.5)
+
+    def signatures(self, *signers: Signer, space: float = 16) -> None:
+        """One signer bottom right, or two side by side (the applicant's on the left)."""
+        needed = 3 * self.line_h + space + 4
+        if self.get_y() + needed > self.page_break_trigger:
+            self.add_page()
+        y = self.get_y() + 2
+        col_w = self.epw / 2
+        positions = [self.l_margin + col_w] if len(signers) == 1 else [self.l_margin, None]
+        if len(signers) == 2:
+            positions = [self.l_margin, self.l_margin + col_w]
+        for x, signer in zip(positions, signers, strict=False):
+            assert x is not None
+            self.set_xy(x, y)
+            self.set_font(FONT, "B", self.body_size)
+            self.multi_cell(col_w, self.line_h, text(signer.title.upper()), align="C")
+            self.set_x(x)
+            self.set_font(FONT, "I", self.body_size - 1)
+            self.multi_cell(col_w, self.line_h, text(signer.hint), align="C")
+            self.set_xy(x, self.get_y() + space)
+            self.set_font(FONT, "B", self.body_size)
+            self.multi_cell(col_w, self.line_h, text(signer.name), align="C")
+        self.set_font(FONT, "", self.body_size)
+
+    def bytes(self) -> bytes:
+        return bytes(self.output())

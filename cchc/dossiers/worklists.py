@@ -1,0 +1,183 @@
+"""The officers' worklists: which dossiers each list holds, and keyset paging through them.
+
+Lists page by keyset (the last row's sort value and id), not OFFSET, so page 500 costs what
+page 1 costs; scoping is one `IN (unit ids)` computed once per request.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc.dossiers.choices import OPEN_STATUSES, Status
+from cchc.dossiers.models import Dossier, DossierQuerySet
+from cchc.lib.text import fold
+from cchc.worktime.snapshot import load_calendar
+
+
+@dataclass(frozen=True)
+class Worklist:
+    key: str
+    label: Any
+    sort: str  # a Dossier column; rows are ordered by (sort, id)
+    descending: bool
+    rows: Callable[[DossierQuerySet, Any, dt.datetime], DossierQuerySet]
+
+
+def _end_of_working_day(now: dt.datetime, n: int) -> dt.datetime:
+    """End of office hours of the n-th working day from today (n = 0: today, or the next one)."""
+    calendar = load_calendar()
+    today = timezone.localdate(now)
+    day = today if calendar.is_working_day(today) else calendar.next_working_day(today)
+    if n:
+        day = calendar.add_working_days(day, n)
+    return calendar.closing(day)
+
+
+def _due_within(days: int) -> Callable[[DossierQuerySet, Any, dt.datetime], DossierQuerySet]:
+    def rows(qs: DossierQuerySet, user: Any, now: dt.datetime) -> DossierQuerySet:
+        return qs.filter(
+            status__in=OPEN_STATUSES,
+            due_at__gte=now,
+            due_at__lte=_end_of_working_day(now, days - 1),
+        )
+
+    return rows
+
+
+WORKLISTS: dict[str, Worklist] = {
+    w.key: w
+    for w in [
+        Worklist("to_receive", _("Chờ tiếp nhận (trực tuyến)"), "submitted_at", False,
+                 lambda qs, u, now: qs.filter(status=Status.SUBMITTED)),
+        Worklist("mine", _("Tôi đang xử lý"), "due_at", False,
+                 lambda qs, u, now: qs.filter(status__in=OPEN_STATUSES, assignee=u)),
+        Worklist("open", _("Đang giải quyết"), "due_at", False,
+                 lambda qs, u, now: qs.filter(status__in=OPEN_STATUSES)),
+        Worklist("due_1", _("Đến hạn trong 1 ngày làm việc"), "due_at", False, _due_within(1)),
+        Worklist("due_3", _("Đến hạn trong 3 ngày làm việc"), "due_at", False, _due_within(3)),
+        Worklist("overdue", _("Quá hạn"), "due_at", False,
+                 lambda qs, u, now: qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)),
+        Worklist("supplement", _("Chờ bổ sung"), "supplement_requested_at", False,
+                 lambda qs, u, now: qs.filter(status=Status.SUPPLEMENT)),
+        Worklist("payment", _("Chờ nghĩa vụ tài chính"), "payment_requested_at", False,
+                 lambda qs, u, now: qs.filter(status=Status.PAYMENT)),
+        Worklist("to_return", _("Chờ trả kết quả"), "finished_at", False,
+                 lambda qs, u, now: qs.filter(status=Status.RESOLVED)),
+        # The "never closed" list: a result ready before today and still not handed over.
+        Worklist("not_returned", _("Đã có kết quả nhưng chưa trả"), "finished_at", False,
+                 lambda qs, u, now: qs.filter(status=Status.RESOLVED, finished_at__lt=_start_of_today(now))),
+        Worklist("finished", _("Đã kết thúc"), "updated_at", True,
+                 lambda qs, u, now: qs.filter(status__in=[Status.RETURNED, Status.WITHDRAWN, Status.STOPPED, Status.REFUSED])),
+    ]
+}  # fmt: skip
+
+
+def _start_of_today(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Filters:
+    field: str = ""
+    procedure: str = ""
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    q: str = ""
+
+
+def apply_filters(qs: DossierQuerySet, f: Filters) -> DossierQuerySet:
+    if f.field:
+        qs = qs.filter(field__code=f.field)
+    if f.procedure:
+        qs = qs.filter(procedure__code=f.procedure)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.received_from:
+        qs = qs.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__date__lte=f.received_to)
+    q = f.q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        by_code_or_phone = Q(code=q) | Q(code__endswith=q)
+        if digits and len(digits) >= 6:
+            by_code_or_phone |= Q(applicant_phone=digits)
+        # Names are matched as typed (with diacritics) and case-insensitively.
+        qs = qs.filter(
+            by_code_or_phone | Q(applicant_name__icontains=q) | Q(applicant_name__icontains=fold(q))
+        )
+    return qs
+
+
+@dataclass
+class Page:
+    rows: list[Dossier]
+    next_cursor: str | None
+
+
+def _encode(value: Any, pk: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, dt.datetime) else value, pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, int]:
+    """The (sort value, id) a cursor stands for; ValueError for a forged or broken one."""
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if value is not None:
+            value = dt.datetime.fromisoformat(value)
+        return value, int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+def page(qs: DossierQuerySet, worklist: Worklist, *, cursor: str | None, size: int) -> Page:
+    """One page of a worklist after `cursor`, in (sort, id) order; rows with no sort value last."""
+    key = worklist.sort
+    if cursor:
+        value, pk = decode_cursor(cursor)
+        if value is None:
+            after = Q(**{f"{key}__isnull": True}) & (
+                Q(id__lt=pk) if worklist.descending else Q(id__gt=pk)
+            )
+        elif worklist.descending:
+            after = (
+                Q(**{f"{key}__lt": value})
+                | Q(**{key: value, "id__lt": pk})
+                | Q(**{f"{key}__isnull": True})
+            )
+        else:
+            after = (
+                Q(**{f"{key}__gt": value})
+                | Q(**{key: value, "id__gt": pk})
+                | Q(**{f"{key}__isnull": True})
+            )
+        qs = qs.filter(after)
+    order = (
+        [F(key).desc(nulls_last=True), "-id"]
+        if worklist.descending
+        else [F(key).asc(nulls_last=True), "id"]
+    )
+    rows = list(qs.order_by(*order)[: size + 1])
+    next_cursor = (
+        _encode(getattr(rows[size - 1], key), rows[size - 1].pk) if len(rows) > size else None
+    )
+    return Page(rows=rows[:size], next_cursor=next_cursor)
+
+
+def worklist_rows(
+    user: Any, key: str, filters: Filters, *, now: dt.datetime | None = None
+) -> DossierQuerySet:
+    worklist = WORKLISTS[key]
+    qs = Dossier.objects.visible_to(user).select_related("procedure", "processing_unit", "assignee")
+    return apply_filters(worklist.rows(qs, user, now or timezone.now()), filters)
