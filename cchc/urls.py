@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("cchc.portal.urls")),
     path("", include("cchc.catalogue.urls")),
     path("", include("cchc.units.urls")),
+    path("", include("cchc.dossiers.urls")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -3,11 +3,127 @@ so that a rolled-back action sends nothing and a committed one is never lost."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from cchc.dossiers.choices import Action
+from cchc.notify.choices import Channel, Kind, MessageStatus
+from cchc.notify.models import Message
 
 if TYPE_CHECKING:
     from cchc.dossiers.models import DossierEvent
 
+logger = logging.getLogger(__name__)
+
+# The events a citizen hears about, and what each is called. Anything else (hand-overs, notes,
+# payments, counter-side refusals the citizen witnesses in person) sends nothing.
+CITIZEN_KINDS: dict[str, str] = {
+    Action.RECEIVE: Kind.RECEIVED,
+    Action.REQUEST_SUPPLEMENT: Kind.SUPPLEMENT_REQUESTED,
+    Action.RESCHEDULE: Kind.RESCHEDULED,
+    Action.RESOLVE: Kind.RESULT_READY,
+    Action.REFUSE: Kind.REFUSED,
+    Action.RETURN_RESULT: Kind.RETURNED,
+}
+
+INVALID_RECIPIENT = "invalid_recipient"
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_VN_MOBILE = re.compile(r"^(?:\+?84|0)(\d{9})$")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """`0912 345 678`, `+84912345678`, `84-912-345-678` → `0912345678`; None if not a mobile."""
+    match = _VN_MOBILE.match(_PHONE_SEPARATORS.sub("", raw))
+    return f"0{match.group(1)}" if match else None
+
+
+def normalise_email(raw: str) -> str | None:
+    address = raw.strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        return None
+    return address
+
+
+def digest(recipient: str) -> str:
+    # Keys are shown in the admin and may be logged: they carry a digest, never the address.
+    return hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
+
+
+def queue_message(
+    *,
+    channel: str,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    key: str,
+    dossier: Any = None,
+    user: Any = None,
+) -> Message | None:
+    """Write one message (unless its key exists) and enqueue its delivery, in the caller's
+    transaction: with the database task backend the job row commits or rolls back with it.
+
+    Returns the new message, or None when the key was already used. An address that cannot be
+    valid is kept as a failed message, so the omission is visible in the admin.
+    """
+    from cchc.notify.delivery import deliver
+
+    normalised = (
+        normalise_email(recipient) if channel == Channel.EMAIL else normalise_phone(recipient)
+    )
+    message, created = Message.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "channel": channel,
+            "kind": kind,
+            "recipient": normalised or recipient,
+            "subject": subject,
+            "body": body,
+            "dossier": dossier,
+            "user": user,
+            "status": MessageStatus.QUEUED if normalised else MessageStatus.FAILED,
+            "last_error": "" if normalised else INVALID_RECIPIENT,
+        },
+    )
+    if not created:
+        return None
+    if normalised is None:
+        logger.warning("notify: message %s not queued: invalid %s recipient", message.pk, channel)
+        return message
+    deliver.enqueue(message.pk)
+    logger.info("notify: message %s queued (%s, %s)", message.pk, kind, channel)
+    return message
+
 
 def on_dossier_event(event: DossierEvent) -> None:
-    """Queue the messages an event calls for (none yet: the notify app fills this in)."""
+    """Queue the messages an event calls for: an e-mail to the applicant's address and an SMS
+    to the applicant's phone, whichever the dossier has."""
+    from cchc.notify import texts
+
+    kind = CITIZEN_KINDS.get(event.action)
+    if kind is None:
+        return
+    dossier = event.dossier
+    words = texts.for_citizen(kind, dossier, event)
+    for channel, recipient, subject, body in (
+        (Channel.EMAIL, dossier.applicant_email, words.subject, words.body),
+        (Channel.SMS, dossier.applicant_phone, "", words.sms),
+    ):
+        if not recipient.strip():
+            continue
+        queue_message(
+            channel=channel,
+            kind=kind,
+            recipient=recipient.strip(),
+            subject=subject,
+            body=body,
+            key=f"event:{event.pk}:{kind}:{channel}:{digest(recipient.strip())}",
+            dossier=dossier,
+        )

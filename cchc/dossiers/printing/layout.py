@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay
 from fpdf.fonts import FontFace
 
 from cchc.units.models import Unit
+
+P = ParamSpec("P")
 
 FONT = "DejaVuSerif"
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -129,7 +132,7 @@ def compact_moment(moment: dt.datetime | None) -> str:
 
 
 def place_name(unit: Unit) -> str:
-    """"Nga Sơn" for Xã Nga Sơn or for an agency inside it: the place line of the header."""
+    """ "Nga Sơn" for Xã Nga Sơn or for an agency inside it: the place line of the header."""
     owner = unit if unit.is_administrative else (unit.admin_owner or unit)
     name = owner.name
     for prefix in _PLACE_PREFIXES:
@@ -179,7 +182,8 @@ class FormPDF(FPDF):
         self.numbered = numbered
         for style, path in font_files().items():
             self.add_font(FONT, style, str(path))
-        margin = 12.0 if paper == "A5" else 14.0
+        # A wider left margin leaves room for binding or a hole punch, as on paper forms.
+        margin = 12.0
         self.set_margins(left=margin + 3, top=margin - 2, right=margin)
         self.set_auto_page_break(auto=True, margin=margin)
         self.set_title(text(title))
@@ -258,7 +262,7 @@ class FormPDF(FPDF):
         self.set_xy(x0, max(left_bottom, right_bottom) + 4)
         self.set_font(FONT, size=self.body_size)
 
-    def title(self, value: str, *subtitles: str) -> None:
+    def heading(self, value: str, *subtitles: str) -> None:
         self.set_font(FONT, "B", self.body_size + 2.5)
         self.multi_cell(0, 6, text(value.upper()), align="C", new_x="LMARGIN", new_y="NEXT")
         for sub in subtitles:
@@ -272,7 +276,7 @@ class FormPDF(FPDF):
         return self.body_size * 0.5
 
     def field(self, label: str, value: Any, *, bold: bool = True) -> None:
-        """"Label: value" wrapping as one paragraph, the value in bold like filled-in blanks."""
+        """ "Label: value" wrapping as one paragraph, the value in bold like filled-in blanks."""
         self.set_x(self.l_margin)
         self.set_font(FONT, "", self.body_size)
         self.write(self.line_h, text(label) + (" " if label else ""))
@@ -281,7 +285,9 @@ class FormPDF(FPDF):
         self.set_font(FONT, "", self.body_size)
         self.ln(self.line_h + 0.6)
 
-    def paragraph(self, value: str, *, style: str = "", align: str = "J", indent: float = 0) -> None:
+    def paragraph(
+        self, value: str, *, style: str = "", align: str = "J", indent: float = 0
+    ) -> None:
         self.set_font(FONT, style, self.body_size)
         self.set_x(self.l_margin + indent)
         self.multi_cell(
@@ -338,11 +344,10 @@ class FormPDF(FPDF):
             self.add_page()
         y = self.get_y() + 2
         col_w = self.epw / 2
-        positions = [self.l_margin + col_w] if len(signers) == 1 else [self.l_margin, None]
-        if len(signers) == 2:
-            positions = [self.l_margin, self.l_margin + col_w]
-        for x, signer in zip(positions, signers, strict=False):
-            assert x is not None
+        lefts = (
+            [self.l_margin + col_w] if len(signers) == 1 else [self.l_margin, self.l_margin + col_w]
+        )
+        for x, signer in zip(lefts, signers, strict=True):
             self.set_xy(x, y)
             self.set_font(FONT, "B", self.body_size)
             self.multi_cell(col_w, self.line_h, text(signer.title.upper()), align="C")
@@ -354,5 +359,17 @@ class FormPDF(FPDF):
             self.multi_cell(col_w, self.line_h, text(signer.name), align="C")
         self.set_font(FONT, "", self.body_size)
 
-    def bytes(self) -> bytes:
+    def render(self) -> bytes:
         return bytes(self.output())
+
+
+def in_vietnamese(render: Callable[P, bytes]) -> Callable[P, bytes]:
+    """Forms are legal documents in Vietnamese whatever language the clerk's session uses:
+    choice labels and number formats (31.724; 0,5) come out Vietnamese."""
+
+    @wraps(render)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> bytes:
+        with translation.override("vi"):
+            return render(*args, **kwargs)
+
+    return wrapper

@@ -23,10 +23,14 @@ RECEIPT = {
 
 
 def post(user: Any, url: str, body: dict[str, Any], **headers: Any) -> Any:
-    return Client().post(url, data=json.dumps(body), content_type="application/json", **bearer(user), **headers)
+    return Client().post(
+        url, data=json.dumps(body), content_type="application/json", **bearer(user), **headers
+    )
 
 
-def test_a_receipt_answers_201_with_code_status_and_due(world: World, reception, copy_implemented) -> None:
+def test_a_receipt_answers_201_with_code_status_and_due(
+    world: World, reception, copy_implemented
+) -> None:
     response = post(reception, "/api/v1/dossiers", RECEIPT)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -47,7 +51,9 @@ def test_a_receipt_answers_201_with_code_status_and_due(world: World, reception,
         ({"outcome": "incomplete", "missing": []}, 422, "một lần"),
     ],
 )
-def test_bad_receipts_are_refused_and_write_nothing(world: World, reception, copy_implemented, change, status, words) -> None:
+def test_bad_receipts_are_refused_and_write_nothing(
+    world: World, reception, copy_implemented, change, status, words
+) -> None:
     response = post(reception, "/api/v1/dossiers", {**RECEIPT, **change})
     assert response.status_code == status, response.content
     assert words in json.dumps(response.json(), ensure_ascii=False)
@@ -55,18 +61,31 @@ def test_bad_receipts_are_refused_and_write_nothing(world: World, reception, cop
 
 
 def test_the_api_needs_a_token(world: World) -> None:
-    assert Client().post("/api/v1/dossiers", data="{}", content_type="application/json").status_code == 401
+    assert (
+        Client().post("/api/v1/dossiers", data="{}", content_type="application/json").status_code
+        == 401
+    )
 
 
-def test_an_idempotency_key_makes_a_retried_receipt_create_one_dossier(world: World, reception, copy_implemented) -> None:
+def test_an_idempotency_key_makes_a_retried_receipt_create_one_dossier(
+    world: World, reception, copy_implemented
+) -> None:
     first = post(reception, "/api/v1/dossiers", RECEIPT, HTTP_IDEMPOTENCY_KEY="abc-1")
     again = post(reception, "/api/v1/dossiers", RECEIPT, HTTP_IDEMPOTENCY_KEY="abc-1")
     assert first.status_code == again.status_code == 201
     assert first.json()["code"] == again.json()["code"]
     assert Dossier.objects.count() == 1
-    other = post(reception, "/api/v1/dossiers", {**RECEIPT, "applicant": {"name": "Khác"}}, HTTP_IDEMPOTENCY_KEY="abc-1")
+    other = post(
+        reception,
+        "/api/v1/dossiers",
+        {**RECEIPT, "applicant": {"name": "Khác"}},
+        HTTP_IDEMPOTENCY_KEY="abc-1",
+    )
     assert other.status_code == 422
-    assert post(reception, "/api/v1/dossiers", RECEIPT, HTTP_IDEMPOTENCY_KEY="abc-2").json()["code"] != first.json()["code"]
+    assert (
+        post(reception, "/api/v1/dossiers", RECEIPT, HTTP_IDEMPOTENCY_KEY="abc-2").json()["code"]
+        != first.json()["code"]
+    )
 
 
 def test_detail_has_steps_and_history(received: Dossier, reception) -> None:
@@ -75,8 +94,12 @@ def test_detail_has_steps_and_history(received: Dossier, reception) -> None:
     assert [e["action"] for e in body["history"]] == ["receive"]
 
 
-def test_another_communes_officer_gets_404_for_detail_and_actions(received: Dossier, reception_b) -> None:
-    assert Client().get(f"/api/v1/dossiers/{received.code}", **bearer(reception_b)).status_code == 404
+def test_another_communes_officer_gets_404_for_detail_and_actions(
+    received: Dossier, reception_b
+) -> None:
+    assert (
+        Client().get(f"/api/v1/dossiers/{received.code}", **bearer(reception_b)).status_code == 404
+    )
     response = post(reception_b, f"/api/v1/dossiers/{received.code}/actions/withdraw", {})
     assert response.status_code == 404
     received.refresh_from_db()
@@ -108,7 +131,10 @@ def test_worklists_page_by_cursor(world: World, reception, copy_implemented) -> 
     from cchc.dossiers.actions import receive_dossier
     from cchc.dossiers.tests.conftest import receipt_for
 
-    codes = [receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8, i)).code for i in range(7)]
+    codes = [
+        receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8, i)).code
+        for i in range(7)
+    ]
     client, headers = Client(), bearer(reception)
     seen: list[str] = []
     cursor = None
@@ -129,4 +155,7 @@ def test_worklist_search_by_phone_and_code(world: World, received: Dossier, rece
     for q in ["0912345678", received.code, "0001", "Nguyễn Văn"]:
         items = client.get("/api/v1/dossiers", {"list": "open", "q": q}, **headers).json()["items"]
         assert [d["code"] for d in items] == [received.code], q
-    assert client.get("/api/v1/dossiers", {"list": "open", "q": "Lê Thị"}, **headers).json()["items"] == []
+    assert (
+        client.get("/api/v1/dossiers", {"list": "open", "q": "Lê Thị"}, **headers).json()["items"]
+        == []
+    )

@@ -27,7 +27,7 @@ def run_together(work: list[Callable[[], Any]]) -> list[Any]:
         try:
             barrier.wait()
             results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()
@@ -42,7 +42,10 @@ def run_together(work: list[Callable[[], Any]]) -> list[Any]:
 
 def test_two_leaders_approving_at_once_exactly_one_succeeds(received: Dossier, leader) -> None:
     results = run_together(
-        [lambda: actions.resolve(received, by=leader, expected_version=1, at=at("2025-08-05")) for _ in range(2)]
+        [
+            lambda: actions.resolve(received, by=leader, expected_version=1, at=at("2025-08-05"))
+            for _ in range(2)
+        ]
     )
     successes = [r for r in results if isinstance(r, Dossier)]
     failures = [r for r in results if isinstance(r, DossierError)]
@@ -54,7 +57,12 @@ def test_two_leaders_approving_at_once_exactly_one_succeeds(received: Dossier, l
 
 def test_concurrent_receipts_never_share_a_code(world: World, reception, copy_implemented) -> None:
     n = 6
-    results = run_together([lambda: receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04")) for _ in range(n)])
+    results = run_together(
+        [
+            lambda: receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04"))
+            for _ in range(n)
+        ]
+    )
     assert all(isinstance(r, Dossier) for r in results), results
     codes = sorted(r.code for r in results)
     assert codes == [f"000.30.10.H56-250804-{i:04d}" for i in range(1, n + 1)]

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.catalogue.models import ProcedureVersion
+from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
+from cchc.units.models import Unit
+
+OUTCOMES = [
+    ("received", _("Tiếp nhận (hồ sơ đầy đủ) – in Giấy tiếp nhận, Mẫu 01")),
+    ("incomplete", _("Hướng dẫn bổ sung (chưa đủ) – Mẫu 02")),
+    ("refused", _("Từ chối tiếp nhận – Mẫu 03")),
+]
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ReceiptForm(forms.Form):
+    """The counter's receipt form; the documents come from the chosen procedure's list."""
+
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Nơi tiếp nhận"), to_field_name="code"
+    )
+    processing_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label=_("Đơn vị giải quyết"),
+        to_field_name="code",
+        required=False,
+        help_text=_(
+            "Để trống nếu chính nơi tiếp nhận giải quyết; chọn xã khác khi tiếp nhận phi địa giới."
+        ),
+    )
+    procedure = forms.CharField(label=_("Mã thủ tục"), max_length=30)
+    applicant_kind = forms.ChoiceField(
+        choices=ApplicantKind.choices, label=_("Người nộp là"), initial=ApplicantKind.PERSON
+    )
+    applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=200)
+    applicant_id_number = forms.CharField(
+        label=_("Số CCCD / mã số thuế"), max_length=20, required=False
+    )
+    applicant_phone = forms.RegexField(
+        label=_("Điện thoại"), regex=r"^[0-9 +.]{8,15}$", required=False
+    )
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    channel = forms.ChoiceField(
+        choices=Channel.choices, label=_("Kênh nộp"), initial=Channel.COUNTER
+    )
+    return_method = forms.ChoiceField(
+        choices=ReturnMethod.choices, label=_("Nhận kết quả"), initial=ReturnMethod.COUNTER
+    )
+    outcome = forms.ChoiceField(
+        choices=OUTCOMES,
+        label=_("Kết quả kiểm tra hồ sơ"),
+        widget=forms.RadioSelect,
+        initial="received",
+    )
+    missing = forms.CharField(
+        label=_("Nội dung cần bổ sung (mỗi dòng một mục)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: Any,
+        province_units: Any,
+        version: ProcedureVersion | None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        processing_field = self.fields["processing_unit"]
+        assert isinstance(processing_field, forms.ModelChoiceField)
+        processing_field.queryset = province_units
+        self.version = version
+        for doc in version.documents.all() if version else []:
+            self.fields[f"doc_{doc.position}"] = forms.BooleanField(
+                label=doc.name, required=False, initial=doc.required
+            )
+            self.fields[f"doc_{doc.position}_originals"] = forms.IntegerField(
+                min_value=0, max_value=99, initial=doc.originals, required=False
+            )
+            self.fields[f"doc_{doc.position}_copies"] = forms.IntegerField(
+                min_value=0, max_value=99, initial=doc.copies, required=False
+            )
+
+    def document_rows(self) -> list[tuple[Any, Any, Any]]:
+        if self.version is None:
+            return []
+        return [
+            (
+                self[f"doc_{d.position}"],
+                self[f"doc_{d.position}_originals"],
+                self[f"doc_{d.position}_copies"],
+            )
+            for d in self.version.documents.all()
+        ]

@@ -1,0 +1,112 @@
+"""Printable forms over HTTP: thin views around `cchc.dossiers.printing`.
+
+Every lookup goes through the user's unit scope, so another unit's dossier or ledger answers
+404 exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.printing import FORMS, FormNotApplicable, ledger_pdf
+from cchc.units.lookup import get_unit_for
+from cchc.units.models import Unit
+
+# A ledger is opened per year (TT 01/2018 Art. 10), so one print covers at most a year; this
+# also bounds the work a single request can ask for.
+MAX_LEDGER_DAYS = 366
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    # Codes are made of digits, letters, dots and dashes; anything else is dropped so the
+    # header can never be broken by a crafted value.
+    safe = re.sub(r"[^0-9A-Za-z._-]", "", filename)
+    response["Content-Disposition"] = f'inline; filename="{safe}"'
+    # The forms carry personal data: never kept by shared caches or the browser's disk cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Mẫu 01–05 of one dossier the user may see; 404 when the form does not apply to it."""
+    render = FORMS.get(form)
+    if render is None:
+        raise Http404("Không có mẫu này")
+    dossier = get_object_or_404(
+        Dossier.objects.visible_to(request.user).select_related(
+            "procedure",
+            "procedure_version",
+            "receiving_unit__admin_owner",
+            "processing_unit__admin_owner",
+            "received_by",
+        ),
+        code=code,
+    )
+    try:
+        content = render(dossier)
+    except FormNotApplicable as exc:
+        raise Http404(str(exc)) from exc
+    return _pdf(content, f"{dossier.code}-mau-{form}.pdf")
+
+
+def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    """The ISO date in the query string, or `default` when absent; ValueError when malformed."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    # fromisoformat alone would also accept "20250801" and week dates; the link format is one.
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ValueError(raw)
+    return dt.date.fromisoformat(raw)
+
+
+def _ledger_rows(
+    request: HttpRequest, unit: Unit, start: dt.date, end: dt.date
+) -> QuerySet[Dossier]:
+    # Dossiers received at this unit or at any agency inside it (its one-stop centre), by
+    # receipt moment; dossiers never received (turned away, refused at the counter) are not
+    # entered in the ledger.
+    tz = timezone.get_current_timezone()
+    lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return (
+        Dossier.objects.visible_to(request.user)
+        .filter(
+            receiving_unit__path__startswith=unit.path,
+            received_at__gte=lower,
+            received_at__lt=upper,
+        )
+        .order_by("received_at", "id")
+    )
+
+
+@login_required
+@require_GET
+def ledger_pdf_view(request: HttpRequest, unit_code: str) -> HttpResponse:
+    """Mẫu 06 for a unit over `?from=YYYY-MM-DD&to=YYYY-MM-DD` (default: this month so far)."""
+    unit = get_unit_for(request.user, unit_code)
+    today = timezone.localdate()
+    try:
+        start = _date_param(request, "from", today.replace(day=1))
+        end = _date_param(request, "to", today)
+    except ValueError:
+        return HttpResponseBadRequest("Ngày không hợp lệ: dùng dạng YYYY-MM-DD.")
+    if end < start:
+        return HttpResponseBadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
+    if (end - start).days >= MAX_LEDGER_DAYS:
+        return HttpResponseBadRequest("Mỗi lần in sổ tối đa một năm.")
+    dossiers = _ledger_rows(request, unit, start, end)
+    content = ledger_pdf(unit, start, end, dossiers)
+    return _pdf(content, f"so-theo-doi-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")

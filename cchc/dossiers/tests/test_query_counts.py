@@ -1,0 +1,66 @@
+"""Lists and the dossier page cost a fixed number of queries, however many rows they show."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cchc.conftest import World, logged_in
+from cchc.dossiers import actions
+from cchc.dossiers.actions import receive_dossier
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.tests.conftest import at, receipt_for
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def receive_many(world: World, reception, n: int) -> None:
+    for i in range(n):
+        receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8, i))
+
+
+@pytest.mark.parametrize("worklist", ["open", "mine", "overdue", "due_3", "to_return"])
+def test_a_worklist_page_costs_the_same_queries_for_3_or_30_rows(world: World, reception, copy_implemented, worklist: str) -> None:
+    client = logged_in(reception)
+    url = f"/lam-viec/ho-so/?list={worklist}"
+    receive_many(world, reception, 3)
+    few = queries(client, url)
+    receive_many(world, reception, 27)
+    assert queries(client, url) == few
+
+
+def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(world: World, reception, copy_implemented) -> None:
+    from django.test import Client
+
+    from cchc.conftest import bearer
+
+    client, headers = Client(), bearer(reception)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/dossiers?list=open", **headers).status_code == 200
+        return len(ctx.captured_queries)
+
+    receive_many(world, reception, 3)
+    few = count()
+    receive_many(world, reception, 27)
+    assert count() == few
+
+
+def test_the_dossier_page_costs_a_fixed_number_of_queries(received: Dossier, reception, specialist, leader, django_assert_max_num_queries) -> None:
+    client = logged_in(reception)
+    url = f"/lam-viec/ho-so/{received.code}/"
+    before = queries(client, url)
+    dossier = actions.hand_over(received, by=reception, to=specialist, at=at("2025-08-04", 10))
+    actions.add_note(dossier, by=specialist, text="Đang xác minh", at=at("2025-08-04", 11))
+    actions.add_note(dossier, by=specialist, text="Đã xác minh", at=at("2025-08-04", 12))
+    assert queries(client, url) == before
+    with django_assert_max_num_queries(25):
+        client.get(url)

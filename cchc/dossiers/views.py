@@ -1,0 +1,230 @@
+"""Staff pages of the one-stop: worklists, the counter's receipt form, the dossier page.
+
+Thin: every change goes through `actions`, every lookup through `get_dossier_for`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.accounts.models import User
+from cchc.catalogue.models import Procedure
+from cchc.dossiers import actions
+from cchc.dossiers.choices import Action, Status
+from cchc.dossiers.forms import ReceiptForm, lines
+from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.units.choices import Role, UnitKind
+from cchc.units.models import Unit, visible_unit_ids
+from cchc.worktime import deadlines
+from cchc.worktime.snapshot import load_calendar
+
+PAGE_SIZE = 50
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("list", "open")
+    if key not in WORKLISTS:
+        key = "open"
+    filters = Filters(
+        field=request.GET.get("field", ""),
+        procedure=request.GET.get("procedure", ""),
+        channel=request.GET.get("channel", ""),
+        q=request.GET.get("q", "")[:100],
+    )
+    rows = worklist_rows(request.user, key, filters)
+    try:
+        result = page(
+            rows, WORKLISTS[key], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
+        )
+    except ValueError:
+        result = page(rows, WORKLISTS[key], cursor=None, size=PAGE_SIZE)
+    return render(
+        request,
+        "dossiers/worklist.html",
+        {
+            "worklists": WORKLISTS.values(),
+            "current": WORKLISTS[key],
+            "page": result,
+            "filters": filters,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _reception_units(user: Any) -> Any:
+    ids = visible_unit_ids(user, roles={Role.RECEPTION})
+    return Unit.objects.current().filter(id__in=ids).order_by("path")
+
+
+@login_required
+def receive(request: HttpRequest) -> HttpResponse:
+    """The counter: choose the procedure, enter the applicant and tick the documents received."""
+    units = _reception_units(request.user)
+    if not units.exists():
+        return render(
+            request,
+            "dossiers/not_allowed.html",
+            {"message": _("Chỉ cán bộ tiếp nhận được dùng trang này.")},
+            status=403,
+        )
+    data = request.POST if request.method == "POST" else None
+    code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
+    procedure = Procedure.objects.filter(code=code).first() if code else None
+    version = procedure.version_at(timezone.localdate()) if procedure else None
+    first = units.first()
+    province = first.path.split("/")[1] if first else ""
+    province_units = Unit.objects.current().filter(
+        kind__in=UnitKind.commune_level(), path__startswith=f"/{province}/"
+    )
+    form = ReceiptForm(
+        data,
+        units=units,
+        province_units=province_units,
+        version=version,
+        initial={"procedure": code, "unit": first},
+    )
+    if data is not None and form.is_valid() and version is not None:
+        c = form.cleaned_data
+        receipt = actions.Receipt(
+            procedure_code=code,
+            receiving_unit=c["unit"],
+            processing_unit=c["processing_unit"] or c["unit"],
+            applicant=actions.Applicant(
+                name=c["applicant_name"],
+                kind=c["applicant_kind"],
+                id_number=c["applicant_id_number"],
+                phone=c["applicant_phone"] or "",
+                email=c["applicant_email"],
+                address=c["applicant_address"],
+            ),
+            documents=[
+                actions.ReceivedDocument(
+                    position=d.position,
+                    originals=c.get(f"doc_{d.position}_originals") or 0,
+                    copies=c.get(f"doc_{d.position}_copies") or 0,
+                )
+                for d in version.documents.all()
+                if c.get(f"doc_{d.position}")
+            ],
+            channel=c["channel"],
+            return_method=c["return_method"],
+        )
+        try:
+            if c["outcome"] == "incomplete":
+                dossier = actions.turn_away_incomplete(
+                    receipt, missing=lines(c["missing"]), by=request.user
+                )
+            elif c["outcome"] == "refused":
+                dossier = actions.refuse_at_counter(receipt, reason=c["reason"], by=request.user)
+            else:
+                dossier = actions.receive_dossier(receipt, by=request.user)
+        except actions.DossierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:detail", code=dossier.code)
+    elif data is not None and version is None:
+        form.add_error("procedure", _("Không có thủ tục mã này hoặc thủ tục chưa có hiệu lực."))
+    procedures = (
+        Procedure.objects.filter(adoptions__unit__in=units, adoptions__implemented=True)
+        .distinct()
+        .order_by("name")
+    )
+    return render(
+        request,
+        "dossiers/receive.html",
+        {"form": form, "procedure": procedure, "version": version, "procedures": procedures},
+        status=422 if data is not None and form.errors else 200,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200) -> HttpResponse:
+    dossier = get_dossier_for(request.user, code)
+    now = timezone.now()
+    remaining = None
+    if dossier.is_open and dossier.due_at:
+        calendar = load_calendar(dossier.processing_unit)
+        span = deadlines.working_time_remaining(dossier.due_at, now, calendar)
+        remaining = {
+            "days": deadlines.in_working_days(span),
+            "overdue": span.total_seconds() < 0,
+            "hours": span.total_seconds() / 3600,
+        }
+    colleagues = User.objects.filter(
+        memberships__unit_id__in=[dossier.processing_unit_id, dossier.receiving_unit_id],
+        is_active=True,
+    ).distinct()
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "steps": dossier.steps.select_related("assignee", "given_by").order_by("position"),
+            "documents": dossier.documents.all(),
+            "events": dossier.events.select_related("actor").order_by("at", "id"),
+            "allowed": actions.allowed_actions(dossier, request.user),
+            "remaining": remaining,
+            "colleagues": colleagues,
+            "error": error,
+            "Action": Action,
+            "Status": Status,
+            "masked_id": _mask(dossier.applicant_id_number),
+        },
+        status=status,
+    )
+
+
+def _mask(id_number: str) -> str:
+    # Staff pages show only the last digits of a citizen's ID unless the task needs it whole.
+    return ("•" * max(len(id_number) - 4, 0) + id_number[-4:]) if id_number else ""
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    dossier = get_dossier_for(request.user, code)
+    post = request.POST
+    to = None
+    if post.get("to"):
+        to = User.objects.filter(
+            username=post["to"], memberships__unit_id__in=visible_unit_ids(request.user)
+        ).first()
+    new_due = None
+    if post.get("new_due"):
+        parsed = parse_datetime(post["new_due"])
+        new_due = timezone.make_aware(parsed) if parsed and timezone.is_naive(parsed) else parsed
+    try:
+        version = int(post.get("version", ""))
+        amount = int(post["amount_vnd"]) if post.get("amount_vnd") else None
+    except ValueError:
+        return detail(request, code, error=_("Dữ liệu gửi lên không hợp lệ."), status=422)
+    params = actions.ActionParams(
+        expected_version=version,
+        reason=post.get("reason", ""),
+        items=lines(post.get("items", "")),
+        to=to,
+        new_due=new_due,
+        amount_vnd=amount,
+        receipt_number=post.get("receipt_number", ""),
+        method=post.get("method") or None,
+        postal_tracking=post.get("postal_tracking", ""),
+        digital=post.get("digital") == "1",
+    )
+    try:
+        actions.perform(dossier, action, by=request.user, params=params)
+    except actions.DossierError as exc:
+        return detail(request, code, error=exc.message, status=exc.status_code)
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
+    return redirect("dossiers:detail", code=code)

@@ -1,0 +1,310 @@
+"""The words of each message: Vietnamese, short for SMS, never the citizen's ID number.
+
+Every citizen message names the dossier code, the procedure and the public tracking address;
+those that promise a date (receipt, rescheduling) give it as dd/mm/yyyy. Officers' digests list
+codes and procedures only: the applicant's name is one click away for those allowed to see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cchc.dossiers.choices import ApplicantKind, ReturnMethod, Status
+from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.notify.choices import Kind
+from cchc.notify.sms import strip_diacritics, unaccent
+from cchc.worktime.deadlines import to_local
+
+SMS_PROCEDURE_CHARS = 40
+SMS_ITEMS_CHARS = 70
+
+
+@dataclass(frozen=True)
+class Texts:
+    subject: str
+    body: str
+    sms: str
+
+
+def day(moment: dt.datetime | None) -> str:
+    return to_local(moment).strftime("%d/%m/%Y") if moment is not None else ""
+
+
+def day_and_time(moment: dt.datetime) -> str:
+    return to_local(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def tracking_url(code: str) -> str:
+    """The public tracking page, absolute when SITE_URL is set (SMS and e-mail are read away
+    from the site, so a bare path is only a fallback for development)."""
+    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{base}/tra-cuu/{code}/"
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _parse(value: object) -> dt.datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _sms(text: str) -> str:
+    return unaccent(text) if strip_diacritics() else text
+
+
+def _greeting(dossier: Dossier) -> str:
+    if dossier.applicant_kind == ApplicantKind.ORGANISATION:
+        return _("Kính gửi %(name)s,") % {"name": dossier.applicant_name}
+    return _("Kính gửi ông/bà %(name)s,") % {"name": dossier.applicant_name}
+
+
+def _signature(dossier: Dossier) -> str:
+    unit = dossier.receiving_unit
+    lines = [unit.name]
+    if unit.hotline:
+        lines.append(_("Đường dây nóng: %(hotline)s") % {"hotline": unit.hotline})
+    lines.append(_("Đây là thư tự động, xin vui lòng không trả lời thư này."))
+    return "\n".join(lines)
+
+
+def _email(dossier: Dossier, *paragraphs: str) -> str:
+    parts = [_greeting(dossier), *paragraphs, _signature(dossier)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _facts(dossier: Dossier, *extra: str) -> str:
+    lines = [
+        _("Mã hồ sơ: %(code)s") % {"code": dossier.code},
+        _("Thủ tục: %(procedure)s") % {"procedure": dossier.procedure_version.name},
+        *extra,
+        _("Tra cứu tình trạng hồ sơ: %(url)s") % {"url": tracking_url(dossier.code)},
+    ]
+    return "\n".join(lines)
+
+
+def for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
+    """Subject, e-mail body and SMS text for one citizen-facing event."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _for_citizen(kind, dossier, event)
+
+
+def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
+    code = dossier.code
+    url = tracking_url(code)
+    procedure = dossier.procedure_version.name
+    short = _short(procedure, SMS_PROCEDURE_CHARS)
+    unit = dossier.receiving_unit.name
+    values = {"code": code, "procedure": short, "url": url, "unit": unit}
+
+    if kind == Kind.RECEIVED:
+        due = day(dossier.due_at)
+        return Texts(
+            subject=_("Đã tiếp nhận hồ sơ %(code)s") % values,
+            body=_email(
+                dossier,
+                _("%(unit)s đã tiếp nhận hồ sơ của ông/bà.") % values,
+                _facts(dossier, _("Ngày hẹn trả kết quả: %(due)s") % {"due": due}),
+            ),
+            sms=_sms(
+                _("Đã tiếp nhận hồ sơ %(code)s (%(procedure)s). Hẹn trả kết quả ngày %(due)s. "
+                  "Tra cứu: %(url)s")
+                % {**values, "due": due}
+            ),
+        )
+
+    if kind == Kind.SUPPLEMENT_REQUESTED:
+        items = [str(i) for i in event.data.get("items", [])] or [event.reason]
+        listing = "\n".join(f"- {item}" for item in items if item)
+        return Texts(
+            subject=_("Hồ sơ %(code)s cần bổ sung giấy tờ") % values,
+            body=_email(
+                dossier,
+                _(
+                    "Để tiếp tục giải quyết hồ sơ, ông/bà cần bổ sung, hoàn thiện các nội dung "
+                    "sau:"
+                )
+                + "\n"
+                + listing,
+                _(
+                    "Thời hạn giải quyết được tính lại từ đầu khi %(unit)s nhận đủ hồ sơ bổ sung."
+                )
+                % values,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _("Hồ sơ %(code)s (%(procedure)s) cần bổ sung: %(items)s. Chi tiết: %(url)s")
+                % {**values, "items": _short("; ".join(items), SMS_ITEMS_CHARS)}
+            ),
+        )
+
+    if kind == Kind.RESCHEDULED:
+        new_due = day(_parse(event.data.get("new_due")) or dossier.due_at)
+        old_due = day(_parse(event.data.get("old_due")) or dossier.original_due_at)
+        dates = {**values, "new_due": new_due, "old_due": old_due}
+        reason = (_("Lý do: %(reason)s") % {"reason": event.reason}) if event.reason else ""
+        return Texts(
+            subject=_("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s") % values,
+            body=_email(
+                dossier,
+                _(
+                    "%(unit)s thành thật xin lỗi ông/bà vì hồ sơ chưa giải quyết được đúng hẹn "
+                    "ngày %(old_due)s."
+                )
+                % dates,
+                reason,
+                _facts(dossier, _("Ngày hẹn trả kết quả mới: %(new_due)s") % dates),
+            ),
+            sms=_sms(
+                _(
+                    "Xin lỗi ông/bà: hồ sơ %(code)s (%(procedure)s) chưa kịp trả ngày %(old_due)s. "
+                    "Hẹn trả mới: %(new_due)s. Tra cứu: %(url)s"
+                )
+                % dates
+            ),
+        )
+
+    if kind == Kind.RESULT_READY:
+        where, where_sms = _pickup(dossier)
+        return Texts(
+            subject=_("Hồ sơ %(code)s đã có kết quả") % values,
+            body=_email(
+                dossier,
+                _("Hồ sơ của ông/bà đã có kết quả giải quyết.") + " " + where,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _("Hồ sơ %(code)s (%(procedure)s) đã có kết quả. %(where)s Tra cứu: %(url)s")
+                % {**values, "where": where_sms}
+            ),
+        )
+
+    if kind == Kind.REFUSED:
+        reason = (_("Lý do: %(reason)s") % {"reason": event.reason}) if event.reason else ""
+        return Texts(
+            subject=_("Hồ sơ %(code)s: thông báo từ chối giải quyết") % values,
+            body=_email(
+                dossier,
+                _(
+                    "Sau khi thẩm định, hồ sơ của ông/bà không đủ điều kiện giải quyết. "
+                    "Văn bản trả lời được trả theo hình thức ông/bà đã đăng ký: %(method)s."
+                )
+                % {"method": ReturnMethod(dossier.return_method).label},
+                reason,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _(
+                    "Hồ sơ %(code)s (%(procedure)s) không đủ điều kiện giải quyết. "
+                    "Lý do và văn bản trả lời: %(url)s"
+                )
+                % values
+            ),
+        )
+
+    if kind == Kind.RETURNED:
+        returned = day(dossier.returned_at or event.at)
+        tracking = str(event.data.get("postal_tracking") or dossier.postal_tracking or "")
+        postal = (
+            _("Mã bưu gửi: %(tracking)s") % {"tracking": tracking}
+            if dossier.return_method == ReturnMethod.POSTAL and tracking
+            else ""
+        )
+        method = ReturnMethod(dossier.return_method).label
+        return Texts(
+            subject=_("Hồ sơ %(code)s đã được trả kết quả") % values,
+            body=_email(
+                dossier,
+                _("Kết quả giải quyết hồ sơ đã được trả ngày %(date)s, hình thức: %(method)s.")
+                % {"date": returned, "method": method},
+                _facts(dossier, *([postal] if postal else [])),
+                _("Cảm ơn ông/bà đã sử dụng dịch vụ."),
+            ),
+            sms=_sms(
+                _("Hồ sơ %(code)s (%(procedure)s) đã trả kết quả ngày %(date)s. %(postal)s")
+                % {**values, "date": returned, "postal": postal}
+            ).strip(),
+        )
+
+    raise ValueError(f"no citizen text for kind {kind!r}")
+
+
+def _pickup(dossier: Dossier) -> tuple[str, str]:
+    """Where the result waits: the e-mail sentence and the shorter SMS one."""
+    if dossier.return_method == ReturnMethod.POSTAL:
+        return (
+            _("Kết quả sẽ được gửi đến ông/bà qua dịch vụ bưu chính công ích."),
+            _("Kết quả được gửi qua bưu chính."),
+        )
+    if dossier.return_method == ReturnMethod.ONLINE:
+        return (
+            _("Ông/bà nhận kết quả trực tuyến tại trang tra cứu hồ sơ."),
+            _("Nhận kết quả trực tuyến."),
+        )
+    return (
+        _("Mời ông/bà đến %(unit)s để nhận kết quả.") % {"unit": dossier.receiving_unit.name},
+        _("Mời nhận tại bộ phận một cửa."),
+    )
+
+
+def for_officer(kind: str, dossiers: Sequence[Dossier], today: dt.date) -> Texts:
+    """One digest e-mail to one officer: the dossiers due on the next working day, or those for
+    which today is the last day to apologise and reschedule."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = "\n".join(
+            _("- %(code)s · %(procedure)s · hạn %(due)s · %(status)s")
+            % {
+                "code": d.code,
+                "procedure": d.procedure_version.name,
+                "due": day_and_time(d.due_at) if d.due_at else "",
+                "status": Status(d.status).label,
+            }
+            for d in dossiers
+        )
+        values = {"n": len(dossiers), "today": today.strftime("%d/%m/%Y")}
+        if kind == Kind.DUE_TOMORROW:
+            return Texts(
+                subject=_("[CCHC] %(n)s hồ sơ đến hạn trả kết quả vào ngày làm việc tiếp theo")
+                % values,
+                body="\n\n".join(
+                    [
+                        _(
+                            "Các hồ sơ sau do đồng chí phụ trách sẽ đến hạn trả kết quả vào ngày "
+                            "làm việc tiếp theo:"
+                        ),
+                        lines,
+                        _("Thư tự động của hệ thống CCHC, gửi ngày %(today)s.") % values,
+                    ]
+                ),
+                sms="",
+            )
+        if kind == Kind.APOLOGY_DUE:
+            return Texts(
+                subject=_("[CCHC] Hôm nay là hạn cuối xin lỗi, hẹn lại cho %(n)s hồ sơ") % values,
+                body="\n\n".join(
+                    [
+                        _(
+                            "Các hồ sơ sau đến hạn vào ngày làm việc tiếp theo và chưa được hẹn "
+                            "lại. Nếu không thể trả kết quả đúng hẹn, hôm nay (%(today)s) là ngày "
+                            "cuối cùng được lập thư xin lỗi và hẹn lại ngày trả (Mẫu 04): chậm "
+                            "nhất 01 ngày làm việc trước ngày hẹn trả."
+                        )
+                        % values,
+                        lines,
+                    ]
+                ),
+                sms="",
+            )
+    raise ValueError(f"no officer text for kind {kind!r}")
