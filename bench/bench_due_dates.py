@@ -28,9 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from cchc.worktime.deadlines import (  # noqa: E402
+from cchc.worktime.deadlines import (
     TZ,
     Duration,
     WorkCalendar,
@@ -38,7 +38,7 @@ from cchc.worktime.deadlines import (  # noqa: E402
     due_in_working_days,
     due_many,
 )
-from cchc.worktime.rules import computed_days  # noqa: E402
+from cchc.worktime.rules import computed_days
 
 
 def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
@@ -51,14 +51,29 @@ def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=1_000_000, help="due dates to compute (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
-    parser.add_argument("--max-days", type=int, default=120, help="durations are 1..max-days working days")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n", type=int, default=1_000_000, help="due dates to compute (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement; the best is kept"
+    )
+    parser.add_argument(
+        "--max-days", type=int, default=120, help="durations are 1..max-days working days"
+    )
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args()
 
-    days_off = sorted({row.date for year in range(2023, 2046) for row in computed_days(year) if row.kind != "makeup_working"})
+    days_off = sorted(
+        {
+            row.date
+            for year in range(2023, 2046)
+            for row in computed_days(year)
+            if row.kind != "makeup_working"
+        }
+    )
     cal = WorkCalendar(days_off=days_off, label="bench: computed 2023-2045, no make-up days")
     busdaycal = np.busdaycalendar(holidays=np.array(days_off, dtype="datetime64[D]"))
 
@@ -79,7 +94,10 @@ def main() -> int:
 
     def numpy_single() -> list[Any]:
         f = np.busday_offset
-        return [f(d, n, roll="backward", busdaycal=busdaycal) for d, n in zip(scalar_days, counts, strict=True)]
+        return [
+            f(d, n, roll="backward", busdaycal=busdaycal)
+            for d, n in zip(scalar_days, counts, strict=True)
+        ]
 
     def ours_array() -> Any:
         return due_dates_array(day_array, count_array, cal)
@@ -96,7 +114,9 @@ def main() -> int:
         close = dt.time(17, 0)
         return [dt.datetime.combine(d, close, TZ) for d in answers.astype(object)]
 
-    print(f"{args.n:,} due dates, durations 1–{args.max_days} working days, receipts 2023–2030, best of {args.repeat}")
+    print(
+        f"{args.n:,} due dates, durations 1–{args.max_days} working days, receipts 2023–2030, best of {args.repeat}"
+    )
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
 
     t_ours, r_ours = best_of(args.repeat, ours_single)

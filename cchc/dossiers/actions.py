@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +32,8 @@ from cchc.dossiers.choices import (
     Status,
     target_status,
 )
-from cchc.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
+from cchc.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierStep
+from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
@@ -86,6 +90,7 @@ ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     Action.WITHDRAW: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
     Action.STOP: (PROCESSING_SIDE, frozenset({Role.LEADER})),
     Action.RETURN_RESULT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.ATTACH: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
     Action.NOTE: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
 }
 
@@ -101,7 +106,7 @@ def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
     }
     out = []
     for action, (side, roles) in ACTION_RULES.items():
-        if action == Action.NOTE:
+        if action in (Action.NOTE, Action.ATTACH):
             continue
         if target_status(action, dossier.status) is not None and roles & roles_by_side[side]:
             out.append(action)
@@ -1048,3 +1053,75 @@ def perform(
     if handler is None:
         raise InvalidDossierData(_("Không có thao tác “%(action)s”.") % {"action": action})
     return handler()
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def max_dossier_bytes() -> int:
+    return int(getattr(settings, "DOSSIER_MAX_BYTES", 50 * 1024 * 1024))
+
+
+def attach_document(
+    dossier: Dossier,
+    *,
+    by: Any,
+    file: UploadedFile,
+    name: str = "",
+    kind: str = DocumentKind.SUBMITTED,
+    position: int | None = None,
+    digitised: bool = False,
+    at: dt.datetime | None = None,
+) -> DossierDocument:
+    """Store a scanned document or a result file: checked by content and size, saved under a
+    random name through the storage API, recorded in the history."""
+    if kind not in DocumentKind.values:
+        raise InvalidDossierData(_("Loại giấy tờ không hợp lệ."))
+    try:
+        checked = check_upload(file, size=file.size)
+    except UploadRejected as exc:
+        raise InvalidDossierData(str(exc)) from exc
+    used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
+    if used + checked.size > max_dossier_bytes():
+        raise InvalidDossierData(
+            _("Tổng dung lượng giấy tờ của hồ sơ vượt %(mb)s MB.")
+            % {"mb": max_dossier_bytes() // (1024 * 1024)}
+        )
+    required = None
+    if position is not None:
+        required = dossier.procedure_version.documents.filter(position=position).first()
+        if required is None:
+            raise InvalidDossierData(
+                _("Không có thành phần hồ sơ số %(n)s trong thủ tục.") % {"n": position}
+            )
+    title = (name.strip() or (required.name if required else "") or (file.name or "")).strip()[:500]
+    holder: list[DossierDocument] = []
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        document = DossierDocument(
+            dossier=d,
+            kind=kind,
+            required_document=required,
+            name=title,
+            original_filename=(file.name or "")[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            digitised=digitised,
+            uploaded_by=by,
+        )
+        document.file.save(f"upload.{checked.extension}", file, save=False)
+        document.save()
+        holder.append(document)
+        return {"document": document.pk, "name": title, "kind": kind}
+
+    _transition(
+        dossier,
+        Action.ATTACH,
+        by=by,
+        expected_version=None,
+        at=at,
+        change=change,
+        public=kind == DocumentKind.RESULT,
+    )
+    return holder[0]

@@ -8,10 +8,11 @@ import json
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
@@ -19,6 +20,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE, Channel, ReturnMethod
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier, IdempotentReceipt
+from cchc.dossiers.views import document_response
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit, visible_unit_ids
@@ -318,3 +320,63 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
         ),
         detail=True,
     )
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    digitised: bool
+
+
+@router.post(
+    "/{code}/documents",
+    response={201: DocumentOut},
+    summary="Thêm giấy tờ (tệp quét, kết quả) vào hồ sơ",
+)
+def upload_document(
+    request: HttpRequest,
+    code: str,
+    file: File[UploadedFile],
+    name: Form[str] = "",
+    kind: Form[str] = "submitted",
+    position: Form[int | None] = None,
+    digitised: Form[bool] = False,
+) -> Status[DocumentOut]:
+    """Multipart upload; the type is judged by content (PDF, JPG, PNG, DOCX, XLSX), 422 otherwise."""
+    dossier = get_dossier_for(request.user, code)
+    document = actions.attach_document(
+        dossier,
+        by=request.user,
+        file=file,
+        name=name,
+        kind=kind,
+        position=position,
+        digitised=digitised,
+    )
+    return Status(
+        201,
+        DocumentOut(
+            id=document.pk,
+            name=document.name,
+            kind=document.kind,
+            content_type=document.content_type,
+            size=document.size,
+            sha256=document.sha256,
+            digitised=document.digitised,
+        ),
+    )
+
+
+@router.get(
+    "/{code}/documents/{document_id}", summary="Tải giấy tờ của hồ sơ", response={200: None}
+)
+def download_document(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+    dossier = get_dossier_for(request.user, code)
+    document = dossier.documents.exclude(file="").filter(pk=document_id).first()
+    if document is None:
+        raise HttpError(404, "Không tìm thấy giấy tờ.")
+    return document_response(document)

@@ -95,6 +95,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("Công dân rút hồ sơ")
     STOP = "stop", _("Dừng xử lý")
     RETURN_RESULT = "return_result", _("Trả kết quả")
+    ATTACH = "attach", _("Thêm giấy tờ")
     NOTE = "note", _("Ghi chú")
 
 
@@ -117,6 +118,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.WITHDRAW: (_OPEN | {Status.SUBMITTED, Status.INCOMPLETE}, Status.WITHDRAWN),
     Action.STOP: (_OPEN, Status.STOPPED),
     Action.RETURN_RESULT: (frozenset({Status.RESOLVED}), Status.RETURNED),
+    Action.ATTACH: (frozenset(Status.values) - FINAL_STATUSES, None),
     Action.NOTE: (frozenset(Status.values), None),
 }
 

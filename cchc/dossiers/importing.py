@@ -649,20 +649,19 @@ def _write(batch: list[_Row], cat: _Catalogue, result: ImportResult, actor: Any)
         _fill_due_and_outcome(fresh, cat, failed)
         fresh = [r for r in fresh if r.line not in failed]
         _assign_codes(fresh, cat)
-        taken = set(
-            Dossier.objects.filter(code__in=[r.code for r in fresh]).values_list("code", flat=True)
-        )
+        codes = [r.code or r.assigned for r in fresh]
+        taken = set(Dossier.objects.filter(code__in=codes).values_list("code", flat=True))
         first_line: dict[str, int] = {}
-        for row in fresh:
-            if row.code in taken:
-                failed[row.line] = _("Mã hồ sơ %(code)s đã có.") % {"code": row.code}
-            elif row.code in first_line:
+        for row, code in zip(fresh, codes, strict=True):
+            if code in taken:
+                failed[row.line] = _("Mã hồ sơ %(code)s đã có.") % {"code": code}
+            elif code in first_line:
                 failed[row.line] = _("Mã hồ sơ %(code)s trùng với dòng %(line)d.") % {
-                    "code": row.code,
-                    "line": first_line[row.code],
+                    "code": code,
+                    "line": first_line[code],
                 }
             else:
-                first_line[row.code] = row.line
+                first_line[code] = row.line
         fresh = [r for r in fresh if r.line not in failed]
         dossiers = Dossier.objects.bulk_create([_dossier(r) for r in fresh])
         now = timezone.now()

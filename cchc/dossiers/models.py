@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -255,10 +256,10 @@ class DocumentKind(models.TextChoices):
 
 
 def document_path(instance: DossierDocument, filename: str) -> str:
-    # The stored name never comes from the user: a random name under the dossier's month.
-    import uuid
-
-    return f"dossiers/{instance.dossier.received_at or instance.dossier.submitted_at:%Y/%m}/{uuid.uuid4().hex}"
+    # The stored name never comes from the user: a random name under the dossier's month, with
+    # the extension of the type found in the content (passed in as `filename`).
+    moment = instance.dossier.received_at or instance.dossier.submitted_at
+    return f"dossiers/{moment:%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
 
 
 class DossierDocument(models.Model):

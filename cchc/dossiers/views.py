@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.models import DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, visible_unit_ids
@@ -228,3 +229,46 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         return detail(request, code, error=exc.message, status=exc.status_code)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
     return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = get_dossier_for(request.user, code)
+    file = request.FILES.get("file")
+    if file is None:
+        return detail(request, code, error=_("Chưa chọn tệp."), status=422)
+    try:
+        position = int(request.POST["position"]) if request.POST.get("position") else None
+        actions.attach_document(
+            dossier,
+            by=request.user,
+            file=file,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", "submitted"),
+            position=position,
+            digitised=request.POST.get("digitised") == "1",
+        )
+    except ValueError:
+        return detail(request, code, error=_("Dữ liệu gửi lên không hợp lệ."), status=422)
+    except actions.DossierError as exc:
+        return detail(request, code, error=exc.message, status=exc.status_code)
+    messages.success(request, _("Đã thêm giấy tờ."))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+    dossier = get_dossier_for(request.user, code)
+    document = get_object_or_404(dossier.documents.exclude(file=""), pk=document_id)
+    return document_response(document)
+
+
+def document_response(document: DossierDocument) -> FileResponse:
+    extension = document.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    # A safe download name: the dossier code and the document id, never the uploader's file name.
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.dossier.code}-{document.pk}.{extension}"'
+    )
+    return response

@@ -119,8 +119,10 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
                 _facts(dossier, _("Ngày hẹn trả kết quả: %(due)s") % {"due": due}),
             ),
             sms=_sms(
-                _("Đã tiếp nhận hồ sơ %(code)s (%(procedure)s). Hẹn trả kết quả ngày %(due)s. "
-                  "Tra cứu: %(url)s")
+                _(
+                    "Đã tiếp nhận hồ sơ %(code)s (%(procedure)s). Hẹn trả kết quả ngày %(due)s. "
+                    "Tra cứu: %(url)s"
+                )
                 % {**values, "due": due}
             ),
         )
@@ -132,15 +134,10 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
             subject=_("Hồ sơ %(code)s cần bổ sung giấy tờ") % values,
             body=_email(
                 dossier,
-                _(
-                    "Để tiếp tục giải quyết hồ sơ, ông/bà cần bổ sung, hoàn thiện các nội dung "
-                    "sau:"
-                )
+                _("Để tiếp tục giải quyết hồ sơ, ông/bà cần bổ sung, hoàn thiện các nội dung sau:")
                 + "\n"
                 + listing,
-                _(
-                    "Thời hạn giải quyết được tính lại từ đầu khi %(unit)s nhận đủ hồ sơ bổ sung."
-                )
+                _("Thời hạn giải quyết được tính lại từ đầu khi %(unit)s nhận đủ hồ sơ bổ sung.")
                 % values,
                 _facts(dossier),
             ),
@@ -233,9 +230,17 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
                 _("Cảm ơn ông/bà đã sử dụng dịch vụ."),
             ),
             sms=_sms(
-                _("Hồ sơ %(code)s (%(procedure)s) đã trả kết quả ngày %(date)s. %(postal)s")
-                % {**values, "date": returned, "postal": postal}
-            ).strip(),
+                " ".join(
+                    part
+                    for part in (
+                        _("Hồ sơ %(code)s (%(procedure)s) đã trả kết quả ngày %(date)s.")
+                        % {**values, "date": returned},
+                        f"{postal}." if postal else "",
+                        _("Tra cứu: %(url)s") % values,
+                    )
+                    if part
+                )
+            ),
         )
 
     raise ValueError(f"no citizen text for kind {kind!r}")

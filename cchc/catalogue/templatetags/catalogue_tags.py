@@ -33,4 +33,3 @@ def vnd(amount: int | None) -> str:
     if amount is None:
         return ""
     return f"{localised(amount)} đ" if amount else _("Không thu")
-

@@ -10,7 +10,9 @@ from cchc.dossiers.models import Dossier
 pytestmark = pytest.mark.django_db
 
 
-def test_the_counter_receives_a_dossier_through_the_form(world: World, reception, copy_implemented) -> None:
+def test_the_counter_receives_a_dossier_through_the_form(
+    world: World, reception, copy_implemented
+) -> None:
     client = logged_in(reception)
     form = client.get("/lam-viec/ho-so/tiep-nhan/", {"procedure": "2.000815"})
     assert form.status_code == 200
@@ -32,13 +34,17 @@ def test_the_counter_receives_a_dossier_through_the_form(world: World, reception
         },
     )
     dossier = Dossier.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/lam-viec/ho-so/{dossier.code}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/lam-viec/ho-so/{dossier.code}/"
+    )
     assert (dossier.status, dossier.applicant_name) == ("received", "Lê Thị Cúc")
     page = client.get(response["Location"]).content.decode()
     assert "Lê Thị Cúc" in page and "Chuyển bước xử lý" in page
 
 
-def test_the_form_shows_why_a_dossier_cannot_be_received(world: World, reception, copy_implemented) -> None:
+def test_the_form_shows_why_a_dossier_cannot_be_received(
+    world: World, reception, copy_implemented
+) -> None:
     response = logged_in(reception).post(
         "/lam-viec/ho-so/tiep-nhan/",
         {"procedure": "2.000815", "unit": "16300", "applicant_kind": "person", "applicant_name": "A",
@@ -53,17 +59,25 @@ def test_only_reception_officers_use_the_counter(world: World, specialist) -> No
     assert logged_in(specialist).get("/lam-viec/ho-so/tiep-nhan/").status_code == 403
 
 
-def test_an_action_from_the_page_moves_the_dossier(received: Dossier, reception, specialist) -> None:
+def test_an_action_from_the_page_moves_the_dossier(
+    received: Dossier, reception, specialist
+) -> None:
     client = logged_in(reception)
-    response = client.post(f"/lam-viec/ho-so/{received.code}/thao-tac/hand_over/", {"version": "1", "to": "minh"})
+    response = client.post(
+        f"/lam-viec/ho-so/{received.code}/thao-tac/hand_over/", {"version": "1", "to": "minh"}
+    )
     assert response.status_code == 302
     received.refresh_from_db()
     assert received.status == "processing" and received.assignee == specialist
 
 
-def test_a_refused_action_is_shown_on_the_page_and_changes_nothing(received: Dossier, reception) -> None:
+def test_a_refused_action_is_shown_on_the_page_and_changes_nothing(
+    received: Dossier, reception
+) -> None:
     client = logged_in(reception)
-    response = client.post(f"/lam-viec/ho-so/{received.code}/thao-tac/return_result/", {"version": "1"})
+    response = client.post(
+        f"/lam-viec/ho-so/{received.code}/thao-tac/return_result/", {"version": "1"}
+    )
     assert response.status_code == 409
     assert "Không thể" in response.content.decode()
     stale = client.post(f"/lam-viec/ho-so/{received.code}/thao-tac/withdraw/", {"version": "0"})
@@ -72,7 +86,9 @@ def test_a_refused_action_is_shown_on_the_page_and_changes_nothing(received: Dos
     assert received.status == "received"
 
 
-@pytest.mark.parametrize("path", ["/lam-viec/ho-so/{code}/", "/lam-viec/ho-so/{code}/thao-tac/withdraw/"])
+@pytest.mark.parametrize(
+    "path", ["/lam-viec/ho-so/{code}/", "/lam-viec/ho-so/{code}/thao-tac/withdraw/"]
+)
 def test_another_communes_officer_gets_404(received: Dossier, reception_b, path: str) -> None:
     client = logged_in(reception_b)
     url = path.format(code=received.code)

@@ -27,7 +27,9 @@ def receive_many(world: World, reception, n: int) -> None:
 
 
 @pytest.mark.parametrize("worklist", ["open", "mine", "overdue", "due_3", "to_return"])
-def test_a_worklist_page_costs_the_same_queries_for_3_or_30_rows(world: World, reception, copy_implemented, worklist: str) -> None:
+def test_a_worklist_page_costs_the_same_queries_for_3_or_30_rows(
+    world: World, reception, copy_implemented, worklist: str
+) -> None:
     client = logged_in(reception)
     url = f"/lam-viec/ho-so/?list={worklist}"
     receive_many(world, reception, 3)
@@ -36,7 +38,9 @@ def test_a_worklist_page_costs_the_same_queries_for_3_or_30_rows(world: World, r
     assert queries(client, url) == few
 
 
-def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(world: World, reception, copy_implemented) -> None:
+def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(
+    world: World, reception, copy_implemented
+) -> None:
     from django.test import Client
 
     from cchc.conftest import bearer
@@ -54,7 +58,9 @@ def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(world: World, rece
     assert count() == few
 
 
-def test_the_dossier_page_costs_a_fixed_number_of_queries(received: Dossier, reception, specialist, leader, django_assert_max_num_queries) -> None:
+def test_the_dossier_page_costs_a_fixed_number_of_queries(
+    received: Dossier, reception, specialist, leader, django_assert_max_num_queries
+) -> None:
     client = logged_in(reception)
     url = f"/lam-viec/ho-so/{received.code}/"
     before = queries(client, url)

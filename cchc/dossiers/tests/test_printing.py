@@ -1,0 +1,536 @@
+"""The printed forms (Mẫu 01–06): each renders from a dossier built by the real actions, reads
+back as Vietnamese text, has the paper size the circular requires, and is served only to the
+units that may see the dossier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import path
+from pypdf import PdfReader
+
+from cchc.accounts.models import User
+from cchc.conftest import World, logged_in
+from cchc.dossiers import print_views
+from cchc.dossiers.actions import (
+    Applicant,
+    hand_over,
+    receive_dossier,
+    refuse,
+    refuse_at_counter,
+    request_supplement,
+    reschedule,
+    resolve,
+    return_result,
+    turn_away_incomplete,
+)
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.printing import (
+    FormNotApplicable,
+    apology_pdf,
+    control_slip_pdf,
+    incomplete_pdf,
+    ledger_pdf,
+    public_status_path,
+    public_status_url,
+    receipt_pdf,
+    refusal_pdf,
+)
+from cchc.dossiers.printing.layout import long_date, long_moment
+from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.urls import urlpatterns as site_urlpatterns
+
+pytestmark = pytest.mark.django_db
+
+# The site's URLs plus the print views at the paths proposed for them, so the views are tested
+# through the whole middleware stack (login redirect included) before they are wired.
+urlpatterns = [
+    *site_urlpatterns,
+    path("lam-viec/ho-so/<str:code>/mau-<str:form>.pdf", print_views.form_pdf),
+    path("lam-viec/don-vi/<str:unit_code>/so-theo-doi.pdf", print_views.ledger_pdf_view),
+]
+with_print_urls = pytest.mark.urls(__name__)
+
+A5 = (419.53, 595.28)
+A4_LANDSCAPE = (841.89, 595.28)
+
+
+def read(data: bytes) -> PdfReader:
+    assert data.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(data))
+
+
+def page_texts(data: bytes) -> list[str]:
+    # NFC in case the extractor hands back decomposed marks; the font's glyphs are precomposed.
+    return [unicodedata.normalize("NFC", p.extract_text()) for p in read(data).pages]
+
+
+def all_text(data: bytes) -> str:
+    return "\n".join(page_texts(data))
+
+
+def flat(value: str) -> str:
+    """Text with line breaks folded to spaces: wrapped paragraphs read as one line."""
+    return " ".join(value.split())
+
+
+def size_of(data: bytes, page: int = 0) -> tuple[float, float]:
+    box = read(data).pages[page].mediabox
+    return float(box.width), float(box.height)
+
+
+def assert_size(data: bytes, expected: tuple[float, float]) -> None:
+    width, height = size_of(data)
+    assert abs(width - expected[0]) < 1 and abs(height - expected[1]) < 1, (width, height)
+
+
+@pytest.fixture
+def minh_named(specialist: User, reception: User, leader: User) -> None:
+    # Real names with diacritics, so the forms' people read back in Vietnamese too.
+    for user, name in ((reception, "Trần Thị Lan"), (specialist, "Lê Văn Minh")):
+        user.full_name = name
+        user.save(update_fields=["full_name"])
+    leader.full_name = "Phạm Quốc Hùng"
+    leader.save(update_fields=["full_name"])
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+def test_dates_are_written_the_official_way() -> None:
+    # ND 30/2020: a leading zero for days below 10 and for January and February only.
+    assert long_date(dt.date(2025, 8, 7)) == "ngày 07 tháng 8 năm 2025"
+    assert long_date(dt.date(2026, 2, 14)) == "ngày 14 tháng 02 năm 2026"
+    assert long_moment(at("2025-08-07", 17)) == "17 giờ 00 phút, ngày 07 tháng 8 năm 2025"
+    # A UTC moment is printed in Vietnam's time.
+    utc = dt.datetime(2025, 8, 7, 1, 30, tzinfo=dt.UTC)
+    assert long_moment(utc) == "08 giờ 30 phút, ngày 07 tháng 8 năm 2025"
+
+
+# -- Mẫu 01 ------------------------------------------------------------------------------------
+
+
+def test_the_receipt_reads_back_in_vietnamese_on_a5(
+    world: World, received: Dossier, minh_named: None
+) -> None:
+    data = receipt_pdf(received)
+    assert_size(data, A5)
+    assert len(read(data).pages) == 1
+    body = flat(all_text(data))
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN",
+        "XÃ NGA SƠN",
+        "Nga Sơn, ngày 04 tháng 8 năm 2025",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "Mã hồ sơ: 000.30.10.H56-250804-0001",
+        "Nguyễn Văn An",
+        "0912345678",
+        "Chứng thực bản sao từ bản chính",
+        "Tờ khai",
+        "3 ngày làm việc",
+        "09 giờ 00 phút, ngày 04 tháng 8 năm 2025",
+        "17 giờ 00 phút, ngày 07 tháng 8 năm 2025",
+        "Tại bộ phận một cửa",
+        "8.000 đồng",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        "Trần Thị Lan",
+        "Mẫu số 01",
+        "01/2018/TT-VPCP",
+    ]:
+        assert expected in body, expected
+
+
+def test_the_receipt_carries_a_qr_code_of_the_public_status_page(
+    received: Dossier, settings: Any
+) -> None:
+    import qrcode
+
+    settings.PUBLIC_BASE_URL = "https://dichvucong.ngason.example/"
+    url = public_status_url(received.code)
+    assert url == "https://dichvucong.ngason.example/tra-cuu/000.30.10.H56-250804-0001/"
+    assert public_status_path("A B/1") == "/tra-cuu/A%20B%2F1/"
+
+    images = read(receipt_pdf(received)).pages[0].images
+    assert len(images) == 1
+    picture = images[0].image
+    assert picture is not None
+    # Compare the embedded picture module by module with the QR code of the URL: the same
+    # thing a phone's decoder would read, without needing a decoder here.
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr.add_data(url)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()  # border included
+    box = picture.width / len(matrix)
+    grey = picture.convert("L")
+    for r, line in enumerate(matrix):
+        for c, dark in enumerate(line):
+            centre = (int((c + 0.5) * box), int((r + 0.5) * box))
+            assert (grey.getpixel(centre) < 128) == dark, (r, c)  # type: ignore[operator]
+
+
+def test_a_rescheduled_receipt_keeps_its_appointment_and_mentions_the_new_one(
+    received: Dossier, specialist: User
+) -> None:
+    reschedule(
+        received,
+        by=specialist,
+        new_due=at("2025-08-12", 17),
+        reason="Chờ xác minh",
+        at=at("2025-08-05"),
+    )
+    received.refresh_from_db()
+    body = flat(all_text(receipt_pdf(received)))
+    assert "17 giờ 00 phút, ngày 07 tháng 8 năm 2025" in body
+    assert "Đã hẹn lại: 17 giờ 00 phút, ngày 12 tháng 8 năm 2025" in body
+
+
+def test_a_dossier_turned_away_has_no_receipt(world: World, reception: User) -> None:
+    incomplete = turn_away_incomplete(
+        receipt_for(world, procedure_code=world.birth.code, documents=[]),
+        missing=["Tờ khai"],
+        by=reception,
+        at=at("2025-08-04"),
+    )
+    with pytest.raises(FormNotApplicable):
+        receipt_pdf(incomplete)
+
+
+# -- Mẫu 02 ------------------------------------------------------------------------------------
+
+
+def test_the_completion_slip_lists_what_is_missing(
+    world: World, reception: User, minh_named: None
+) -> None:
+    world.commune_a.hotline = "0237 3868 123"
+    world.commune_a.save()
+    dossier = turn_away_incomplete(
+        receipt_for(
+            world,
+            procedure_code=world.birth.code,
+            documents=[],
+            applicant=Applicant(name="Hoàng Thị Bích Ngọc", address="Thôn Đông Hải, xã Nga Sơn"),
+        ),
+        missing=["Tờ khai đăng ký khai sinh có chữ ký", "Giấy chứng sinh (bản chính)"],
+        by=reception,
+        at=at("2025-08-04", 10, 15),
+    )
+    data = incomplete_pdf(dossier)
+    assert_size(data, A5)
+    body = flat(all_text(data))
+    for expected in [
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        dossier.code,
+        "Hồ sơ của: Hoàng Thị Bích Ngọc",
+        "Thôn Đông Hải, xã Nga Sơn",
+        "Đăng ký khai sinh",
+        "1. Tờ khai đăng ký khai sinh có chữ ký",
+        "2. Giấy chứng sinh (bản chính)",
+        "Lý do: Hồ sơ chưa đầy đủ, hợp lệ",
+        "0237 3868 123",
+        "NGƯỜI HƯỚNG DẪN",
+        "Trần Thị Lan",
+        "Nga Sơn, ngày 04 tháng 8 năm 2025",
+        "Mẫu số 02",
+    ]:
+        assert expected in body, expected
+
+
+def test_the_supplement_request_after_receipt_uses_its_items(
+    received: Dossier, specialist: User, minh_named: None
+) -> None:
+    request_supplement(
+        received,
+        by=specialist,
+        items=["Bản chính giấy tờ cần chứng thực để đối chiếu"],
+        at=at("2025-08-05", 14),
+    )
+    body = flat(all_text(incomplete_pdf(received)))
+    assert "1. Bản chính giấy tờ cần chứng thực để đối chiếu" in body
+    assert "Lê Văn Minh" in body
+    assert "tính lại từ đầu" in body
+
+
+def test_a_dossier_never_sent_back_has_no_completion_slip(received: Dossier) -> None:
+    with pytest.raises(FormNotApplicable):
+        incomplete_pdf(received)
+
+
+# -- Mẫu 03 ------------------------------------------------------------------------------------
+
+
+def test_the_refusal_at_the_counter_gives_the_reason(
+    world: World, reception: User, copy_implemented: None
+) -> None:
+    dossier = refuse_at_counter(
+        receipt_for(world),
+        reason="Giấy tờ đề nghị chứng thực là bản sao, không phải bản chính.",
+        by=reception,
+        at=at("2025-08-04", 11),
+    )
+    data = refusal_pdf(dossier)
+    assert_size(data, A5)
+    body = flat(all_text(data))
+    for expected in [
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        dossier.code,
+        "Nguyễn Văn An",
+        "thông báo không tiếp nhận, giải quyết hồ sơ này",
+        "Giấy tờ đề nghị chứng thực là bản sao, không phải bản chính.",
+        "NGƯỜI TIẾP NHẬN",
+        "Mẫu số 03",
+    ]:
+        assert expected in body, expected
+
+
+def test_the_refusal_after_appraisal_is_signed_for_the_processing_body(
+    received: Dossier, leader: User, minh_named: None
+) -> None:
+    refuse(received, by=leader, reason="Người yêu cầu không đủ điều kiện.", at=at("2025-08-06"))
+    body = flat(all_text(refusal_pdf(received)))
+    assert "Qua thẩm định" in body
+    assert "Người yêu cầu không đủ điều kiện." in body
+    assert "Phạm Quốc Hùng" in body
+
+
+# -- Mẫu 04 ------------------------------------------------------------------------------------
+
+
+def test_the_apology_gives_old_date_reason_and_new_date(
+    received: Dossier, specialist: User, minh_named: None
+) -> None:
+    reschedule(
+        received,
+        by=specialist,
+        new_due=at("2025-08-12", 17),
+        reason="Cần xác minh thông tin với Ủy ban nhân dân xã nơi cấp bản chính.",
+        at=at("2025-08-05", 10),
+    )
+    data = apology_pdf(received)
+    assert_size(data, A5)
+    body = flat(all_text(data))
+    for expected in [
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "Kính gửi: Ông/Bà Nguyễn Văn An",
+        "Mã hồ sơ: 000.30.10.H56-250804-0001",
+        "Ngày 04 tháng 8 năm 2025",
+        "17 giờ 00 phút, ngày 07 tháng 8 năm 2025",
+        "Cần xác minh thông tin với Ủy ban nhân dân xã nơi cấp bản chính.",
+        "xin lỗi Ông/Bà",
+        "17 giờ 00 phút, ngày 12 tháng 8 năm 2025",
+        "Lê Văn Minh",
+        "Nga Sơn, ngày 05 tháng 8 năm 2025",
+        "Mẫu số 04",
+    ]:
+        assert expected in body, expected
+
+
+def test_a_dossier_never_rescheduled_has_no_apology(received: Dossier) -> None:
+    with pytest.raises(FormNotApplicable):
+        apology_pdf(received)
+
+
+# -- Mẫu 05 ------------------------------------------------------------------------------------
+
+
+def test_the_control_slip_has_one_row_per_step_with_times_people_and_outcome(
+    received: Dossier, reception: User, specialist: User, minh_named: None
+) -> None:
+    hand_over(received, by=reception, to=specialist, at=at("2025-08-04", 14))
+    resolve(received, by=specialist, at=at("2025-08-06", 10))
+    return_result(received, by=reception, at=at("2025-08-07", 9, 30))
+    data = control_slip_pdf(received)
+    width, height = size_of(data)
+    assert abs(width - A5[1]) < 1 and abs(height - A5[0]) < 1  # A5 landscape
+    body = flat(all_text(data))
+    for expected in [
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        "Mã hồ sơ: 000.30.10.H56-250804-0001",
+        "Kèm theo hồ sơ của: Nguyễn Văn An",
+        "0912345678",
+        "Chứng thực bản sao từ bản chính",
+        "Tiếp nhận",
+        "Xử lý",
+        "Giao: 09 giờ 00 phút, ngày 04/08/2025",
+        "Nhận: 14 giờ 00 phút, ngày 04/08/2025",
+        "Giao: 14 giờ 00 phút, ngày 04/08/2025",
+        "Nhận: 10 giờ 00 phút, ngày 06/08/2025",
+        "Người nhận: Lê Văn Minh",
+        "Người giao: Trần Thị Lan",
+        "Trước hạn",
+        "07/08/2025",
+        "Mẫu số 05",
+    ]:
+        assert expected in body, expected
+
+
+def test_an_open_step_reads_in_progress(received: Dossier) -> None:
+    body = flat(all_text(control_slip_pdf(received)))
+    assert "Đang xử lý" in body
+    assert "Nhận: …" in body
+
+
+def test_a_dossier_never_received_has_no_control_slip(world: World, reception: User) -> None:
+    dossier = turn_away_incomplete(
+        receipt_for(world, procedure_code=world.birth.code, documents=[]),
+        missing=["Tờ khai"],
+        by=reception,
+        at=at("2025-08-04"),
+    )
+    with pytest.raises(FormNotApplicable):
+        control_slip_pdf(dossier)
+
+
+# -- Mẫu 06 ------------------------------------------------------------------------------------
+
+
+def _many(world: World, reception: User, count: int) -> list[Dossier]:
+    # Received through the real action, spread over the working days of August 2025.
+    days = ["2025-08-04", "2025-08-05", "2025-08-06", "2025-08-07", "2025-08-08"]
+    out = []
+    for i in range(count):
+        applicant = Applicant(
+            name=f"Đặng Thị Hường {i + 1}", address=f"Xóm {i % 9 + 1}, thôn Trung Điền"
+        )
+        out.append(
+            receive_dossier(
+                receipt_for(world, applicant=applicant),
+                by=reception,
+                at=at(days[i % len(days)], 8 + (i // len(days)) % 9, i % 60),
+            )
+        )
+    return out
+
+
+def test_the_ledger_spans_pages_repeating_its_heading(
+    world: World, reception: User, specialist: User, copy_implemented: None
+) -> None:
+    dossiers = _many(world, reception, 120)
+    hand_over(dossiers[0], by=reception, to=specialist, at=at("2025-08-04", 15))
+    resolve(dossiers[0], by=specialist, at=at("2025-08-05", 10))
+    return_result(dossiers[0], by=reception, at=at("2025-08-06", 9))
+    queryset = Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).order_by("received_at", "id")
+
+    data = ledger_pdf(world.commune_a, dt.date(2025, 8, 1), dt.date(2025, 8, 31), queryset)
+    assert_size(data, A4_LANDSCAPE)
+    pages = page_texts(data)
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        flat_page = flat(page)
+        assert "Mã hồ sơ" in flat_page and "Tên thủ tục hành chính" in flat_page, number
+        assert "(13)" in flat_page, number
+        assert f"Trang {number}/{len(pages)}" in flat_page, number
+    first = flat(pages[0])
+    assert "SỔ THEO DÕI HỒ SƠ" in first
+    assert "Từ ngày 01/08/2025 đến ngày 31/08/2025" in first
+    assert "Mẫu số 06" in first
+    body = flat("\n".join(pages))
+    for dossier in dossiers:
+        assert body.count(dossier.code) == 1, dossier.code
+    assert "Đặng Thị Hường 120" in body
+    assert "Tổng số hồ sơ: 120" in flat(pages[-1])
+    # The first row: received, due, transferred, result received, returned; judged early.
+    assert "04/08/2025 08:00" in body and "07/08/2025 17:00" in body
+    assert "05/08/2025 10:00" in body and "06/08/2025 09:00" in body
+    assert "Trước hạn" in body
+
+
+def test_an_empty_ledger_says_so(world: World) -> None:
+    data = ledger_pdf(world.commune_a, dt.date(2025, 8, 1), dt.date(2025, 8, 31), [])
+    body = flat(all_text(data))
+    assert "Không có hồ sơ trong kỳ" in body
+    assert "Tổng số hồ sơ: 0" in body
+
+
+def test_the_ledger_prints_in_a_fixed_number_of_queries(
+    world: World, reception: User, copy_implemented: None, django_assert_max_num_queries: Any
+) -> None:
+    _many(world, reception, 12)
+    queryset = Dossier.objects.order_by("received_at", "id")
+    with django_assert_max_num_queries(4):
+        ledger_pdf(world.commune_a, dt.date(2025, 8, 1), dt.date(2025, 8, 31), queryset)
+
+
+# -- the views -----------------------------------------------------------------------------------
+
+
+@with_print_urls
+def test_staff_of_the_owning_unit_get_each_form_inline(received: Dossier, reception: User) -> None:
+    client = logged_in(reception)
+    for form in ("01", "05"):
+        response = client.get(f"/lam-viec/ho-so/{received.code}/mau-{form}.pdf")
+        assert response.status_code == 200, form
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'inline; filename="{received.code}-mau-{form}.pdf"'
+        )
+        assert "no-store" in response["Cache-Control"]
+        assert response.content.startswith(b"%PDF-")
+
+
+@with_print_urls
+def test_another_communes_staff_get_404(received: Dossier, reception_b: User) -> None:
+    client = logged_in(reception_b)
+    assert client.get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf").status_code == 404
+    assert client.get("/lam-viec/don-vi/16300/so-theo-doi.pdf").status_code == 404
+
+
+@with_print_urls
+def test_a_form_that_does_not_apply_or_does_not_exist_is_404(
+    received: Dossier, reception: User
+) -> None:
+    client = logged_in(reception)
+    for form in ("02", "03", "04", "07", "1"):
+        response = client.get(f"/lam-viec/ho-so/{received.code}/mau-{form}.pdf")
+        assert response.status_code == 404, form
+    assert client.get("/lam-viec/ho-so/KHONG-CO/mau-01.pdf").status_code == 404
+
+
+@with_print_urls
+def test_anonymous_visitors_are_sent_to_log_in(received: Dossier) -> None:
+    response = Client().get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf")
+    assert response.status_code == 302
+    assert "/tai-khoan/" in response["Location"]
+
+
+@with_print_urls
+def test_the_ledger_view_prints_the_period_asked_for(
+    received: Dossier, reception: User, reception_b: User
+) -> None:
+    client = logged_in(reception)
+    response = client.get("/lam-viec/don-vi/16300/so-theo-doi.pdf?from=2025-08-01&to=2025-08-31")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'inline; filename="so-theo-doi-16300-20250801-20250831.pdf"'
+    )
+    assert received.code in flat(all_text(response.content))
+    # Outside the period, and in the other commune's own ledger, the dossier is absent.
+    july = client.get("/lam-viec/don-vi/16300/so-theo-doi.pdf?from=2025-07-01&to=2025-07-31")
+    assert received.code not in flat(all_text(july.content))
+    other = logged_in(reception_b).get(
+        "/lam-viec/don-vi/16303/so-theo-doi.pdf?from=2025-08-01&to=2025-08-31"
+    )
+    assert other.status_code == 200
+    assert received.code not in flat(all_text(other.content))
+
+
+@with_print_urls
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2025-13-01&to=2025-12-31",
+        "from=01/08/2025&to=2025-08-31",
+        "from=20250801&to=2025-08-31",
+        "from=2025-08-31&to=2025-08-01",
+        "from=2024-01-01&to=2025-08-31",
+    ],
+)
+def test_the_ledger_view_rejects_bad_periods(reception: User, world: World, query: str) -> None:
+    response = logged_in(reception).get(f"/lam-viec/don-vi/16300/so-theo-doi.pdf?{query}")
+    assert response.status_code == 400
