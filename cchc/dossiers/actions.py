@@ -311,6 +311,11 @@ def missing_required_documents(
     return [d.name for d in version.documents.all() if d.required and d.position not in given]
 
 
+def local_iso(moment: dt.datetime | None) -> str | None:
+    """Moments in the history read as officials see them: ISO 8601 with +07:00."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
 def _now(at: dt.datetime | None) -> dt.datetime:
     moment = at or timezone.now()
     if timezone.is_naive(moment):
@@ -395,13 +400,13 @@ def _create_steps(
         )
         for i, (name, role, body, _share) in enumerate(templates_data, start=1)
     ]
-    _allot(steps, [share for *_x, share in templates_data], start, dossier)
+    allot_steps(steps, [share for *_x, share in templates_data], start, dossier)
     steps[0].given_by = by
     steps[0].assignee = by if steps[0].role == Role.RECEPTION else None
     DossierStep.objects.bulk_create(steps)
 
 
-def _allot(
+def allot_steps(
     steps: list[DossierStep], shares: Sequence[Decimal], start: dt.datetime, dossier: Dossier
 ) -> None:
     """Split the working time from `start` to the due moment by the steps' shares; the first
@@ -688,11 +693,11 @@ def supplement_received(
             for step in remaining:
                 step.started_at = None
             weights = [Decimal(s.allotted // dt.timedelta(microseconds=1) or 1) for s in remaining]
-            _allot(remaining, weights, now, d)
+            allot_steps(remaining, weights, now, d)
             DossierStep.objects.bulk_update(remaining, ["allotted", "due_at", "started_at"])
         return {
-            "old_due": old_due.isoformat() if old_due else None,
-            "new_due": d.due_at.isoformat() if d.due_at else None,
+            "old_due": local_iso(old_due),
+            "new_due": local_iso(d.due_at),
         }
 
     return _transition(
@@ -791,7 +796,7 @@ def reschedule(
         old_due = d.due_at
         d.due_at = new_due
         d.rescheduled_at = now
-        return {"old_due": old_due.isoformat(), "new_due": new_due.isoformat()}
+        return {"old_due": local_iso(old_due), "new_due": local_iso(new_due)}
 
     return _transition(
         dossier,

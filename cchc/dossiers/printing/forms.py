@@ -284,7 +284,7 @@ def refusal_pdf(dossier: Dossier) -> bytes:
     else:
         lead = f"Qua thẩm định, {unit.name} thông báo không giải quyết hồ sơ này"
     pdf.paragraph(f"{lead} với lý do cụ thể như sau:")
-    pdf.paragraph(event.reason, style="B", indent=4)
+    pdf.paragraph(event.reason, style="B", align="L", indent=4)
     pdf.paragraph(f"Xin thông báo cho {_you(dossier)} được biết và thực hiện./.")
     if at_counter:
         pdf.signatures(Signer("Người tiếp nhận", _person(event.actor)))

@@ -18,7 +18,7 @@ from cchc.lib.numbers import localised
 from cchc.units.models import Unit
 from cchc.worktime.choices import Outcome
 
-from .layout import FormPDF, compact_moment, in_vietnamese, short_date
+from .layout import FONT, FormPDF, compact_moment, in_vietnamese, short_date
 
 HEADINGS = [
     "STT",
@@ -35,9 +35,10 @@ HEADINGS = [
     "Chữ ký người nhận kết quả",
     "Ghi chú",
 ]
-# Millimetres across an A4 landscape page (the note column takes what is left); the code column
-# is wide enough for a full "000.30.10.H56-250804-0001" on one line so it stays searchable.
-WIDTHS = [8, 37, 34, 10, 34, 17, 17, 17, 23, 17, 17, 17]
+# Millimetres across an A4 landscape page for every column but the code (sized to the longest
+# code, so "000.30.10.H56-250804-0001" stays on one line and searchable) and the note (the rest).
+WIDTHS = [8, 0, 34, 10, 34, 17, 17, 17, 23, 17, 17, 17]
+SIZE = 7
 ALIGNS = ["C", "L", "L", "C", "L", "C", "C", "C", "L", "C", "C", "C", "L"]
 
 
@@ -118,12 +119,16 @@ def ledger_pdf(
     pdf.official_header(unit, day=timezone.localdate())
     pdf.heading(title, f"Từ ngày {short_date(date_from)} đến ngày {short_date(date_to)}")
     rows = [_row(i, d) for i, d in enumerate(_for_ledger(dossiers), start=1)]
+    pdf.set_font(FONT, "", SIZE)
+    widths = [float(w) for w in WIDTHS]
+    widths[1] = max([30.0, *(pdf.get_string_width(r[1]) + 2.5 for r in rows)])
+    widths.append(pdf.epw - sum(widths))
     pdf.grid(
         [HEADINGS, [f"({i})" for i in range(1, len(HEADINGS) + 1)]],
         rows or [["", "", "Không có hồ sơ trong kỳ", *[""] * (len(HEADINGS) - 3)]],
-        widths=[*map(float, WIDTHS), pdf.epw - sum(WIDTHS)],
+        widths=widths,
         aligns=ALIGNS,
-        size=7,
+        size=SIZE,
     )
     pdf.field("Tổng số hồ sơ:", localised(len(rows)))
     return pdf.render()
