@@ -6,7 +6,7 @@ PORT ?= 8000
 DATA_DIR ?= var
 export PORT DATA_DIR
 
-.PHONY: run test lint typecheck pytest migrations-check bench clean
+.PHONY: run test lint typecheck pytest migrations-check bench clean messages
 
 $(VENV)/.base: requirements/base.lock
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -43,3 +43,9 @@ bench: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Refresh the English catalogue after changing user-facing text (needs GNU gettext), then
+# translate the new entries in cchc/locale/en/LC_MESSAGES/django.po and run it again.
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l en --ignore=".venv/*" --ignore="bench/*"
+	$(PY) manage.py compilemessages -l en

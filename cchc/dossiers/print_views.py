@@ -75,9 +75,9 @@ def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
 def _ledger_rows(
     request: HttpRequest, unit: Unit, start: dt.date, end: dt.date
 ) -> QuerySet[Dossier]:
-    # Dossiers received at this unit or at any agency inside it (its one-stop centre), by
-    # receipt moment; dossiers never received (turned away, refused at the counter) are not
-    # entered in the ledger.
+    # Dossiers received at this unit or at an agency inside it (its one-stop centre) but not at
+    # the units below it (a province's ledger is not every commune's), by receipt moment;
+    # dossiers never received (turned away, refused at the counter) are not in the ledger.
     tz = timezone.get_current_timezone()
     lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -85,6 +85,7 @@ def _ledger_rows(
         Dossier.objects.visible_to(request.user)
         .filter(
             receiving_unit__path__startswith=unit.path,
+            receiving_unit__admin_owner_id=unit.admin_owner_id,
             received_at__gte=lower,
             received_at__lt=upper,
         )

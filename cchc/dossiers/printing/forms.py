@@ -75,6 +75,12 @@ def _you(dossier: Dossier) -> str:
     return "Ông/Bà"
 
 
+def _addressee(dossier: Dossier) -> str:
+    if dossier.applicant_kind == ApplicantKind.ORGANISATION:
+        return dossier.applicant_name
+    return f"Ông/Bà {dossier.applicant_name}"
+
+
 def _latest(dossier: Dossier, *actions: str) -> DossierEvent:
     event = (
         dossier.events.filter(action__in=actions)
@@ -314,11 +320,7 @@ def apology_pdf(dossier: Dossier) -> bytes:
     pdf.official_header(unit, day=event.at)
     pdf.heading(title)
     you = _you(dossier)
-    pdf.paragraph(
-        f"Kính gửi: {'' if you.startswith('Quý') else 'Ông/Bà '}{dossier.applicant_name}",
-        style="B",
-        align="C",
-    )
+    pdf.paragraph(f"Kính gửi: {_addressee(dossier)}", style="B", align="C")
     pdf.field("Địa chỉ:", dossier.applicant_address)
     pdf.field("", _contact(dossier), bold=False)
     received = long_date(dossier.received_at) if dossier.received_at else "…"

@@ -140,7 +140,7 @@ def compact_moment(moment: dt.datetime | None) -> str:
 
 
 def place_name(unit: Unit) -> str:
-    """ "Nga Sơn" for Xã Nga Sơn or for an agency inside it: the place line of the header."""
+    """The place in the header's date line: Nga Sơn for Xã Nga Sơn or an agency inside it."""
     owner = unit if unit.is_administrative else (unit.admin_owner or unit)
     name = owner.name
     for prefix in _PLACE_PREFIXES:
@@ -227,15 +227,13 @@ class FormPDF(FPDF):
             size -= 0.25
         return size
 
-    def official_header(
-        self, unit: Unit, *, day: dt.date | dt.datetime | None, number: str = ""
-    ) -> None:
-        """Issuer and number top left; motto, and place and date, top right."""
+    def official_header(self, unit: Unit, *, day: dt.date | dt.datetime | None) -> None:
+        """Issuer top left; the national motto, and the place and date, top right."""
         top, issuer = issuer_lines(unit)
         left_w = self.epw * 0.42
         right_w = self.epw - left_w
         x0, y0 = self.l_margin, self.get_y()
-        line_h = 4.2 if self.cur_orientation == "P" and self.w < 160 else 4.8
+        line_h = self.body_size * 0.46
         # Left column: governing body (regular), issuing body (bold), a short rule.
         size = self.body_size - 1
         self.set_xy(x0, y0)
@@ -247,11 +245,6 @@ class FormPDF(FPDF):
         rule_y = self.get_y() + 0.8
         self.line(x0 + left_w * 0.35, rule_y, x0 + left_w * 0.65, rule_y)
         left_bottom = rule_y + 1.5
-        if number:
-            self.set_xy(x0, left_bottom)
-            self.set_font(FONT, "", size)
-            self.multi_cell(left_w, line_h, text(number), align="C")
-            left_bottom = self.get_y()
         # Right column: the national motto, underlined by a rule as wide as the motto itself.
         xr = x0 + left_w
         self.set_xy(xr, y0)
@@ -285,7 +278,8 @@ class FormPDF(FPDF):
         return self.body_size * 0.5
 
     def field(self, label: str, value: Any, *, bold: bool = True) -> None:
-        """ "Label: value" wrapping as one paragraph, the value in bold like filled-in blanks."""
+        """A label and its value wrapping as one paragraph, the value in bold like a filled-in
+        blank; an empty value prints as an ellipsis, as on a form left blank."""
         self.set_x(self.l_margin)
         self.set_font(FONT, "", self.body_size)
         self.write(self.line_h, text(label) + (" " if label else ""))
@@ -370,11 +364,10 @@ class FormPDF(FPDF):
             self.rect(x, y, w, height, style="DF" if heading else "D")
             top = y + (height - len(lines) * line_h) / 2
             for i, line in enumerate(lines):
-                line_w = self._width_of(line)
                 if align == "C":
-                    left = x + (w - line_w) / 2
+                    left = x + (w - self._width_of(line)) / 2
                 elif align == "R":
-                    left = x + w - _PAD_X - line_w
+                    left = x + w - _PAD_X - self._width_of(line)
                 else:
                     left = x + _PAD_X
                 # text() takes the baseline: about 0.3 em below the middle of the line box.

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
@@ -276,6 +277,27 @@ def test_text_streams_and_plain_lists_of_lines_work_too(world: World) -> None:
     text = json.dumps(entry(world, external_id="t")) + "\n\n"
     assert import_dossiers(io.StringIO(text), by=SYSTEM).created == 1
     assert import_dossiers([json.dumps(entry(world, external_id="l"))], by=SYSTEM).created == 1
+
+
+def test_a_request_body_is_read_as_a_stream(world: World, alice: User) -> None:
+    body = ndjson(entry(world, external_id="api-1"), "oops").getvalue()
+    request = RequestFactory().post(
+        "/api/v1/dossiers/import", data=body, content_type="application/x-ndjson"
+    )
+    result = import_dossiers(request, by=alice)
+    assert result.as_dict() == {
+        "lines": 2,
+        "created": 1,
+        "unchanged": 0,
+        "failed": 1,
+        "errors": [{"line": 2, "error": result.errors[0].error}],
+        "errors_truncated": False,
+    }
+
+
+def test_only_the_first_errors_are_listed_but_all_are_counted(world: World) -> None:
+    result = run(*["oops"] * 5, max_errors=2)
+    assert (result.failed, len(result.errors), result.errors_truncated) == (5, 2, True)
 
 
 def test_a_runaway_line_is_an_error_and_the_next_line_still_imports(world: World) -> None:

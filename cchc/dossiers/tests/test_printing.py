@@ -29,6 +29,7 @@ from cchc.dossiers.actions import (
     return_result,
     turn_away_incomplete,
 )
+from cchc.dossiers.choices import ApplicantKind
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.printing import (
     FormNotApplicable,
@@ -66,8 +67,11 @@ def read(data: bytes) -> PdfReader:
 
 
 def page_texts(data: bytes) -> list[str]:
-    # NFC in case the extractor hands back decomposed marks; the font's glyphs are precomposed.
-    return [unicodedata.normalize("NFC", p.extract_text()) for p in read(data).pages]
+    texts = [p.extract_text() for p in read(data).pages]
+    # Not normalised here: the text read back must already be precomposed (NFC), as typed.
+    for value in texts:
+        assert value == unicodedata.normalize("NFC", value)
+    return texts
 
 
 def all_text(data: bytes) -> str:
@@ -189,6 +193,39 @@ def test_a_rescheduled_receipt_keeps_its_appointment_and_mentions_the_new_one(
     body = flat(all_text(receipt_pdf(received)))
     assert "17 giờ 00 phút, ngày 07 tháng 8 năm 2025" in body
     assert "Đã hẹn lại: 17 giờ 00 phút, ngày 12 tháng 8 năm 2025" in body
+
+
+def test_a_name_typed_with_combining_accents_prints_precomposed(
+    world: World, reception: User, copy_implemented: None
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Thủy")
+    dossier = receive_dossier(
+        receipt_for(world, applicant=Applicant(name=decomposed)), by=reception, at=at("2025-08-04")
+    )
+    assert "Nguyễn Thị Thủy" in flat(all_text(receipt_pdf(dossier)))
+
+
+def test_an_organisation_is_addressed_by_its_name(
+    world: World, reception: User, specialist: User, copy_implemented: None
+) -> None:
+    dossier = receive_dossier(
+        receipt_for(
+            world,
+            applicant=Applicant(name="Công ty TNHH Minh Phát", kind=ApplicantKind.ORGANISATION),
+        ),
+        by=reception,
+        at=at("2025-08-04"),
+    )
+    reschedule(
+        dossier,
+        by=specialist,
+        new_due=at("2025-08-12", 17),
+        reason="Chờ xác minh",
+        at=at("2025-08-05"),
+    )
+    body = flat(all_text(apology_pdf(dossier)))
+    assert "Kính gửi: Công ty TNHH Minh Phát" in body
+    assert "xin lỗi Quý cơ quan, tổ chức" in body
 
 
 def test_a_dossier_turned_away_has_no_receipt(world: World, reception: User) -> None:

@@ -22,6 +22,7 @@ def test_english_is_available(world: World) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert '<html lang="en">' in html
+    assert "Administrative procedures" in html and "Thủ tục hành chính" not in html
 
 
 def test_catalogue_search_without_diacritics(world: World) -> None:
