@@ -55,6 +55,7 @@ from common import (
 DB_NAME = "cchc_bench_worklists"
 TZ_NAME = "Asia/Ho_Chi_Minh"
 TARGET_MS = 100.0
+EXPLAIN_FROM_MS = 20.0
 OPEN = ("received", "processing", "supplement", "payment")
 FINISHED = ("returned", "withdrawn", "stopped", "refused")
 PERSONAS = [
@@ -643,16 +644,26 @@ def measure(client: Any, urls: list[str], requests: int, budget: float) -> Timin
 
 
 def explain_slowest(client: Any, url: str) -> str:
-    """EXPLAIN ANALYZE of the slowest query a page runs."""
+    """Where a slow page's time goes: its queries' share, and EXPLAIN ANALYZE of the slowest
+    query when that one is worth a look (over EXPLAIN_FROM_MS)."""
     from django.db import connection
 
+    t0 = time.perf_counter()
     _response, queries = logged_get(client, url)
+    total = (time.perf_counter() - t0) * 1000
+    in_db = sum(q[2] for q in queries.queries) * 1000
     sql, params, seconds = max(queries.queries, key=lambda q: q[2])
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    shown = connection.ops.compose_sql(sql, params)
-    return f"-- {url}\n-- slowest query ({seconds * 1000:.1f} ms):\n{shown}\n{plan}"
+    out = [
+        f"-- {url}",
+        f"-- one request: {total:.1f} ms, of which {len(queries.queries)} queries "
+        f"{in_db:.1f} ms; slowest query {seconds * 1000:.1f} ms",
+    ]
+    if seconds * 1000 >= EXPLAIN_FROM_MS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        out += [connection.ops.compose_sql(sql, params), plan]
+    return "\n".join(out)
 
 
 def baseline(client: Any, requests: int) -> list[float]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.dossiers import views
+from cchc.dossiers import print_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -9,5 +9,7 @@ urlpatterns = [
     path("lam-viec/ho-so/<str:code>/", views.detail, name="detail"),
     path("lam-viec/ho-so/<str:code>/thao-tac/<str:action>/", views.act, name="act"),
     path("lam-viec/ho-so/<str:code>/giay-to/", views.upload, name="upload"),
+    path("lam-viec/ho-so/<str:code>/mau-<str:form>.pdf", print_views.form_pdf, name="form_pdf"),
+    path("lam-viec/don-vi/<str:unit_code>/so-theo-doi.pdf", print_views.ledger_pdf_view, name="ledger_pdf"),
     path("lam-viec/ho-so/<str:code>/giay-to/<int:document_id>/", views.download, name="download"),
 ]

@@ -182,9 +182,26 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "Action": Action,
             "Status": Status,
             "masked_id": _mask(dossier.applicant_id_number),
+            "printable": _printable_forms(dossier),
         },
         status=status,
     )
+
+
+def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
+    """The forms that apply to this dossier now, as (number, title) for the print links."""
+    forms = []
+    if dossier.received_at:
+        forms.append(("01", _("Giấy tiếp nhận, hẹn trả (Mẫu 01)")))
+    if dossier.status == Status.INCOMPLETE or dossier.supplement_count:
+        forms.append(("02", _("Phiếu yêu cầu bổ sung (Mẫu 02)")))
+    if dossier.status == Status.REFUSED or dossier.end_type == "refused":
+        forms.append(("03", _("Phiếu từ chối (Mẫu 03)")))
+    if dossier.rescheduled_at:
+        forms.append(("04", _("Phiếu xin lỗi, hẹn lại (Mẫu 04)")))
+    if dossier.received_at:
+        forms.append(("05", _("Phiếu kiểm soát (Mẫu 05)")))
+    return forms
 
 
 def _mask(id_number: str) -> str:

@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import path
 from pypdf import PdfReader
 
 from cchc.accounts.models import User
 from cchc.conftest import World, logged_in
-from cchc.dossiers import print_views
 from cchc.dossiers.actions import (
     Applicant,
     hand_over,
@@ -44,18 +42,8 @@ from cchc.dossiers.printing import (
 )
 from cchc.dossiers.printing.layout import long_date, long_moment
 from cchc.dossiers.tests.conftest import at, receipt_for
-from cchc.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db
-
-# The site's URLs plus the print views at the paths proposed for them, so the views are tested
-# through the whole middleware stack (login redirect included) before they are wired.
-urlpatterns = [
-    *site_urlpatterns,
-    path("lam-viec/ho-so/<str:code>/mau-<str:form>.pdf", print_views.form_pdf),
-    path("lam-viec/don-vi/<str:unit_code>/so-theo-doi.pdf", print_views.ledger_pdf_view),
-]
-with_print_urls = pytest.mark.urls(__name__)
 
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
@@ -497,7 +485,6 @@ def test_the_ledger_prints_in_a_fixed_number_of_queries(
 # -- the views -----------------------------------------------------------------------------------
 
 
-@with_print_urls
 def test_staff_of_the_owning_unit_get_each_form_inline(received: Dossier, reception: User) -> None:
     client = logged_in(reception)
     for form in ("01", "05"):
@@ -511,14 +498,12 @@ def test_staff_of_the_owning_unit_get_each_form_inline(received: Dossier, recept
         assert response.content.startswith(b"%PDF-")
 
 
-@with_print_urls
 def test_another_communes_staff_get_404(received: Dossier, reception_b: User) -> None:
     client = logged_in(reception_b)
     assert client.get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf").status_code == 404
     assert client.get("/lam-viec/don-vi/16300/so-theo-doi.pdf").status_code == 404
 
 
-@with_print_urls
 def test_a_form_that_does_not_apply_or_does_not_exist_is_404(
     received: Dossier, reception: User
 ) -> None:
@@ -529,14 +514,12 @@ def test_a_form_that_does_not_apply_or_does_not_exist_is_404(
     assert client.get("/lam-viec/ho-so/KHONG-CO/mau-01.pdf").status_code == 404
 
 
-@with_print_urls
 def test_anonymous_visitors_are_sent_to_log_in(received: Dossier) -> None:
     response = Client().get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf")
     assert response.status_code == 302
     assert "/tai-khoan/" in response["Location"]
 
 
-@with_print_urls
 def test_the_ledger_view_prints_the_period_asked_for(
     received: Dossier, reception: User, reception_b: User
 ) -> None:
@@ -557,7 +540,6 @@ def test_the_ledger_view_prints_the_period_asked_for(
     assert received.code not in flat(all_text(other.content))
 
 
-@with_print_urls
 @pytest.mark.parametrize(
     "query",
     [
