@@ -165,7 +165,7 @@ def test_json_imports_like_csv() -> None:
         (
             "16300,Xã Nga Sơn,village,38,,,,,",
             'Dòng 3, cột "kind": "village" không hợp lệ (province, district, commune, ward, '
-            "special_zone, department, service_centre, reception, specialist_office).",
+            "township, special_zone, department, service_centre, reception, specialist_office).",
         ),
         (",Xã Nga Sơn,commune,38,,,,,", 'Dòng 3, cột "code": bắt buộc, không được để trống.'),
         ("16300,,commune,38,,,,,", 'Dòng 3, cột "name": bắt buộc, không được để trống.'),
