@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.dossiers import actions
-from cchc.dossiers.choices import NATIONAL_CODE, Channel, ReturnMethod
+from cchc.dossiers.choices import NATIONAL_CODE
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier, IdempotentReceipt
 from cchc.dossiers.views import document_response
@@ -50,8 +50,8 @@ class ReceiptIn(Schema):
     receiving_unit: str | None = None
     applicant: ApplicantIn
     documents: list[DocumentIn] = []
-    channel: Literal["counter", "postal", "online_full", "online_partial"] = Channel.COUNTER
-    return_method: Literal["counter", "postal", "online"] = ReturnMethod.COUNTER
+    channel: Literal["counter", "postal", "online_full", "online_partial"] = "counter"
+    return_method: Literal["counter", "postal", "online"] = "counter"
     outcome: Literal["received", "incomplete", "refused"] = "received"
     missing: list[str] = []
     reason: str = ""
@@ -192,7 +192,7 @@ def create_dossier(request: HttpRequest, payload: ReceiptIn) -> Status[DossierOu
     With an `Idempotency-Key` header a retried request returns the dossier the first one
     created instead of creating a second one.
     """
-    user = request.user
+    user = cast(User, request.user)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return Status(201, dossier_out(_create(payload, user)))
@@ -201,22 +201,18 @@ def create_dossier(request: HttpRequest, payload: ReceiptIn) -> Status[DossierOu
     fingerprint = hashlib.sha256(
         json.dumps(payload.dict(), sort_keys=True, default=str).encode()
     ).hexdigest()
-    earlier = (
-        IdempotentReceipt.objects.select_related("dossier").filter(user_id=user.pk, key=key).first()
-    )
+    earlier = IdempotentReceipt.objects.select_related("dossier").filter(user=user, key=key).first()
     if earlier is None:
         try:
             with transaction.atomic():
                 dossier = _create(payload, user)
                 IdempotentReceipt.objects.create(
-                    user_id=user.pk, key=key, request_hash=fingerprint, dossier=dossier
+                    user=user, key=key, request_hash=fingerprint, dossier=dossier
                 )
             return Status(201, dossier_out(dossier))
         except IntegrityError:
             # The same key raced us and won: its dossier is the answer.
-            earlier = IdempotentReceipt.objects.select_related("dossier").get(
-                user_id=user.pk, key=key
-            )
+            earlier = IdempotentReceipt.objects.select_related("dossier").get(user=user, key=key)
     if earlier.request_hash != fingerprint:
         raise HttpError(422, "Idempotency-Key này đã dùng cho một yêu cầu khác.")
     return Status(201, dossier_out(earlier.dossier))
@@ -374,7 +370,7 @@ def upload_document(
 @router.get(
     "/{code}/documents/{document_id}", summary="Tải giấy tờ của hồ sơ", response={200: None}
 )
-def download_document(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+def download_document(request: HttpRequest, code: str, document_id: int) -> FileResponse:
     dossier = get_dossier_for(request.user, code)
     document = dossier.documents.exclude(file="").filter(pk=document_id).first()
     if document is None:

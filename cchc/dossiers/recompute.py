@@ -5,6 +5,7 @@ dossiers keep the outcome they were judged with."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from django.db.models import Q
@@ -17,12 +18,14 @@ from cchc.worktime import deadlines
 from cchc.worktime.actions import CalendarChangeEvent
 from cchc.worktime.snapshot import load_calendar
 
+logger = logging.getLogger(__name__)
+
 # The clock is stopped while the citizen supplements: it restarts from zero anyway.
 RUNNING_CLOCK = [Status.RECEIVED, Status.PROCESSING, Status.PAYMENT]
 
 
-def recompute_due_dates(event: CalendarChangeEvent) -> int:
-    """Runs inside the calendar change's transaction; returns how many dossiers moved."""
+def recompute_due_dates(event: CalendarChangeEvent) -> None:
+    """Runs inside the calendar change's transaction; logs how many dossiers moved."""
     candidates = Dossier.objects.select_for_update().filter(
         status__in=RUNNING_CLOCK, clock_started_at__isnull=False, original_due_at__isnull=False
     )
@@ -81,4 +84,4 @@ def recompute_due_dates(event: CalendarChangeEvent) -> int:
             },
         )
         moved += 1
-    return moved
+    logger.info("calendar change %s moved the due moment of %d open dossiers", event.token, moved)

@@ -10,6 +10,10 @@ urlpatterns = [
     path("lam-viec/ho-so/<str:code>/thao-tac/<str:action>/", views.act, name="act"),
     path("lam-viec/ho-so/<str:code>/giay-to/", views.upload, name="upload"),
     path("lam-viec/ho-so/<str:code>/mau-<str:form>.pdf", print_views.form_pdf, name="form_pdf"),
-    path("lam-viec/don-vi/<str:unit_code>/so-theo-doi.pdf", print_views.ledger_pdf_view, name="ledger_pdf"),
+    path(
+        "lam-viec/don-vi/<str:unit_code>/so-theo-doi.pdf",
+        print_views.ledger_pdf_view,
+        name="ledger_pdf",
+    ),
     path("lam-viec/ho-so/<str:code>/giay-to/<int:document_id>/", views.download, name="download"),
 ]

@@ -275,7 +275,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+def download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
     dossier = get_dossier_for(request.user, code)
     document = get_object_or_404(dossier.documents.exclude(file=""), pk=document_id)
     return document_response(document)

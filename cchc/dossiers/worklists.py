@@ -163,7 +163,7 @@ def page(qs: DossierQuerySet, worklist: Worklist, *, cursor: str | None, size: i
                 | Q(**{f"{key}__isnull": True})
             )
         qs = qs.filter(after)
-    order = (
+    order: list[Any] = (
         [F(key).desc(nulls_last=True), "-id"]
         if worklist.descending
         else [F(key).asc(nulls_last=True), "id"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import translation
@@ -41,10 +42,10 @@ def day_and_time(moment: dt.datetime) -> str:
 
 
 def tracking_url(code: str) -> str:
-    """The public tracking page, absolute when SITE_URL is set (SMS and e-mail are read away
-    from the site, so a bare path is only a fallback for development)."""
-    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"{base}/tra-cuu/{code}/"
+    """The public tracking page, absolute (SMS and e-mail are read away from the site): the same
+    address the printed receipt's QR code carries."""
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+    return f"{base}/tra-cuu/{quote(code, safe='')}/"
 
 
 def _short(text: str, limit: int) -> str:

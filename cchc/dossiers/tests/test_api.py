@@ -139,7 +139,11 @@ def test_worklists_page_by_cursor(world: World, reception, copy_implemented) -> 
     seen: list[str] = []
     cursor = None
     while True:
-        query = {"list": "open", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        query: dict[str, Any] = {
+            "list": "open",
+            "limit": 3,
+            **({"cursor": cursor} if cursor else {}),
+        }
         body = client.get("/api/v1/dossiers", query, **headers).json()
         seen += [d["code"] for d in body["items"]]
         cursor = body["next_cursor"]

@@ -73,7 +73,7 @@ def test_upload_and_download_through_the_page(received: Dossier, reception, rece
     )
     assert response.status_code == 302
     document = received.documents.exclude(file="").get()
-    got = client.get(f"/lam-viec/ho-so/{received.code}/giay-to/{document.pk}/")
+    got: Any = client.get(f"/lam-viec/ho-so/{received.code}/giay-to/{document.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     assert f'filename="{received.code}-{document.pk}.pdf"' in got["Content-Disposition"]
     assert (

@@ -31,7 +31,8 @@ def test_an_open_dossier_gets_a_new_due_moment_and_history_says_why(received: Do
     event = received.events.get(action="recompute_due")
     assert event.reason == "Chính phủ cho nghỉ"
     assert event.data["old_due"].startswith("2025-08-07T17:00")
-    assert received.steps.order_by("-position").first().due_at == at("2025-08-08", 17)
+    last = received.steps.order_by("-position").first()
+    assert last is not None and last.due_at == at("2025-08-08", 17)
 
 
 def test_a_day_off_after_the_due_day_changes_nothing(received: Dossier) -> None:

@@ -167,7 +167,7 @@ def test_sms_keep_their_diacritics_when_the_gateway_takes_unicode(
 def test_tracking_links_are_absolute_when_the_site_url_is_known(
     settings: Any, world: World, reception: User, copy_implemented: None
 ) -> None:
-    settings.SITE_URL = "https://dichvucong.thanhhoa.gov.vn/"
+    settings.PUBLIC_BASE_URL = "https://dichvucong.thanhhoa.gov.vn/"
     dossier = receive(world, reception, "2025-08-04")
     for message in Message.objects.filter(dossier=dossier):
         assert f"https://dichvucong.thanhhoa.gov.vn/tra-cuu/{dossier.code}/" in message.body
