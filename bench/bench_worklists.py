@@ -27,7 +27,7 @@
    over it, prints EXPLAIN ANALYZE of its slowest query.
 
 Options: --dossiers N, --requests R (per page, default 200), --budget S (seconds per page,
-default 20; at least 20 requests are timed), --keep (leave the database for inspection).
+default 10; at least 10 requests are timed), --keep (leave the database for inspection).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ DB_NAME = "cchc_bench_worklists"
 TZ_NAME = "Asia/Ho_Chi_Minh"
 TARGET_MS = 100.0
 EXPLAIN_FROM_MS = 20.0
+MIN_REQUESTS = 10
 OPEN = ("received", "processing", "supplement", "payment")
 FINISHED = ("returned", "withdrawn", "stopped", "refused")
 PERSONAS = [
@@ -619,8 +620,8 @@ class Timing:
 def measure(client: Any, urls: list[str], requests: int, budget: float) -> Timing:
     """Times in ms (wall clock, and CPU time of this thread, which excludes the database
     server's work and time spent waiting for a core) of up to `requests` GETs cycling through
-    `urls`, with the queries and listed rows of the first. Stops after `budget` seconds once 20
-    requests are timed."""
+    `urls`, with the queries and listed rows of the first. Stops after `budget` seconds once
+    MIN_REQUESTS requests are timed."""
     response, queries = logged_get(client, urls[0])
     if response.status_code != 200:
         raise SystemExit(f"GET {urls[0]} answered {response.status_code}")
@@ -638,7 +639,7 @@ def measure(client: Any, urls: list[str], requests: int, budget: float) -> Timin
         cpu.append((time.thread_time() - c0) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"GET {url} answered {response.status_code}")
-        if len(wall) >= 20 and time.perf_counter() - started > budget:
+        if len(wall) >= MIN_REQUESTS and time.perf_counter() - started > budget:
             break
     return Timing(wall, cpu, len(queries.queries), rows)
 
@@ -697,7 +698,7 @@ def main() -> int:
     )
     parser.add_argument("--dossiers", type=int, default=1_000_000, help="default 1,000,000")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds per page at most")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per page at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args()

@@ -178,6 +178,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
 # The citizens' portal as printed on receipts (QR codes) and in messages.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# SMS to citizens: a gateway class (cchc.notify.sms.HttpSmsGateway in production, or the file
+# gateway that only writes DATA_DIR/sms.log). Production must choose explicitly, so that SMS are
+# never silently written to a file instead of being sent.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "cchc.notify.sms.FileSmsGateway" if DEMO else None)
+SMS_STRIP_DIACRITICS = env_bool("SMS_STRIP_DIACRITICS", True)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", "")  # empty: DATA_DIR/sms.log
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SENDER = env_str("SMS_SENDER", "CCHC")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_DELAY_SECONDS = env_int("NOTIFY_RETRY_DELAY_SECONDS", 60)
+NOTIFY_REMINDER_HOUR = env_int("NOTIFY_REMINDER_HOUR", 7)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

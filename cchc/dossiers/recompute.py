@@ -14,6 +14,7 @@ from django.utils import timezone
 from cchc.dossiers.actions import allot_steps, duration_of, local_iso
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.notify.dispatch import on_dossier_event
 from cchc.worktime import deadlines
 from cchc.worktime.actions import CalendarChangeEvent
 from cchc.worktime.snapshot import load_calendar
@@ -70,7 +71,7 @@ def recompute_due_dates(event: CalendarChangeEvent) -> None:
                     step.save(update_fields=["allotted", "due_at", "started_at"])
         dossier.row_version += 1
         dossier.save(update_fields=["original_due_at", "due_at", "row_version", "updated_at"])
-        DossierEvent.objects.create(
+        recorded = DossierEvent.objects.create(
             dossier=dossier,
             action=Action.RECOMPUTE_DUE,
             from_status=dossier.status,
@@ -83,5 +84,6 @@ def recompute_due_dates(event: CalendarChangeEvent) -> None:
                 "calendar_change": event.token,
             },
         )
+        on_dossier_event(recorded)
         moved += 1
     logger.info("calendar change %s moved the due moment of %d open dossiers", event.token, moved)
