@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from cchc.portal.management.commands.load_demo import DEMO_PASSWORD, DEMO_STAFF
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The officers' morning reminders re-schedule themselves; this starts the chain once.
+        call_command("send_reminders", schedule=True, stdout=self.stdout)
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
