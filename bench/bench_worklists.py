@@ -24,10 +24,11 @@
 4. Baseline in the same run: `/bench/ok/`, a bare `JsonResponse` behind the same middleware
    through the same client (measured before and after, pooled). Prints p50/p95 per page, the
    queries each costs, and p95 / baseline p95. Target: every p95 under 100 ms. For any page
-   over it, prints EXPLAIN ANALYZE of its slowest query.
+   over it, prints where its time goes and EXPLAIN ANALYZE of its slowest query.
 
 Options: --dossiers N, --requests R (per page, default 200), --budget S (seconds per page,
-default 10; at least 10 requests are timed), --keep (leave the database for inspection).
+default 10; at least 10 requests are timed), --keep (leave the database for inspection),
+--proposed-indexes (measure with the indexes docs/performance.md recommends; not the schema).
 """
 
 from __future__ import annotations
@@ -510,6 +511,39 @@ def generate(n: int, now: dt.datetime) -> None:
     log(f"  status mix: {mix}; open and overdue: {overdue:,}")
 
 
+# Indexes this benchmark recommends (see docs/performance.md); created only with
+# --proposed-indexes, to measure the pages as they would be with them. Not part of the schema.
+PROPOSED_INDEXES = [
+    # "finished" sorts by updated_at DESC NULLS LAST, id DESC: read in that order, no sort.
+    "CREATE INDEX bench_dossier_updated ON dossiers_dossier (updated_at DESC NULLS LAST, id DESC)",
+    # The open lists (open, mine, due_1, due_3, overdue) filter on the open statuses and sort
+    # by (due_at, id); the existing dossier_open_due (WHERE finished_at IS NULL) is not implied
+    # by their filter, so the planner cannot use it.
+    "CREATE INDEX bench_dossier_open_due ON dossiers_dossier (due_at, id) "
+    "WHERE status IN ('received', 'processing', 'supplement', 'payment')",
+    # to_return and not_returned: status = resolved, by (finished_at, id).
+    "CREATE INDEX bench_dossier_resolved ON dossiers_dossier (finished_at, id) "
+    "WHERE status = 'resolved'",
+    # The search box: code suffix and name substring (LIKE '%…%') need trigram indexes.
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX bench_dossier_name_trgm ON dossiers_dossier "
+    "USING gin (upper(applicant_name::text) gin_trgm_ops)",
+    "CREATE INDEX bench_dossier_code_trgm ON dossiers_dossier USING gin (code gin_trgm_ops)",
+    "ANALYZE dossiers_dossier",
+]
+
+
+def add_proposed_indexes() -> None:
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for statement in PROPOSED_INDEXES:
+            cursor.execute(statement)
+    log(f"proposed indexes created in {time.perf_counter() - t0:.1f} s")
+
+
 # -- measuring ----------------------------------------------------------------------------------
 
 
@@ -700,6 +734,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per page at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--proposed-indexes",
+        action="store_true",
+        help="add the indexes recommended in docs/performance.md before measuring",
+    )
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args()
     random.seed(args.seed)
@@ -718,6 +757,8 @@ def main() -> int:
     call_command("load_demo", stdout=io.StringIO())
     now = timezone.now()
     generate(args.dossiers, now)
+    if args.proposed_indexes:
+        add_proposed_indexes()
 
     results: list[tuple[str, str, Timing]] = []
     slow: list[tuple[Any, str]] = []
@@ -752,7 +793,11 @@ def main() -> int:
              "yes" if p95 < TARGET_MS else "**NO**"]
         )  # fmt: skip
     print()
-    print(f"Worklists and dossier page, {args.dossiers:,} dossiers, PostgreSQL, server time in ms")
+    schema = "with the proposed indexes" if args.proposed_indexes else "schema as migrated"
+    print(
+        f"Worklists and dossier page, {args.dossiers:,} dossiers, PostgreSQL, {schema}, "
+        f"server time in ms"
+    )
     print(
         f"Baseline /bench/ok/ (bare JsonResponse, same middleware and client): "
         f"p50 {percentile(base, 50):.2f} ms, p95 {base_p95:.2f} ms over {len(base)} requests; "

@@ -17,6 +17,17 @@ def test_home_page_lists_communes_and_fields(world: World) -> None:
     assert '<html lang="vi">' in html
 
 
+def test_vietnamese_comes_first_whatever_the_browser_asks(world: World) -> None:
+    html = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_not_found_pages_use_the_site_layout(world: World, settings) -> None:
+    settings.DEBUG = False
+    html = Client().get("/khong-co/").content.decode()
+    assert "Không tìm thấy trang" in html
+
+
 def test_english_is_available(world: World) -> None:
     client = Client()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
