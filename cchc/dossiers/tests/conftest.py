@@ -67,3 +67,23 @@ def copy_implemented(world: World) -> None:
 def received(world: World, reception: User, copy_implemented: None) -> Dossier:
     """A 3-working-day dossier received Monday 04/08/2025 at 09:00: due Thu 07/08 17:00."""
     return receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04"))
+
+
+@pytest.fixture
+def submitted(world: World, copy_implemented: None) -> Dossier:
+    """An online submission waiting at commune A's counter (status 1), as the portal leaves it."""
+    version = world.copy.versions.get()
+    return Dossier.objects.create(
+        code="000.30.10.H56-250804-0900",
+        status="submitted",
+        procedure=world.copy,
+        procedure_version=version,
+        field=world.copy.field,
+        receiving_unit=world.commune_a,
+        processing_unit=world.commune_a,
+        channel="online_partial",
+        return_method="online",
+        applicant_name="Phạm Minh Châu",
+        applicant_phone="0933000111",
+        submitted_at=at("2025-08-03", 21),
+    )
