@@ -599,6 +599,10 @@ def hand_over(
     """Finish the current step and start the next one, recording who gave and who received."""
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        if d.due_at is not None and not d.steps.exists():
+            # An imported dossier arrives without steps: lay them out from its clock start.
+            start = d.clock_started_at or d.received_at or now
+            _create_steps(d, d.procedure_version, start, by=by)
         current = _current_step(d)
         following = d.steps.filter(started_at__isnull=True).order_by("position").first()
         if following is None:
@@ -681,10 +685,10 @@ def supplement_received(
     """The complete dossier is back: the full processing time counts again from now."""
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        assert d.supplement_requested_at is not None
-        d.supplement_wait = (d.supplement_wait or dt.timedelta(0)) + (
-            now - d.supplement_requested_at
-        )
+        # Imported dossiers may not know when the request was made: the wait is then unknown.
+        if d.supplement_requested_at is not None:
+            waited = now - d.supplement_requested_at
+            d.supplement_wait = (d.supplement_wait or dt.timedelta(0)) + waited
         old_due = d.due_at
         _start_clock(d, d.procedure_version, now)
         # Re-allot the steps not yet finished over the new span.
@@ -751,8 +755,8 @@ def record_payment(
         raise InvalidDossierData(_("Số tiền đã nộp phải lớn hơn 0."))
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        assert d.payment_requested_at is not None
-        d.payment_wait = (d.payment_wait or dt.timedelta(0)) + (now - d.payment_requested_at)
+        if d.payment_requested_at is not None:
+            d.payment_wait = (d.payment_wait or dt.timedelta(0)) + (now - d.payment_requested_at)
         d.fee_paid_vnd += amount_vnd
         return {"amount_vnd": amount_vnd, "receipt_number": receipt_number}
 

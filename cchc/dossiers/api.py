@@ -18,6 +18,7 @@ from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE
+from cchc.dossiers.importing import import_dossiers
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier, IdempotentReceipt
 from cchc.dossiers.views import document_response
@@ -257,6 +258,41 @@ def list_dossiers(request: HttpRequest, params: Query[ListParams]) -> DossierPag
     except ValueError as exc:
         raise HttpError(400, "cursor không hợp lệ.") from exc
     return DossierPage(items=[dossier_out(d) for d in result.rows], next_cursor=result.next_cursor)
+
+
+class ImportLineError(Schema):
+    line: int
+    error: str
+
+
+class ImportOut(Schema):
+    lines: int
+    created: int
+    unchanged: int
+    failed: int
+    errors: list[ImportLineError]
+    errors_truncated: bool
+
+
+@router.post(
+    "/import",
+    response=ImportOut,
+    summary="Nhập hồ sơ lịch sử (NDJSON, mỗi dòng một hồ sơ)",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            "required": True,
+        }
+    },
+)
+def import_history(request: HttpRequest) -> ImportOut:
+    """Body `application/x-ndjson`, one dossier per line (format in docs/formats.md). Valid lines
+    are written and invalid ones reported with their line numbers (`failed`, `errors`); sending
+    the same lines again creates nothing new (idempotent by `external_id`)."""
+    if (request.content_type or "") not in ("application/x-ndjson", "application/jsonl"):
+        raise HttpError(415, "Gửi dữ liệu dạng application/x-ndjson, mỗi dòng một hồ sơ.")
+    # The request is read line by line as a stream, never loaded whole.
+    return ImportOut(**import_dossiers(request, by=request.user).as_dict())
 
 
 @router.get(

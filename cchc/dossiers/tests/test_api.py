@@ -163,3 +163,46 @@ def test_worklist_search_by_phone_and_code(world: World, received: Dossier, rece
         client.get("/api/v1/dossiers", {"list": "open", "q": "Lê Thị"}, **headers).json()["items"]
         == []
     )
+
+
+def test_historical_dossiers_import_through_the_api_line_by_line(
+    world: World, reception, copy_implemented
+) -> None:
+    line = {
+        "external_id": "old-1",
+        "procedure": "2.000815",
+        "unit": "16300",
+        "channel": "counter",
+        "applicant": {"name": "Đỗ Văn Tư"},
+        "received_at": "2025-08-04T09:00:00+07:00",
+        "finished_at": "2025-08-05T10:00:00+07:00",
+        "returned_at": "2025-08-06T10:00:00+07:00",
+        "status": "returned",
+    }
+    body = "\n".join(
+        [
+            json.dumps(line),
+            "{not json",
+            json.dumps({**line, "external_id": "old-2", "unit": "16303"}),
+        ]
+    )
+    client, headers = Client(), bearer(reception)
+    response = client.post(
+        "/api/v1/dossiers/import", data=body, content_type="application/x-ndjson", **headers
+    )
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert (result["created"], result["failed"]) == (1, 2), result["errors"]
+    assert [e["line"] for e in result["errors"]] == [2, 3]
+    again = client.post(
+        "/api/v1/dossiers/import",
+        data=json.dumps(line),
+        content_type="application/x-ndjson",
+        **headers,
+    )
+    assert again.json()["unchanged"] == 1
+    assert Dossier.objects.get(external_id="old-1").outcome == "early"
+    wrong = client.post(
+        "/api/v1/dossiers/import", data="{}", content_type="application/json", **headers
+    )
+    assert wrong.status_code == 415
