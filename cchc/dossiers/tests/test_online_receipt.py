@@ -87,15 +87,31 @@ def test_a_crash_in_the_middle_of_a_receipt_leaves_no_dossier_and_no_used_number
     )
 
 
-def test_an_imported_open_dossier_can_be_carried_on_with_the_live_actions(world: World, reception, specialist, copy_implemented) -> None:
+def test_an_imported_open_dossier_can_be_carried_on_with_the_live_actions(
+    world: World, reception, specialist, copy_implemented
+) -> None:
     import json
 
     from cchc.dossiers.importing import SYSTEM, import_dossiers
 
-    base = {"procedure": "2.000815", "unit": "16300", "channel": "counter", "applicant": {"name": "Vũ Thị Em"}}
+    base = {
+        "procedure": "2.000815",
+        "unit": "16300",
+        "channel": "counter",
+        "applicant": {"name": "Vũ Thị Em"},
+    }
     lines = [
-        json.dumps({**base, "external_id": "p-1", "received_at": "2025-08-04T09:00:00+07:00", "status": "processing"}),
-        json.dumps({**base, "external_id": "s-1", "received_at": "2025-08-04T09:00:00+07:00", "status": 5}),
+        json.dumps(
+            {
+                **base,
+                "external_id": "p-1",
+                "received_at": "2025-08-04T09:00:00+07:00",
+                "status": "processing",
+            }
+        ),
+        json.dumps(
+            {**base, "external_id": "s-1", "received_at": "2025-08-04T09:00:00+07:00", "status": 5}
+        ),
     ]
     assert import_dossiers(lines, by=SYSTEM).created == 2
     processing = Dossier.objects.get(external_id="p-1")
