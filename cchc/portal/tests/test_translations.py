@@ -15,8 +15,6 @@ def po_entries() -> dict[str, str]:
     entries: dict[str, str] = {}
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     for block in text.split("\n\n"):
-        if "#, fuzzy" in block and 'msgid ""\nmsgstr ""\n"Project' not in block:
-            entries["<fuzzy>" + block[:60]] = ""
         parts: dict[str, str] = {}
         key = None
         for line in block.splitlines():
@@ -27,7 +25,9 @@ def po_entries() -> dict[str, str]:
             elif line.startswith('"') and key:
                 parts[key] += ast.literal_eval(line)
         if parts.get("msgid"):
-            entries[parts["msgid"]] = parts.get("msgstr", parts.get("msgstr[0]", ""))
+            # A fuzzy entry is a guess by makemessages, not a translation.
+            fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in block.splitlines())
+            entries[parts["msgid"]] = "" if fuzzy else parts.get("msgstr", parts.get("msgstr[0]", ""))
     return entries
 
 
