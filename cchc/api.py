@@ -63,6 +63,9 @@ def _mount_routers() -> None:
     from cchc.catalogue.api import router as catalogue_router
     from cchc.catalogue.api import units_router as unit_catalogue_router
     from cchc.dossiers.api import router as dossiers_router
+    from cchc.feedback.api import router as feedback_router
+    from cchc.portal.api import router as public_router
+    from cchc.tickets.api import router as tickets_router
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
 
@@ -72,6 +75,9 @@ def _mount_routers() -> None:
     api.add_router("/procedures", catalogue_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/public", public_router)
+    api.add_router("/feedback", feedback_router)
+    api.add_router("/queue", tickets_router)
 
 
 _mount_routers()

@@ -38,12 +38,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "cchc.accounts",
     "cchc.units",
     "cchc.catalogue",
     "cchc.worktime",
     "cchc.dossiers",
     "cchc.notify",
+    "cchc.feedback",
+    "cchc.tickets",
     "cchc.portal",
 ]
 
@@ -163,6 +166,21 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", False)
+
+# A cache shared by every process: rate limits must count across gunicorn workers. The database
+# cache needs nothing more than the database; set REDIS_URL in production for speed.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cchc_cache"}
+    )
+}
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "cchc.portal.views.rate_limited"
+# The database cache is shared by all processes, which is what the rate limits need.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # Durable, database-backed job queue: enqueued in the same transaction as the change.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("cchc.catalogue.urls")),
     path("", include("cchc.units.urls")),
     path("", include("cchc.dossiers.urls")),
+    path("", include("cchc.feedback.urls")),
+    path("", include("cchc.tickets.urls")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

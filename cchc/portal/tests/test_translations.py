@@ -27,7 +27,9 @@ def po_entries() -> dict[str, str]:
         if parts.get("msgid"):
             # A fuzzy entry is a guess by makemessages, not a translation.
             fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in block.splitlines())
-            entries[parts["msgid"]] = "" if fuzzy else parts.get("msgstr", parts.get("msgstr[0]", ""))
+            entries[parts["msgid"]] = (
+                "" if fuzzy else parts.get("msgstr", parts.get("msgstr[0]", ""))
+            )
     return entries
 
 
