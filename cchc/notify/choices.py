@@ -12,7 +12,7 @@ class Channel(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    """What a message is about. The first six go to citizens, the last two to officers."""
+    """What a message is about: the last two go to officers, all others to citizens."""
 
     RECEIVED = "received", _("Tiếp nhận hồ sơ")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
@@ -20,6 +20,13 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", _("Có kết quả")
     REFUSED = "refused", _("Từ chối giải quyết")
     RETURNED = "returned", _("Đã trả kết quả")
+    SUBMITTED = "submitted", _("Đã nộp hồ sơ trực tuyến")
+    COMPLETION_REQUESTED = "completion_requested", _("Hướng dẫn hoàn thiện hồ sơ trực tuyến")
+    RECEIPT_REFUSED = "receipt_refused", _("Từ chối tiếp nhận hồ sơ")
+    ONE_TIME_CODE = "one_time_code", _("Mã xác thực một lần")
+    FEEDBACK_RECEIVED = "feedback_received", _("Đã nhận phản ánh, kiến nghị")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Đặt lịch hẹn")
     DUE_TOMORROW = "due_tomorrow", _("Hồ sơ đến hạn ngày làm việc tiếp theo")
     APOLOGY_DUE = "apology_due", _("Hạn cuối xin lỗi, hẹn lại")
 
