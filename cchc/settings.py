@@ -179,8 +179,10 @@ CACHES = {
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "cchc.portal.views.rate_limited"
-# The database cache is shared by all processes, which is what the rate limits need.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# The database cache is shared by all processes, which is what the rate limits need; its
+# increment is not atomic, so under a burst a few requests may go uncounted. That is acceptable
+# for abuse limits on a commune's portal; production with REDIS_URL counts exactly.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Durable, database-backed job queue: enqueued in the same transaction as the change.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
