@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.catalogue.choices import AuthorityLevel, OnlineService, TimeUnit
 from cchc.lib.text import fold
 from cchc.units.choices import Role
+from cchc.worktime.deadlines import Duration
 
 
 class Field(models.Model):
@@ -125,6 +126,13 @@ class ProcedureVersion(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         self.procedure.refresh_denormalised()
+
+    @property
+    def duration(self) -> Duration:
+        """The processing time as the deadline functions take it (0 days counts as same day)."""
+        if self.time_unit == TimeUnit.SAME_DAY or self.processing_time == 0:
+            return Duration.same_day()
+        return Duration(self.time_unit, self.processing_time)
 
     @property
     def total_fee_vnd(self) -> int:

@@ -14,6 +14,8 @@ from cchc.catalogue.search import search_procedures
 from cchc.units.choices import UnitKind
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
+from cchc.worktime import deadlines
+from cchc.worktime.snapshot import load_calendar
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -58,6 +60,10 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
         .filter(adoptions__procedure=procedure, adoptions__implemented=True)
         .order_by("name")
     )
+    # "If you submit now, the result is due on …": the national calendar, receipt at this moment.
+    due_if_now = (
+        deadlines.due(timezone.now(), version.duration, load_calendar()) if version else None
+    )
     return render(
         request,
         "catalogue/procedure.html",
@@ -69,6 +75,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "steps": version.steps.all() if version else [],
             "versions": procedure.versions.order_by("-effective_from"),
             "units": units,
+            "due_if_now": due_if_now,
         },
     )
 

@@ -373,9 +373,7 @@ def refuse_at_counter(
 
 
 def duration_of(version: ProcedureVersion) -> deadlines.Duration:
-    if version.time_unit == "same_day" or version.processing_time == 0:
-        return deadlines.Duration.same_day()
-    return deadlines.Duration(version.time_unit, version.processing_time)
+    return version.duration
 
 
 def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime) -> None:
@@ -481,6 +479,7 @@ def _transition(
     change: Callable[[Dossier, dt.datetime], dict[str, Any] | None] | None = None,
     reason: str = "",
     public: bool = True,
+    by_citizen: bool = False,
 ) -> Dossier:
     at = _now(at)
     with transaction.atomic():
@@ -507,7 +506,8 @@ def _transition(
                     "allowed": allowed_from,
                 }
             )
-        _check_role(locked, action, by)
+        if not by_citizen:
+            _check_role(locked, action, by)
         data = change(locked, at) if change else None
         from_status = locked.status
         locked.status = target
@@ -1134,3 +1134,156 @@ def attach_document(
         public=kind == DocumentKind.RESULT,
     )
     return holder[0]
+
+
+# -- the citizen's own actions (online submission, completion, supplement) -----------------------
+
+
+@dataclass
+class OnlineDocument:
+    """A file the citizen uploaded (already checked and stored) for one item of the list."""
+
+    name: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    position: int | None = None
+    digitised: bool = False
+
+
+def _add_online_documents(dossier: Dossier, documents: Sequence[OnlineDocument], kind: str) -> None:
+    required: dict[int | None, RequiredDocument] = {
+        d.position: d for d in dossier.procedure_version.documents.all()
+    }
+    DossierDocument.objects.bulk_create(
+        DossierDocument(
+            dossier=dossier,
+            kind=kind,
+            required_document=required.get(doc.position),
+            name=doc.name or (required[doc.position].name if doc.position in required else ""),
+            file=doc.file_name,
+            content_type=doc.content_type,
+            size=doc.size,
+            sha256=doc.sha256,
+            digitised=doc.digitised,
+        )
+        for doc in documents
+    )
+
+
+@transaction.atomic
+def submit_online(
+    *,
+    procedure_code: str,
+    unit: Unit,
+    applicant: Applicant,
+    documents: Sequence[OnlineDocument],
+    return_method: str = ReturnMethod.ONLINE,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """A citizen's online submission: it waits in the counter's "to receive" list (status 1)."""
+    at = _now(at)
+    receipt = Receipt(
+        procedure_code=procedure_code,
+        processing_unit=unit,
+        applicant=applicant,
+        return_method=return_method,
+    )
+    procedure, version, receiving = _validate_receipt(receipt, at)
+    if version.online_service == "none":
+        raise InvalidDossierData(
+            _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến: hãy nộp tại bộ phận một cửa.")
+        )
+    if not (applicant.phone.strip() or applicant.email.strip()):
+        raise InvalidDossierData(
+            _("Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ.")
+        )
+    given = {d.position for d in documents if d.position is not None}
+    missing = [d.name for d in version.documents.all() if d.required and d.position not in given]
+    if missing:
+        raise InvalidDossierData(_("Còn thiếu giấy tờ: %(docs)s.") % {"docs": "; ".join(missing)})
+    dossier = Dossier.objects.create(
+        code=next_code(_agency_identifier(receiving), timezone.localdate(at)),
+        status=Status.SUBMITTED,
+        procedure=procedure,
+        procedure_version=version,
+        field=procedure.field,
+        receiving_unit=receiving,
+        processing_unit=unit,
+        channel=Channel.ONLINE_FULL if version.online_service == "full" else Channel.ONLINE_PARTIAL,
+        return_method=return_method,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        submitted_at=at,
+        fee_due_vnd=version.total_fee_vnd,
+    )
+    _add_online_documents(dossier, documents, DocumentKind.SUBMITTED)
+    _event(dossier, Action.SUBMIT, "", Status.SUBMITTED, by=None, at=at)
+    return dossier
+
+
+def resubmit_online(
+    dossier: Dossier,
+    *,
+    documents: Sequence[OnlineDocument],
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The citizen completes a dossier sent back before receipt; it returns to the counter's list."""
+    if not documents and not note.strip():
+        raise InvalidDossierData(
+            _("Hãy tải lên giấy tờ còn thiếu hoặc ghi rõ nội dung đã hoàn thiện.")
+        )
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        _add_online_documents(d, documents, DocumentKind.SUPPLEMENT)
+        d.submitted_at = now
+        return {"documents": len(documents)}
+
+    return _transition(
+        dossier,
+        Action.RESUBMIT,
+        by=None,
+        expected_version=None,
+        at=at,
+        change=change,
+        reason=note.strip(),
+        by_citizen=True,
+    )
+
+
+def supplement_online(
+    dossier: Dossier,
+    *,
+    documents: Sequence[OnlineDocument],
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The citizen sends the supplement asked for after receipt. The clock restarts only when the
+    one-stop officer checks it and records `supplement_received`."""
+    if dossier.status != Status.SUPPLEMENT:
+        raise IllegalTransition(_("Hồ sơ không ở trạng thái chờ bổ sung."))
+    if not documents:
+        raise InvalidDossierData(_("Hãy tải lên giấy tờ bổ sung."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        if d.status != Status.SUPPLEMENT:
+            raise IllegalTransition(_("Hồ sơ không ở trạng thái chờ bổ sung."))
+        _add_online_documents(d, documents, DocumentKind.SUPPLEMENT)
+        return {"documents": len(documents), "by_citizen": True}
+
+    return _transition(
+        dossier,
+        Action.ATTACH,
+        by=None,
+        expected_version=None,
+        at=at,
+        change=change,
+        reason=note.strip(),
+        by_citizen=True,
+    )

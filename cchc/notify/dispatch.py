@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 # The events a citizen hears about, and what each is called. Anything else (hand-overs, notes,
 # payments, counter-side refusals the citizen witnesses in person) sends nothing.
 CITIZEN_KINDS: dict[str, str] = {
+    Action.SUBMIT: Kind.SUBMITTED,
+    Action.RESUBMIT: Kind.SUBMITTED,
+    Action.ASK_COMPLETION: Kind.COMPLETION_REQUESTED,
+    Action.REFUSE_RECEIPT: Kind.RECEIPT_REFUSED,
     Action.RECEIVE: Kind.RECEIVED,
     Action.REQUEST_SUPPLEMENT: Kind.SUPPLEMENT_REQUESTED,
     Action.RESCHEDULE: Kind.RESCHEDULED,

@@ -244,6 +244,60 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
             ),
         )
 
+    if kind == Kind.SUBMITTED:
+        return Texts(
+            subject=_("Đã nhận hồ sơ trực tuyến %(code)s") % values,
+            body=_email(
+                dossier,
+                _(
+                    "%(unit)s đã nhận hồ sơ trực tuyến của ông/bà. Cán bộ sẽ kiểm tra và "
+                    "thông báo tiếp nhận hoặc hướng dẫn bổ sung."
+                )
+                % values,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _(
+                    "Đã nhận hồ sơ trực tuyến %(code)s (%(procedure)s), chờ kiểm tra. Tra cứu: %(url)s"
+                )
+                % values
+            ),
+        )
+
+    if kind == Kind.COMPLETION_REQUESTED:
+        items = [str(i) for i in event.data.get("missing", [])] or [event.reason]
+        listing = "\n".join(f"- {item}" for item in items if item)
+        return Texts(
+            subject=_("Hồ sơ %(code)s cần hoàn thiện trước khi tiếp nhận") % values,
+            body=_email(
+                dossier,
+                _(
+                    "Hồ sơ chưa đủ để tiếp nhận. Ông/bà cần bổ sung, hoàn thiện một lần các nội dung sau:"
+                )
+                + "\n"
+                + listing,
+                _("Bổ sung trực tuyến tại trang tra cứu hồ sơ."),
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _("Hồ sơ %(code)s cần hoàn thiện: %(items)s. Bổ sung tại: %(url)s")
+                % {**values, "items": _short("; ".join(items), SMS_ITEMS_CHARS)}
+            ),
+        )
+
+    if kind == Kind.RECEIPT_REFUSED:
+        reason = (_("Lý do: %(reason)s") % {"reason": event.reason}) if event.reason else ""
+        return Texts(
+            subject=_("Hồ sơ %(code)s không được tiếp nhận") % values,
+            body=_email(
+                dossier,
+                _("%(unit)s không tiếp nhận hồ sơ của ông/bà.") % values,
+                reason,
+                _facts(dossier),
+            ),
+            sms=_sms(_("Hồ sơ %(code)s không được tiếp nhận. Lý do: %(url)s") % values),
+        )
+
     raise ValueError(f"no citizen text for kind {kind!r}")
 
 

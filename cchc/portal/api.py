@@ -1,3 +1,71 @@
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django_ratelimit.decorators import ratelimit
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cchc.lib.limits import limit_per_value
+from cchc.portal import tracking
 
 router = Router(tags=["public"])
+
+
+class StepOut(Schema):
+    name: str
+    body: str
+
+
+class HistoryItem(Schema):
+    at: dt.datetime
+    action: str
+    label: str
+    status: str
+
+
+class DocumentOut(Schema):
+    name: str
+    kind: str
+
+
+class PublicDossier(Schema):
+    code: str
+    status: str
+    national_status: int
+    status_text: str
+    procedure: str
+    receiving_unit: str
+    processing_unit: str
+    hotline: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    due: dt.datetime | None
+    rescheduled: bool
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    current_step: StepOut | None
+    history: list[HistoryItem]
+    applicant_name: str | None = None
+    documents: list[DocumentOut] | None = None
+    to_complete: list[str] | None = None
+
+
+@router.get("/dossiers/{code}", response=PublicDossier, summary="Tra cứu hồ sơ (công khai)")
+@ratelimit(key="ip", rate="120/m", block=True)
+def public_dossier(request: HttpRequest, code: str, phone: str = "") -> Any:
+    """Status, due date, current step and public history. With `phone` (the applicant's), also
+    the applicant's name, the documents and what is left to complete. A wrong phone and a code
+    that does not exist get the same 404."""
+    dossier = tracking.find(code)
+    if phone:
+        limit_per_value(request, "lookup-phone", phone, "20/h")
+        if not tracking.phone_matches(dossier, phone):
+            raise HttpError(404, str(tracking.NOT_FOUND))
+        assert dossier is not None
+        return tracking.public_view(dossier, personal=True)
+    if dossier is None:
+        raise HttpError(404, str(tracking.NOT_FOUND))
+    return tracking.public_view(dossier, personal=False)

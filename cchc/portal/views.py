@@ -1,9 +1,33 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Public pages: home, tracking, online submission, citizen accounts. Thin: the work is in
+`portal.actions`, `portal.tracking` and `dossiers.actions`."""
 
-from cchc.catalogue.models import Field
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from cchc.catalogue.models import Field, Procedure
+from cchc.dossiers.choices import ReturnMethod, Status
+from cchc.lib.limits import limit_per_value
+from cchc.portal import actions, tracking
+from cchc.portal.actions import PortalError
+from cchc.portal.models import Citizen, Draft
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
+
+CITIZEN_SESSION_KEY = "citizen_id"
+TRACKED_SESSION_KEY = "tracked_codes"
+HONEYPOT = "website"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,9 +38,276 @@ def home(request: HttpRequest) -> HttpResponse:
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Shown when a visitor sends too many requests (lookups, submissions, codes, feedback)."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse(
             {"detail": "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."}, status=429
         )
     return render(request, "portal/rate_limited.html", status=429)
+
+
+def current_citizen(request: HttpRequest) -> Citizen | None:
+    citizen_id = request.session.get(CITIZEN_SESSION_KEY)
+    return Citizen.objects.filter(pk=citizen_id).first() if citizen_id else None
+
+
+def _honeypot_filled(request: HttpRequest) -> bool:
+    # Bots fill every field; people never see this one.
+    return bool(request.POST.get(HONEYPOT))
+
+
+# -- tracking -------------------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="60/m", block=True)
+def track(request: HttpRequest) -> HttpResponse:
+    """The lookup form: a code alone shows the public status; with the phone, the personal part."""
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()[:64]
+        phone = request.POST.get("phone", "").strip()[:20]
+        if not code:
+            return render(
+                request, "portal/track.html", {"error": _("Hãy nhập mã hồ sơ.")}, status=422
+            )
+        if phone:
+            limit_per_value(request, "lookup-phone", phone, "20/h")
+            dossier = tracking.find(code)
+            if not tracking.phone_matches(dossier, phone):
+                return render(
+                    request,
+                    "portal/track.html",
+                    {"error": tracking.NOT_FOUND, "code": code},
+                    status=404,
+                )
+            tracked = set(request.session.get(TRACKED_SESSION_KEY, []))
+            tracked.add(code)
+            request.session[TRACKED_SESSION_KEY] = sorted(tracked)[-20:]
+        return redirect("portal:track_dossier", code=code)
+    return render(request, "portal/track.html", {"code": request.GET.get("code", "")})
+
+
+def _may_see_personal(request: HttpRequest, dossier: Any) -> bool:
+    citizen = current_citizen(request)
+    if citizen is not None and actions.dossiers_of(citizen).filter(pk=dossier.pk).exists():
+        return True
+    return dossier.code in request.session.get(TRACKED_SESSION_KEY, [])
+
+
+@ratelimit(key="ip", rate="60/m", block=True)
+def track_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = tracking.find(code)
+    if dossier is None:
+        return render(
+            request, "portal/track.html", {"error": tracking.NOT_FOUND, "code": code}, status=404
+        )
+    personal = _may_see_personal(request, dossier)
+    view = tracking.public_view(dossier, personal=personal)
+    can_complete = personal and dossier.status in (Status.INCOMPLETE, Status.SUPPLEMENT)
+    return render(
+        request,
+        "portal/track_dossier.html",
+        {"d": view, "personal": personal, "can_complete": can_complete, "dossier": dossier},
+    )
+
+
+@require_POST
+@ratelimit(key="ip", rate="20/h", block=True)
+def complete(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen sends what was asked for (before or after receipt)."""
+    dossier = tracking.find(code)
+    if dossier is None or not _may_see_personal(request, dossier):
+        raise Http404
+    uploads = [(None, f) for f in request.FILES.getlist("files")][:10]
+    try:
+        actions.send_completion(dossier, uploads, note=request.POST.get("note", "")[:2000])
+    except PortalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Đã gửi giấy tờ bổ sung. Cán bộ sẽ kiểm tra và thông báo cho ông/bà.")
+        )
+    return redirect("portal:track_dossier", code=code)
+
+
+# -- citizen accounts -------------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="30/h", block=True, method=["POST"])
+def citizen_login(request: HttpRequest) -> HttpResponse:
+    """Step 1: a phone or an address; a one-time code is sent to it."""
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        destination = request.POST.get("destination", "").strip()[:254]
+        try:
+            _channel, normalised = actions.destination_of(destination)
+            limit_per_value(request, "otp-destination", normalised, "5/h")
+            _otp, code = actions.request_code(destination)
+        except PortalError as exc:
+            context = {"error": str(exc), "destination": destination}
+        else:
+            request.session["otp_destination"] = destination
+            if settings.DEMO:
+                # The embedded demo has no SMS gateway: show the code so the flow can be tried.
+                messages.info(request, _("Bản demo: mã xác thực là %(code)s.") % {"code": code})
+            return redirect("portal:citizen_verify")
+    return render(request, "portal/citizen_login.html", context, status=422 if context else 200)
+
+
+@ratelimit(key="ip", rate="30/h", block=True, method=["POST"])
+def citizen_verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code; the citizen is signed in for this browser session."""
+    destination = request.session.get("otp_destination")
+    if not destination:
+        return redirect("portal:citizen_login")
+    context: dict[str, Any] = {"destination": destination}
+    if request.method == "POST":
+        try:
+            citizen = actions.verify_code(destination, request.POST.get("code", "")[:10])
+        except PortalError as exc:
+            context["error"] = str(exc)
+        else:
+            request.session.cycle_key()
+            request.session[CITIZEN_SESSION_KEY] = citizen.pk
+            return redirect(request.session.pop("after_login", None) or "portal:citizen_home")
+    return render(
+        request, "portal/citizen_verify.html", context, status=422 if "error" in context else 200
+    )
+
+
+def citizen_required(view: Any) -> Any:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if current_citizen(request) is None:
+            request.session["after_login"] = request.get_full_path()
+            return redirect("portal:citizen_login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@citizen_required
+def citizen_home(request: HttpRequest) -> HttpResponse:
+    citizen = current_citizen(request)
+    assert citizen is not None
+    return render(
+        request,
+        "portal/citizen_home.html",
+        {
+            "citizen": citizen,
+            "dossiers": actions.dossiers_of(citizen)[:100],
+            "drafts": citizen.drafts.filter(dossier__isnull=True).select_related(
+                "procedure", "unit"
+            ),
+            "digitised": actions.digitised_documents_of(citizen)[:50],
+        },
+    )
+
+
+@require_POST
+def citizen_logout(request: HttpRequest) -> HttpResponse:
+    request.session.pop(CITIZEN_SESSION_KEY, None)
+    return redirect("portal:home")
+
+
+# -- online submission ------------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="30/h", block=True, method=["POST"])
+def submit_start(request: HttpRequest, code: str) -> HttpResponse:
+    """Choose where to submit; a draft is created and its address is the key to come back to it."""
+    procedure = get_object_or_404(Procedure, code=code)
+    units = (
+        Unit.objects.current()
+        .filter(adoptions__procedure=procedure, adoptions__implemented=True)
+        .order_by("name")
+    )
+    if request.method == "POST" and not _honeypot_filled(request):
+        unit = units.filter(code=request.POST.get("unit", "")).first()
+        if unit is None:
+            messages.error(request, _("Hãy chọn nơi nộp hồ sơ."))
+        else:
+            try:
+                draft = actions.start_draft(procedure, unit, current_citizen(request))
+            except PortalError as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect("portal:draft", token=draft.token)
+    version = procedure.version_at(timezone.localdate())
+    return render(
+        request,
+        "portal/submit_start.html",
+        {"procedure": procedure, "version": version, "units": units},
+    )
+
+
+def _draft(token: str) -> Draft:
+    draft = Draft.objects.select_related("procedure", "unit", "dossier").filter(token=token).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+@ratelimit(key="ip", rate="300/h", block=True, method=["POST"])
+def draft_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-form: saved on every change (by a few lines of script) or with the Save button."""
+    draft = _draft(token)
+    if draft.dossier_id:
+        return redirect("portal:track_dossier", code=draft.dossier.code)  # type: ignore[union-attr]
+    version = draft.procedure.version_at(timezone.localdate())
+    if request.method == "POST" and not _honeypot_filled(request):
+        actions.save_draft(draft, request.POST.dict())
+        try:
+            for key in request.FILES:
+                upload = request.FILES.get(key)
+                if not isinstance(upload, UploadedFile):
+                    continue
+                position = int(key.removeprefix("doc_")) if key.startswith("doc_") else None
+                actions.add_draft_file(draft, upload, position=position)
+            reuse = request.POST.get("reuse")
+            citizen = current_citizen(request)
+            if reuse and citizen is not None:
+                document = actions.digitised_documents_of(citizen).filter(pk=int(reuse)).first()
+                if document is not None:
+                    actions.reuse_document(
+                        draft,
+                        document,
+                        position=int(request.POST.get("reuse_position") or 0) or None,
+                    )
+        except (PortalError, ValueError) as exc:
+            messages.error(
+                request, str(exc) if isinstance(exc, PortalError) else _("Dữ liệu không hợp lệ.")
+            )
+        if request.headers.get("X-Autosave"):
+            return JsonResponse({"saved": timezone.localtime().strftime("%H:%M:%S")})
+        if request.POST.get("submit") == "1":
+            try:
+                dossier = actions.submit_draft(draft)
+            except PortalError as exc:
+                messages.error(request, str(exc))
+            else:
+                request.session[TRACKED_SESSION_KEY] = sorted(
+                    {*request.session.get(TRACKED_SESSION_KEY, []), dossier.code}
+                )[-20:]
+                messages.success(
+                    request,
+                    _("Đã nộp hồ sơ. Mã tra cứu của ông/bà là %(code)s: hãy ghi lại mã này.")
+                    % {"code": dossier.code},
+                )
+                return redirect("portal:track_dossier", code=dossier.code)
+        else:
+            messages.success(request, _("Đã lưu bản nháp."))
+        return redirect("portal:draft", token=token)
+    citizen = current_citizen(request)
+    files = {f.position: f for f in draft.files.all()}
+    documents = [(d, files.get(d.position)) for d in version.documents.all()] if version else []
+    return render(
+        request,
+        "portal/draft.html",
+        {
+            "draft": draft,
+            "version": version,
+            "documents": documents,
+            "data": draft.data,
+            "return_methods": ReturnMethod.choices,
+            "digitised": actions.digitised_documents_of(citizen)[:20] if citizen else [],
+            "honeypot": HONEYPOT,
+        },
+    )

@@ -1,3 +1,350 @@
-from ninja import Router
+"""Queue endpoints, mounted at /api/v1/queue.
 
-router = Router(tags=["tickets"])
+Public: the board feed, issuing a ticket (the kiosk, or a counter pad's own kiosk), slots and
+booking. Staff (token or session): one counter's state and its buttons. A refusal answers
+`{"detail": "<Vietnamese>"}` with 400/404/409/422/429.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from cchc.accounts.auth import staff_auth
+from cchc.catalogue.models import Field
+from cchc.tickets import actions, limits
+from cchc.tickets.actions import QueueError
+from cchc.tickets.board import BoardState, board_state
+from cchc.tickets.lookup import get_counter_for, get_queue_unit
+from cchc.tickets.models import Appointment, Counter, Ticket
+from cchc.tickets.slots import parse_slot
+from cchc.worktime.deadlines import TZ
+
+router = Router(tags=["queue"])
+
+TOO_MANY = "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."
+
+
+def _refusal(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status)
+
+
+def answers_refusals(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a QueueError into its JSON answer (the site-wide API handlers know only theirs)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except QueueError as exc:
+            return _refusal(exc.message, exc.status_code)
+
+    return wrapper
+
+
+class TicketOut(Schema):
+    id: int
+    code: str
+    number: int
+    day: dt.date
+    field: str | None
+    priority: bool
+    status: str
+    issued_at: dt.datetime
+    counter: int | None
+    print_url: str
+    status_url: str
+
+
+def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.pk,
+        "code": ticket.code,
+        "number": ticket.number,
+        "day": ticket.day,
+        "field": ticket.field.code if ticket.field_id and ticket.field else None,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "issued_at": ticket.issued_at,
+        "counter": ticket.counter.number if ticket.counter_id and ticket.counter else None,
+        "print_url": f"/xep-hang/ve/{ticket.pk}/in/",
+        "status_url": f"/xep-hang/ve/{ticket.token}/",
+    }
+
+
+# -- public ----------------------------------------------------------------------------------
+
+
+class BoardEntryOut(Schema):
+    code: str
+    counter: int | None
+    counter_name: str
+    called_at: str
+    status: str
+
+
+class BoardOut(Schema):
+    unit: dict[str, str]
+    day: str
+    updated: str
+    current: BoardEntryOut | None
+    called: list[BoardEntryOut]
+    waiting: int
+
+
+@router.get("/{unit_code}/board", response=BoardOut, summary="Màn hình phòng chờ (công khai)")
+def board(request: HttpRequest, unit_code: str) -> BoardState:
+    return board_state(get_queue_unit(unit_code))
+
+
+class IssueIn(Schema):
+    field: str | None = None
+    priority: bool = False
+    code: str | None = None
+
+
+@router.post(
+    "/{unit_code}/tickets",
+    response={201: TicketOut},
+    summary="Lấy số thứ tự (máy lấy số)",
+)
+@answers_refusals
+def issue(request: HttpRequest, unit_code: str, payload: IssueIn) -> Any:
+    unit = get_queue_unit(unit_code)
+    if limits.over_ip(request, "kiosk"):
+        return _refusal(TOO_MANY, 429)
+    if payload.code:
+        ticket = actions.ticket_for_code(unit, payload.code)
+    else:
+        field = None
+        if payload.field:
+            field = Field.objects.filter(code=payload.field).first()
+            if field is None:
+                raise actions.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
+        ticket = actions.issue_ticket(unit, field=field, priority=payload.priority)
+    return 201, ticket_out(ticket)
+
+
+class SlotOut(Schema):
+    start: str
+    left: int
+
+
+@router.get("/{unit_code}/slots", response=list[SlotOut], summary="Khung giờ còn chỗ")
+@answers_refusals
+def slots(request: HttpRequest, unit_code: str, field: str, date: dt.date) -> Any:
+    unit = get_queue_unit(unit_code)
+    chosen = actions.bookable_fields(unit).filter(code=field).first()
+    if chosen is None:
+        raise actions.NotFound(_("Lĩnh vực này chưa nhận đặt lịch tại đơn vị."))
+    return [
+        {"start": s.start.strftime("%H:%M"), "left": s.left}
+        for s in actions.slot_availability(unit, chosen, date)
+        if s.left > 0
+    ]
+
+
+class BookingIn(Schema):
+    unit: str
+    field: str
+    date: dt.date
+    slot: str
+    name: str
+    phone: str
+    website: str = ""
+
+
+class AppointmentOut(Schema):
+    code: str
+    unit: str
+    field: str
+    date: dt.date
+    slot: str
+    status: str
+    url: str
+
+
+def appointment_out(a: Appointment) -> dict[str, Any]:
+    return {
+        "code": a.code,
+        "unit": a.unit.code,
+        "field": a.field.code,
+        "date": a.date,
+        "slot": a.slot.strftime("%H:%M"),
+        "status": a.status,
+        "url": f"/dat-lich/lich-hen/{a.code}/",
+    }
+
+
+@router.post(
+    "/appointments", response={201: AppointmentOut}, summary="Đặt lịch hẹn (công khai)"
+)
+@answers_refusals
+def book(request: HttpRequest, payload: BookingIn) -> Any:
+    if payload.website:
+        return _refusal(
+            _("Không gửi được: trường “website” phải để trống. Vui lòng bỏ trống rồi gửi lại."),
+            400,
+        )
+    if limits.over_ip(request, "booking_ip"):
+        return _refusal(TOO_MANY, 429)
+    digits = "".join(ch for ch in payload.phone if ch.isdigit())
+    if limits.over_value(request, "booking_phone", digits):
+        return _refusal(
+            _("Số điện thoại này đã đặt quá nhiều lịch. Vui lòng thử lại vào ngày mai."), 429
+        )
+    unit = get_queue_unit(payload.unit)
+    field = Field.objects.filter(code=payload.field).first()
+    slot = parse_slot(payload.slot)
+    if field is None:
+        raise actions.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
+    if slot is None:
+        raise actions.InvalidInput(_("Khung giờ phải có dạng HH:MM, ví dụ 08:30."))
+    appointment = actions.book_appointment(
+        unit, field, payload.date, slot, payload.name, payload.phone
+    )
+    return 201, appointment_out(appointment)
+
+
+class CancelIn(Schema):
+    phone: str
+
+
+@router.post(
+    "/appointments/{code}/cancel", response=AppointmentOut, summary="Hủy lịch hẹn (công khai)"
+)
+@answers_refusals
+def cancel(request: HttpRequest, code: str, payload: CancelIn) -> Any:
+    from cchc.notify.dispatch import normalise_phone
+
+    if limits.over_ip(request, "lookup"):
+        return _refusal(TOO_MANY, 429)
+    appointment = (
+        Appointment.objects.select_related("unit", "field")
+        .filter(code=actions.normalise_appointment_code(code))
+        .first()
+    )
+    # The phone must match too: a code read over someone's shoulder cannot cancel the booking.
+    if appointment is None or appointment.phone != normalise_phone(payload.phone):
+        raise actions.NotFound(
+            _("Không tìm thấy lịch hẹn với mã và số điện thoại này. Vui lòng kiểm tra lại.")
+        )
+    return appointment_out(actions.cancel_appointment(appointment))
+
+
+# -- staff: one counter's pad ----------------------------------------------------------------
+
+
+class CounterOut(Schema):
+    id: int
+    number: int
+    name: str
+    unit: str
+    current: TicketOut | None
+    waiting: int
+
+
+def counter_out(counter: Counter) -> dict[str, Any]:
+    day = timezone.localdate(timezone=TZ)
+    current = (
+        Ticket.objects.select_related("field", "counter")
+        .filter(counter=counter, day=day, status__in=("called", "serving"))
+        .first()
+    )
+    return {
+        "id": counter.pk,
+        "number": counter.number,
+        "name": counter.label,
+        "unit": counter.unit.code,
+        "current": ticket_out(current) if current else None,
+        "waiting": actions.callable_tickets(counter, day).count(),
+    }
+
+
+@router.get("/counters/{counter_id}", response=CounterOut, auth=staff_auth, summary="Quầy")
+def counter_state(request: HttpRequest, counter_id: int) -> dict[str, Any]:
+    return counter_out(get_counter_for(request.user, counter_id))
+
+
+class ActIn(Schema):
+    ticket: int | None = None
+    to_counter: int | None = None
+
+
+def _target(counter: Counter, ticket_id: int | None) -> Ticket:
+    day = timezone.localdate(timezone=TZ)
+    qs = Ticket.objects.filter(unit_id=counter.unit_id)
+    ticket = (
+        qs.filter(pk=ticket_id).first()
+        if ticket_id is not None
+        else qs.filter(counter=counter, day=day, status__in=("called", "serving")).first()
+    )
+    if ticket is None:
+        raise actions.NotFound(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
+    return ticket
+
+
+ACTIONS: dict[str, Callable[[Counter, Ticket, ActIn, Any], Ticket]] = {
+    "recall": lambda c, t, _p, by: actions.recall(t, by=by, counter=c),
+    "skip": lambda _c, t, _p, by: actions.skip(t, by=by),
+    "start": lambda _c, t, _p, by: actions.start_service(t, by=by),
+    "finish": lambda _c, t, _p, by: actions.finish(t, by=by),
+}
+
+
+@router.post(
+    "/counters/{counter_id}/call-next",
+    response=CounterOut,
+    auth=staff_auth,
+    summary="Gọi số tiếp theo",
+)
+@answers_refusals
+def call_next(request: HttpRequest, counter_id: int) -> Any:
+    counter = get_counter_for(request.user, counter_id)
+    actions.call_next(counter, by=request.user)
+    return counter_out(counter)
+
+
+@router.post(
+    "/counters/{counter_id}/transfer",
+    response=CounterOut,
+    auth=staff_auth,
+    summary="Chuyển số đang phục vụ sang quầy khác",
+)
+@answers_refusals
+def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
+    counter = get_counter_for(request.user, counter_id)
+    ticket = _target(counter, payload.ticket)
+    target = Counter.objects.filter(pk=payload.to_counter, unit_id=counter.unit_id).first()
+    if target is None:
+        raise actions.InvalidInput(_("Vui lòng chọn quầy nhận (to_counter) của cùng đơn vị."))
+    actions.transfer(ticket, target, by=request.user)
+    return counter_out(counter)
+
+
+@router.post(
+    "/counters/{counter_id}/{action}",
+    response=CounterOut,
+    auth=staff_auth,
+    summary="Gọi lại, bỏ qua, bắt đầu, xong (recall, skip, start, finish)",
+)
+@answers_refusals
+def act(request: HttpRequest, counter_id: int, action: str, payload: ActIn | None = None) -> Any:
+    counter = get_counter_for(request.user, counter_id)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        return _refusal(_("Không có thao tác “%(a)s”.") % {"a": action[:30]}, 404)
+    payload = payload or ActIn()
+    handler(counter, _target(counter, payload.ticket), payload, request.user)
+    return counter_out(counter)
+
+
+def _unused(_: HttpResponse | Query[Any]) -> None:  # pragma: no cover
+    pass

@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from cchc.tickets import views
 
 app_name = "tickets"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("xep-hang/ve/<int:ticket_id>/in/", views.ticket_print, name="print"),
+    path("xep-hang/ve/<str:token>/", views.ticket_status, name="status"),
+    path("xep-hang/<str:unit_code>/", views.kiosk, name="kiosk"),
+    path("man-hinh/<str:unit_code>/", views.board, name="board"),
+    path("dat-lich/lich-hen/<str:code>/", views.appointment, name="appointment"),
+    path("dat-lich/<str:unit_code>/", views.book, name="book"),
+    path("lam-viec/quay/", views.counter_list, name="counters"),
+    path("lam-viec/quay/<int:counter_id>/", views.counter_page, name="counter"),
+    path("lam-viec/quay/<int:counter_id>/cho/", views.counter_waiting, name="counter_waiting"),
+    path("lam-viec/quay/<int:counter_id>/<str:action>/", views.counter_act, name="counter_act"),
+]

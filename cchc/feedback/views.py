@@ -1,0 +1,423 @@
+"""Pages: the public PAKN form, status and published answers; rating by code, link and counter
+tablet; the staff worklist and PAKN page.
+
+Thin: every change goes through `actions`, every staff lookup through `get_feedback_for`. User
+text is always rendered through autoescape (no `|safe` anywhere in these templates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_ratelimit import UNSAFE
+
+from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.models import Dossier
+from cchc.feedback import actions
+from cchc.feedback.choices import Action, Category, RatingChannel, Status
+from cchc.feedback.forms import CodeLookupForm, FeedbackForm, RatingByCodeForm, RatingForm
+from cchc.feedback.limits import (
+    RATING_IP_RATE,
+    RATING_PHONE_RATE,
+    STATUS_RATE,
+    SUBMIT_RATE,
+    phone_key,
+    throttle,
+)
+from cchc.feedback.lookup import get_feedback_for
+from cchc.feedback.models import (
+    Feedback,
+    FeedbackQuerySet,
+    overdue_q,
+    to_answer_q,
+    to_forward_q,
+)
+from cchc.units.models import Unit
+
+PUBLIC_PAGE_SIZE = 20
+STAFF_PAGE_SIZE = 50
+
+
+def _hotlines() -> Any:
+    # Units that publish a hotline or an e-mail: shown on the form and the public list.
+    return (
+        actions.addressable_units()
+        .exclude(hotline="", email="")
+        .only("code", "name", "hotline", "email")
+    )
+
+
+# -- public: PAKN ------------------------------------------------------------------------------
+
+
+@throttle("feedback.submit", key="ip", rate=SUBMIT_RATE, method=UNSAFE)
+def feedback_form(request: HttpRequest) -> HttpResponse:
+    selected = None
+    if request.method == "POST":
+        form = FeedbackForm(request.POST, request.FILES)
+        if form.is_valid():
+            if form.is_robot:
+                # Looks accepted, stores nothing: the robot learns nothing to adapt to.
+                code = actions.new_code(timezone.localdate())
+                return render(request, "feedback/submitted.html", {"code": code})
+            c = form.cleaned_data
+            try:
+                feedback = actions.submit_feedback(
+                    unit=c["unit"],
+                    kind=c["kind"],
+                    subject=c["subject"],
+                    procedure=c["procedure"],
+                    content=c["content"],
+                    name=c["name"],
+                    phone=c["phone"],
+                    email=c["email"],
+                    files=c["files"],
+                )
+            except actions.FeedbackError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return render(
+                    request,
+                    "feedback/submitted.html",
+                    {"code": feedback.code, "feedback": feedback},
+                )
+        selected = form.cleaned_data.get("unit") if hasattr(form, "cleaned_data") else None
+    else:
+        unit_code = request.GET.get("don-vi", "")
+        selected = actions.addressable_units().filter(code=unit_code).first()
+        procedure = request.GET.get("thu-tuc", "")[:40]
+        form = FeedbackForm(
+            initial={
+                "unit": selected.code if selected else None,
+                "procedure": procedure,
+                "subject": "procedure" if procedure else None,
+            }
+        )
+    return render(
+        request,
+        "feedback/form.html",
+        {"form": form, "selected": selected, "hotlines": _hotlines()},
+        status=422 if form.errors else 200,
+    )
+
+
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    form = CodeLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("feedback:status", code=form.cleaned_data["code"].strip().upper())
+    return render(request, "feedback/status_lookup.html", {"form": form})
+
+
+@throttle("feedback.status", key="ip", rate=STATUS_RATE, method="GET")
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    """One PAKN's progress, for anyone with its code: no personal data, no private content."""
+    feedback = Feedback.objects.select_related("unit").filter(code=code.upper()).first()
+    if feedback is None:
+        return render(
+            request,
+            "feedback/status_lookup.html",
+            {
+                "form": CodeLookupForm(initial={"code": code}),
+                "error": _(
+                    "Không tìm thấy phản ánh có mã này. Hãy kiểm tra lại mã trong tin nhắn hoặc "
+                    "thư xác nhận (dạng PAKN-YYMMDD-XXXXX)."
+                ),
+            },
+            status=404,
+        )
+    return render(request, "feedback/status.html", {"feedback": feedback, "now": timezone.now()})
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    units = actions.addressable_units().only("code", "name", "hotline", "email")
+    unit = units.filter(code=request.GET.get("don-vi", "")).first()
+    rows = Feedback.objects.published().select_related("unit").order_by("-published_at", "-id")
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    rows = rows.only(
+        "code",
+        "kind",
+        "public_summary",
+        "public_answer",
+        "published_at",
+        "received_at",
+        "unit__name",
+        "unit__hotline",
+        "unit__email",
+    )
+    page = Paginator(rows, PUBLIC_PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "feedback/public_list.html",
+        {"page": page, "units": units, "unit": unit, "hotlines": _hotlines()},
+    )
+
+
+# -- public: ratings ---------------------------------------------------------------------------
+
+
+def _rating_error(
+    request: HttpRequest, template: str, context: dict[str, Any], exc: actions.FeedbackError
+) -> HttpResponse:
+    context["error"] = exc.message
+    return render(request, template, context, status=exc.status_code)
+
+
+@throttle("feedback.rate.ip", key="ip", rate=RATING_IP_RATE, method=UNSAFE)
+@throttle("feedback.rate.phone", key=phone_key, rate=RATING_PHONE_RATE, method=UNSAFE)
+def rate_by_code(request: HttpRequest) -> HttpResponse:
+    """Rating with the dossier code and the applicant's phone (from the lookup page)."""
+    form = RatingByCodeForm(request.POST or None, initial={"code": request.GET.get("ma", "")[:64]})
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            actions.rate_by_code(
+                c["code"],
+                phone=c["phone"],
+                level=c["level"],
+                reasons=c["reasons"],
+                comment=c["comment"],
+            )
+        except actions.FeedbackError as exc:
+            return _rating_error(request, "feedback/rate.html", context, exc)
+        return render(request, "feedback/rated.html", {"kiosk": False})
+    return render(request, "feedback/rate.html", context, status=422 if form.errors else 200)
+
+
+def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "feedback/message.html", {"message": message}, status=403)
+
+
+@throttle("feedback.rate.ip", key="ip", rate=RATING_IP_RATE, method=UNSAFE)
+def rate_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Rating through the signed link sent with the result."""
+    dossier_id = actions.dossier_id_from_rating_token(token)
+    dossier = (
+        Dossier.objects.select_related("procedure").filter(pk=dossier_id).first()
+        if dossier_id
+        else None
+    )
+    if dossier is None:
+        return _link_invalid(request, actions.link_invalid_message())
+    return _rate_with_token(request, dossier, token, RatingChannel.LINK, "feedback/rate_link.html")
+
+
+def rate_kiosk(request: HttpRequest, token: str) -> HttpResponse:
+    """The counter tablet: no rate limit by IP (a busy centre shares one address); the
+    officer's short-lived token is the guard."""
+    session = actions.read_kiosk_token(token)
+    dossier = (
+        Dossier.objects.select_related("procedure").filter(pk=session[0]).first()
+        if session
+        else None
+    )
+    if dossier is None:
+        return _link_invalid(request, actions.kiosk_expired_message())
+    return _rate_with_token(
+        request, dossier, token, RatingChannel.KIOSK, "feedback/rate_kiosk.html"
+    )
+
+
+def _rate_with_token(
+    request: HttpRequest, dossier: Dossier, token: str, channel: str, template: str
+) -> HttpResponse:
+    form = RatingForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "dossier": dossier, "token": token}
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            actions.rate_dossier(
+                dossier,
+                level=c["level"],
+                reasons=c["reasons"],
+                comment=c["comment"],
+                channel=channel,
+                token=token,
+            )
+        except actions.FeedbackError as exc:
+            return _rating_error(request, template, context, exc)
+        return render(request, "feedback/rated.html", {"kiosk": channel == RatingChannel.KIOSK})
+    return render(request, template, context, status=422 if form.errors else 200)
+
+
+# -- staff -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Worklist:
+    key: str
+    label: Any
+    ordering: tuple[str, ...]
+
+
+WORKLISTS: dict[str, Worklist] = {
+    w.key: w
+    for w in [
+        Worklist("new", gettext_lazy("Mới tiếp nhận"), ("forward_due_at", "id")),
+        Worklist("to_forward", gettext_lazy("Chờ chuyển cơ quan có thẩm quyền"), ("forward_due_at", "id")),
+        Worklist("to_answer", gettext_lazy("Chờ trả lời"), ("answer_due_at", "id")),
+        Worklist("overdue", gettext_lazy("Quá hạn"), ("answer_due_at", "id")),
+        Worklist("to_publish", gettext_lazy("Đã trả lời, chưa công khai"), ("answered_at", "id")),
+        Worklist("all", gettext_lazy("Tất cả"), ("-received_at", "-id")),
+    ]
+}  # fmt: skip
+
+
+def _list_q(key: str, now: dt.datetime) -> Q | None:
+    return {
+        "new": Q(status=Status.RECEIVED),
+        "to_forward": to_forward_q(),
+        "to_answer": to_answer_q(),
+        "overdue": overdue_q(now),
+        "to_publish": Q(status=Status.ANSWERED),
+    }.get(key)
+
+
+def worklist_rows(qs: FeedbackQuerySet, key: str, now: dt.datetime) -> FeedbackQuerySet:
+    q = _list_q(key, now)
+    return qs if q is None else qs.filter(q)
+
+
+def worklist_counts(qs: FeedbackQuerySet, now: dt.datetime) -> dict[str, int]:
+    """Every list's size in one aggregate query."""
+    counts = {
+        key: Count("pk", filter=q) for key in WORKLISTS if (q := _list_q(key, now)) is not None
+    }
+    return qs.aggregate(all=Count("pk"), **counts)
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("list", "new")
+    if key not in WORKLISTS:
+        key = "new"
+    now = timezone.now()
+    scoped = Feedback.objects.visible_to(request.user)
+    rows = worklist_rows(scoped, key, now).select_related("unit", "procedure")
+    rows = rows.order_by(*WORKLISTS[key].ordering)
+    page = Paginator(rows, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/staff_worklist.html",
+        {
+            "worklists": WORKLISTS.values(),
+            "current": WORKLISTS[key],
+            "page": page,
+            "counts": worklist_counts(scoped, now),
+            "now": now,
+        },
+    )
+
+
+def _render_detail(
+    request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    units = Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name")
+    return render(
+        request,
+        "feedback/staff_detail.html",
+        {
+            "feedback": feedback,
+            "events": feedback.events.select_related("actor"),
+            "attachments": feedback.attachments.all(),
+            "allowed": actions.allowed_actions(feedback, request.user),
+            "categories": Category.choices,
+            "units": units.order_by("path")[:500],
+            "error": error,
+            "now": timezone.now(),
+            "Action": Action,
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_detail(request, get_feedback_for(request.user, code))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    feedback = get_feedback_for(request.user, code)
+    post = request.POST
+    try:
+        if action == Action.CLASSIFY:
+            actions.classify(
+                feedback,
+                by=request.user,
+                category=post.get("category", ""),
+                note=post.get("note", ""),
+            )
+        elif action == Action.FORWARD:
+            to_unit = None
+            if post.get("to_unit"):
+                to_unit = Unit.objects.current().filter(code=post["to_unit"]).first()
+            actions.forward(
+                feedback,
+                by=request.user,
+                to_unit=to_unit,
+                to_name=post.get("to_name", ""),
+                note=post.get("note", ""),
+            )
+        elif action == Action.ANSWER:
+            actions.answer(feedback, by=request.user, text=post.get("text", ""))
+        elif action == Action.PUBLISH:
+            actions.publish(
+                feedback,
+                by=request.user,
+                summary=post.get("summary", ""),
+                text=post.get("text", ""),
+            )
+        elif action == Action.REJECT:
+            actions.reject(feedback, by=request.user, reason=post.get("reason", ""))
+        else:
+            return _render_detail(request, feedback, error=_("Thao tác không hợp lệ."), status=404)
+    except actions.FeedbackError as exc:
+        return _render_detail(request, feedback, error=exc.message, status=exc.status_code)
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
+    return redirect("feedback:staff_detail", code=feedback.code)
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    feedback = get_feedback_for(request.user, code)
+    item = get_object_or_404(feedback.attachments, pk=attachment_id)
+    extension = item.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    # A safe download name: never the sender's file name.
+    response["Content-Disposition"] = (
+        f'attachment; filename="{feedback.code}-{item.pk}.{extension}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def start_kiosk(request: HttpRequest, code: str) -> HttpResponse:
+    """The counter officer hands the tablet to the applicant: opens the kiosk page for this
+    dossier (reception officers of the receiving unit only)."""
+    dossier = get_dossier_for(request.user, code)
+    try:
+        token = actions.open_kiosk(dossier, by=request.user)
+    except actions.FeedbackError as exc:
+        return render(
+            request,
+            "feedback/message.html",
+            {"message": exc.message, "back": dossier.code},
+            status=exc.status_code,
+        )
+    return redirect("feedback:rate_kiosk", token=token)

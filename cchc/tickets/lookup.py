@@ -1,0 +1,54 @@
+"""The one way to reach a queue's rows: public units by code, staff rows scoped to the
+officer's reception units — or 404, never another unit's row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cchc.tickets.models import Counter, Ticket
+from cchc.units.choices import Role
+from cchc.units.models import Unit, visible_unit_ids
+
+
+def get_queue_unit(code: str) -> Unit:
+    """A unit in force that runs a queue (has at least one active counter)."""
+    unit = (
+        Unit.objects.current()
+        .filter(code=code)
+        .filter(Exists(Counter.objects.filter(unit=OuterRef("pk"), active=True)))
+        .first()
+    )
+    if unit is None:
+        raise Http404(_("Không tìm thấy đơn vị có tổ chức xếp hàng tại quầy"))
+    return unit
+
+
+def counter_unit_ids(user: Any) -> frozenset[int]:
+    """Units where the user works as a counter (reception) officer."""
+    return visible_unit_ids(user, roles={Role.RECEPTION})
+
+
+def get_counter_for(user: Any, counter_id: int) -> Counter:
+    counter = (
+        Counter.objects.select_related("unit")
+        .filter(pk=counter_id, active=True, unit_id__in=counter_unit_ids(user))
+        .first()
+    )
+    if counter is None:
+        raise Http404(_("Không tìm thấy quầy"))
+    return counter
+
+
+def get_ticket_for(user: Any, ticket_id: int) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("field", "counter")
+        .filter(pk=ticket_id, unit_id__in=counter_unit_ids(user))
+        .first()
+    )
+    if ticket is None:
+        raise Http404(_("Không tìm thấy số thứ tự"))
+    return ticket
