@@ -99,9 +99,11 @@ CODE_SUFFIX_LENGTH = 5
 CODE_PATTERN = re.compile(r"^PAKN-\d{6}-[" + CODE_ALPHABET + r"]{5}$")
 
 # Who may handle PAKN addressed to a unit.
-STAFF_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.TTHC_CONTROL})
+STAFF_ROLES: frozenset[str] = frozenset(
+    {Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.TTHC_CONTROL}
+)
 # Who may hand the counter tablet to the applicant: the receiving unit's one-stop officers.
-KIOSK_ROLES = frozenset({Role.RECEPTION})
+KIOSK_ROLES: frozenset[str] = frozenset({Role.RECEPTION})
 
 RATING_SALT = "cchc.feedback.rating-link"
 KIOSK_SALT = "cchc.feedback.kiosk"
@@ -158,9 +160,7 @@ def rating_link(dossier: Dossier) -> str:
 
 def dossier_id_from_rating_token(token: str) -> int | None:
     try:
-        payload = signing.loads(
-            token, salt=RATING_SALT, max_age=RATING_LINK_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=RATING_SALT, max_age=RATING_LINK_MAX_AGE)
         return int(payload["d"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
@@ -173,7 +173,7 @@ def kiosk_token(dossier: Dossier, officer: Any) -> str:
 def read_kiosk_token(token: str) -> tuple[int, int] | None:
     """(dossier id, officer id) of a kiosk session still valid, else None."""
     try:
-        payload = signing.loads(token, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE.total_seconds())
+        payload = signing.loads(token, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE)
         return int(payload["d"]), int(payload["o"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None

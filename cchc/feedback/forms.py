@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.catalogue.models import Procedure
 from cchc.feedback.actions import MAX_COMMENT_CHARS, MAX_CONTENT_CHARS, addressable_units
 from cchc.feedback.choices import Kind, Level, Reason, Subject
+from cchc.units.models import Unit
 
 # The honeypot's name: one that form-filling robots like to fill.
 HONEYPOT = "website"
@@ -39,7 +40,7 @@ class MultipleFileField(forms.FileField):
 
 class FeedbackForm(forms.Form):
     unit = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Unit.objects.none(),
         label=_("Gửi đến xã, phường"),
         to_field_name="code",
         empty_label=_("— Chọn xã, phường —"),
@@ -64,7 +65,7 @@ class FeedbackForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Tệp đính kèm (PDF, JPG, PNG, DOCX, XLSX; tối đa 3 tệp)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),

@@ -83,7 +83,7 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
                     name=c["name"],
                     phone=c["phone"],
                     email=c["email"],
-                    files=c["files"],
+                    files=c["attachments"],
                 )
             except actions.FeedbackError as exc:
                 form.add_error(None, exc.message)
@@ -249,7 +249,10 @@ def _rate_with_token(
             )
         except actions.FeedbackError as exc:
             return _rating_error(request, template, context, exc)
-        return render(request, "feedback/rated.html", {"kiosk": channel == RatingChannel.KIOSK})
+        done = (
+            "feedback/rated_kiosk.html" if channel == RatingChannel.KIOSK else "feedback/rated.html"
+        )
+        return render(request, done, {"kiosk": channel == RatingChannel.KIOSK})
     return render(request, template, context, status=422 if form.errors else 200)
 
 
@@ -325,6 +328,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
 ) -> HttpResponse:
+    now = timezone.now()
     units = Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name")
     return render(
         request,
@@ -337,7 +341,8 @@ def _render_detail(
             "categories": Category.choices,
             "units": units.order_by("path")[:500],
             "error": error,
-            "now": timezone.now(),
+            "now": now,
+            "forward_overdue": feedback.forward_overdue(now),
             "Action": Action,
         },
         status=status,

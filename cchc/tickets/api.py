@@ -12,10 +12,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
@@ -344,7 +344,3 @@ def act(request: HttpRequest, counter_id: int, action: str, payload: ActIn | Non
     payload = payload or ActIn()
     handler(counter, _target(counter, payload.ticket), payload, request.user)
     return counter_out(counter)
-
-
-def _unused(_: HttpResponse | Query[Any]) -> None:  # pragma: no cover
-    pass

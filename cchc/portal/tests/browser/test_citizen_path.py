@@ -1,0 +1,88 @@
+"""The whole citizen path in a real browser, on a phone-sized screen, with accessibility checks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cchc.conftest import PASSWORD, World
+from cchc.dossiers import actions
+from cchc.dossiers.models import Dossier
+from cchc.portal.tests.browser.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def staff_login(page: Any, username: str) -> None:
+    page.goto("/tai-khoan/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def open_action(page: Any, label: str) -> None:
+    page.locator("details.action summary").get_by_text(label, exact=True).click()
+
+
+def test_search_submit_receive_track_return(phone_page: Any, world: World, reception: Any, leader: Any, tmp_path: Path) -> None:
+    world.birth.versions.update(online_service="partial")
+    page = phone_page
+
+    # Search without diacritics, from the home page.
+    page.goto("/")
+    assert_accessible(page)
+    page.fill("#q", "dang ky khai sinh")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Đăng ký khai sinh").first.click()
+    assert page.locator("h1").inner_text() == "Đăng ký khai sinh"
+    assert_accessible(page)
+
+    # Online submission with an upload.
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.select_option("#unit", "16300")
+    page.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
+    assert_accessible(page)
+    page.fill("#applicant_name", "Trịnh Thị Hạnh")
+    page.fill("#applicant_phone", "0977123456")
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(PDF)
+    page.set_input_files("#doc_1", str(scan))
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r"/tra-cuu/"))
+    dossier = Dossier.objects.get()
+    assert dossier.code in page.content()
+    assert_accessible(page)
+
+    # The officer receives it at the counter.
+    officer = page.context.browser.new_context(base_url=page.url.split("/tra-cuu")[0]).new_page()
+    staff_login(officer, reception.username)
+    officer.goto("/lam-viec/ho-so/?list=to_receive")
+    officer.get_by_role("link", name=dossier.code).click()
+    open_action(officer, "Tiếp nhận")
+    officer.locator("details.action[open] button[type=submit]").click()
+    dossier.refresh_from_db()
+    assert dossier.status == "received"
+
+    # The citizen looks it up with the phone number.
+    page.goto("/tra-cuu/")
+    page.fill("#code", dossier.code)
+    page.fill("#phone", "0977123456")
+    page.get_by_role("button", name="Tra cứu").click()
+    assert "Trịnh Thị Hạnh" in page.content()
+    assert "đã được tiếp nhận" in page.content()
+    assert_accessible(page)
+
+    # The leader signs the result; the counter returns it.
+    actions.resolve(dossier, by=leader)
+    officer.goto(f"/lam-viec/ho-so/{dossier.code}/")
+    open_action(officer, "Trả kết quả")
+    officer.locator("details.action[open] button[type=submit]").click()
+    dossier.refresh_from_db()
+    assert dossier.status == "returned"
+    page.reload()
+    assert "Đã trả kết quả" in page.content()

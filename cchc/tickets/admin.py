@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from cchc.tickets.models import Appointment, Counter, SlotPlan, Ticket, TicketEvent
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    list_display = ["unit", "number", "name", "active"]
+    list_filter = ["active"]
+    search_fields = ["unit__name", "unit__code", "name"]
+    filter_horizontal = ["fields"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(SlotPlan)
+class SlotPlanAdmin(admin.ModelAdmin):
+    list_display = ["unit", "field", "slot_minutes", "capacity", "horizon_days", "active"]
+    list_filter = ["active"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "unit", "field", "date", "slot", "status"]
+    list_filter = ["status", "date"]
+    search_fields = ["code", "phone"]
+    readonly_fields = ["code", "created_at", "checked_in_at", "cancelled_at"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "at", "actor", "counter", "to_counter"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: tickets change only through the counter's actions."""
+
+    list_display = ["code", "unit", "day", "field", "status", "counter", "issued_at"]
+    list_filter = ["status", "day", "priority"]
+    search_fields = ["code", "dossier_code"]
+    inlines = [TicketEventInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
