@@ -7,6 +7,9 @@ Each persona holds one role; their names say where they work.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -241,3 +244,53 @@ def submitted(world: World, copy_implemented: None) -> Dossier:
         applicant_phone="0933000111",
         submitted_at=at("2025-08-03", 21),
     )
+
+
+# -- browser tests: Debian's Chromium driven by Playwright against the live test server ---------
+# Locally they are skipped when Chromium is missing; under CI (CI=true) a missing browser fails.
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "Chromium is required for the browser tests in CI (apt-get install chromium)"
+            )
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests still read the database
+    # directly to check what the pages did.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
+    """A 360-px-wide phone screen on the live server."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.RATELIMIT_ENABLE = False
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", base_url=live_server.url
+    )
+    page = context.new_page()
+    yield page
+    context.close()

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a blocked rate limit into RATELIMIT_VIEW's 429 page with what to do.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "cchc.accounts.middleware.RequireAdminTwoFactorMiddleware",
     # Axes must be last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -52,7 +52,10 @@ def list_procedures(request: HttpRequest, params: Query[ListParams]) -> list[Pro
         procedures = procedures.filter(field__code=params.field)
     if params.q:
         procedures = search_procedures(procedures, params.q)
-    page = procedures.order_by("field__name", "name")[params.offset : params.offset + params.limit]
+    if not params.q:
+        procedures = procedures.order_by("field__name", "name")
+    # With a query the search has ordered the rows by relevance, best first.
+    page = procedures[params.offset : params.offset + params.limit]
     return [
         ProcedureItem(
             code=p.code,

@@ -15,8 +15,10 @@ are picked up after `MAX_AGE` seconds at the latest.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
+import unicodedata
 import uuid
 from bisect import bisect_left
 from collections import Counter
@@ -26,7 +28,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import F, Func, IntegerField
 from django.db.models.signals import post_delete, post_save
 
 from cchc.catalogue import synonyms
@@ -40,6 +42,7 @@ MAX_QUERY_WORDS = 12  # a pasted paragraph is not a query; bounds the work per r
 # Where a query word is found, and how much that counts.
 IN_NAME, IN_KEYWORDS, IN_TEXT = 3.0, 2.0, 1.0
 WEAK_WEIGHT = 0.3
+UNMATCHED_WORD = 0.05
 # How much an alternative spelling counts against the word as typed.
 SPLIT_QUALITY = 0.9  # "khaisinh" → khai sinh
 SYNONYM_QUALITY = 0.85
@@ -64,8 +67,28 @@ def _canonical(token: str) -> str:
     return token
 
 
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_FOLDED: dict[int, str] = {}  # character (lower-case) → its folded form, filled as met
+_FOLDED_CHARS: set[str] = set()
+
+
+def fold_fast(text: str) -> str:
+    """`cchc.lib.text.fold`, with a memo per character instead of a Python loop over each one:
+    rebuilding the index folds every name and keyword of the catalogue."""
+    lowered = text.lower()
+    for char in set(lowered) - _FOLDED_CHARS:
+        _FOLDED[ord(char)] = "d" if char == "đ" else fold_char(char)
+        _FOLDED_CHARS.add(char)
+    return _NON_WORD.sub(" ", lowered.translate(_FOLDED)).strip()
+
+
+def fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
 def _tokens(text: str) -> list[str]:
-    return [_canonical(t) for t in fold(text).split()]
+    return [_canonical(t) for t in fold_fast(text).split()]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -143,17 +166,20 @@ class Entry:
 
     pk: int
     code: str
-    name_length: int  # words of the name that are not weak
+    name_length: int  # distinct words of the name that are not weak
     name_tokens: tuple[str, ...]
     name_text: str
     name_set: frozenset[str]
     name_bigrams: frozenset[tuple[str, str]]
     keyword_set: frozenset[str]
-    keyword_texts: tuple[str, ...]
+    keyword_blob: str  # the padded keyword phrases joined by "|": one `in` finds a phrase
     keyword_exact: frozenset[str]
     keyword_bigrams: frozenset[tuple[str, str]]
     code_set: frozenset[str]
     text_set: frozenset[str]  # everything searchable: code, name, keywords, field name
+    known_set: frozenset[str]  # name and keywords
+    strong_name_set: frozenset[str]  # the name's words that are not weak
+    sort_key: tuple[int, str]
 
 
 @dataclass
@@ -213,17 +239,24 @@ def _entry(pk: int, code: str, name: str, search_text: str, keywords: str) -> En
     return Entry(
         pk=pk,
         code=code,
-        name_length=max(1, sum(1 for t in name_tokens if t not in _WEAK_WORDS)),
+        name_length=max(1, len(frozenset(name_tokens) - _WEAK_WORDS)),
         name_tokens=name_tokens,
         name_text=_padded(name_tokens),
         name_set=frozenset(name_tokens),
         name_bigrams=frozenset(_bigrams(name_tokens)),
         keyword_set=keyword_set,
-        keyword_texts=tuple(_padded(p) for p in phrases),
+        keyword_blob="|".join(_padded(p) for p in phrases),
         keyword_exact=frozenset(" ".join(p) for p in phrases),
         keyword_bigrams=frozenset(b for p in phrases for b in _bigrams(p)),
         code_set=code_set,
-        text_set=frozenset(_tokens(search_text)) | set(name_tokens) | keyword_set | code_set,
+        # `search_text` is folded already.
+        text_set=frozenset(map(_canonical, search_text.split()))
+        | set(name_tokens)
+        | keyword_set
+        | code_set,
+        known_set=keyword_set | set(name_tokens),
+        strong_name_set=frozenset(name_tokens) - _WEAK_WORDS,
+        sort_key=(len(name_tokens), code),
     )
 
 
@@ -432,54 +465,100 @@ def _candidates(index: Index, query: Query, allowed: set[int] | None) -> set[int
     return found
 
 
-def _where(entry: Entry, words: tuple[str, ...]) -> float:
-    if all(w in entry.name_set for w in words):
-        return IN_NAME
-    if all(w in entry.code_set for w in words):
-        return IN_NAME
-    if all(w in entry.name_set or w in entry.keyword_set for w in words):
-        return IN_KEYWORDS
-    if all(w in entry.text_set for w in words):
-        return IN_TEXT
-    return 0.0
+@dataclass(frozen=True)
+class _Plan:
+    """A query prepared for scoring many procedures: everything that does not depend on one."""
+
+    slots: tuple[tuple[float, tuple[tuple[frozenset[str], float], ...]], ...]  # weight, ways
+    pool: frozenset[str]  # every word a slot may match
+    phrase: str  # padded; empty when no word is known
+    strong: str
+    exact: frozenset[str]  # the phrase as a whole keyword
+    pairs: tuple[tuple[str, str], ...]
+    markers: tuple[str, ...]  # variant wordings the query does not ask for
+    expansions: tuple[str, ...]  # padded synonym wordings
 
 
-def score(entry: Entry, query: Query, pool: frozenset[str]) -> float:
-    """Relevance of a procedure to a query: higher is better (see docs/performance.md)."""
+def _plan(query: Query) -> _Plan:
+    primaries = [s.primary for s in query.slots if s.primary]
+    phrase = " ".join(primaries)
+    strong = " ".join(s.primary for s in query.slots if s.primary and not s.weak)
+    return _Plan(
+        slots=tuple(
+            (
+                WEAK_WEIGHT if slot.weak else 1.0,
+                tuple((frozenset(words), q) for words, q in slot.alternatives),
+            )
+            for slot in query.slots
+        ),
+        pool=frozenset(w for s in query.slots for words, _q in s.alternatives for w in words),
+        phrase=f" {phrase} " if phrase else "",
+        strong=f" {strong} " if strong else "",
+        exact=frozenset(p for p in (phrase, strong) if p),
+        pairs=tuple(zip(primaries, primaries[1:], strict=False)),
+        markers=tuple(m for m in _VARIANT_MARKERS if m not in f" {phrase} "),
+        expansions=tuple(_padded(m) for m in query.expansions),
+    )
+
+
+def score(entry: Entry, plan: _Plan) -> float:
+    """Relevance of a procedure to a prepared query: higher is better.
+
+    Each query word counts for where the procedure has it (name 3, keywords 2, field name 1)
+    times how sure the reading is (as typed 1, synonym 0.85, typo 0.7…), weak words 0.3. Then:
+    the share of the name the query accounts for (up to 4), the query as the whole name (8) or
+    a phrase in it (3, 2 without weak words), as a whole keyword (5) or in one (2), each pair of
+    query words side by side in the name (1) or a keyword (0.5), a synonym's wording in the
+    name (2) or a keyword (1); minus 0.05 for each word of the name the query does not explain
+    and 1 for each variant wording ("lại", "gia hạn", "nước ngoài"…) in the name that the query
+    does not ask for.
+    """
     total = 0.0
-    for slot in query.slots:
-        best = max((_where(entry, w) * q for w, q in slot.alternatives), default=0.0)
-        total += best * (WEAK_WEIGHT if slot.weak else 1.0)
+    name_set, known = entry.name_set, entry.known_set
+    for weight, ways in plan.slots:
+        best = 0.0
+        for words, quality in ways:
+            if words <= name_set or words <= entry.code_set:
+                value = IN_NAME * quality
+            elif words <= known:
+                value = IN_KEYWORDS * quality
+            elif words <= entry.text_set:
+                value = IN_TEXT * quality
+            else:
+                continue
+            if value > best:
+                best = value
+        total += best * weight
     # Share of the name the query accounts for: "Đăng ký khai sinh" is a closer answer to
     # "khai sinh" than "Đăng ký khai sinh có yếu tố nước ngoài".
-    matched = sum(1 for t in entry.name_tokens if t in pool and t not in _WEAK_WORDS)
+    matched = len(entry.strong_name_set & plan.pool)
     total += 4.0 * matched / entry.name_length
-    phrase, strong = query.phrase, query.strong_phrase
-    if phrase:
-        if entry.name_text in (f" {phrase} ", f" {strong} "):
+    # And a little less for every word of the name the query leaves unexplained.
+    total -= UNMATCHED_WORD * (entry.name_length - matched)
+    if plan.phrase:
+        name = entry.name_text
+        if name == plan.phrase or name == plan.strong:
             total += 8.0
-        elif f" {phrase} " in entry.name_text:
+        elif plan.phrase in name:
             total += 3.0
-        elif strong and f" {strong} " in entry.name_text:
+        elif plan.strong and plan.strong in name:
             total += 2.0
-        if phrase in entry.keyword_exact or strong in entry.keyword_exact:
+        if not plan.exact.isdisjoint(entry.keyword_exact):
             total += 5.0
-        if any(f" {phrase} " in k for k in entry.keyword_texts):
+        if plan.phrase in entry.keyword_blob:
             total += 2.0
-        primaries = [s.primary for s in query.slots if s.primary]
-        for pair in zip(primaries, primaries[1:], strict=False):
+        for pair in plan.pairs:
             if pair in entry.name_bigrams:
                 total += 1.0
             elif pair in entry.keyword_bigrams:
                 total += 0.5
-        for marker in _VARIANT_MARKERS:
-            if marker in entry.name_text and marker not in f" {phrase} ":
+        for marker in plan.markers:
+            if marker in name:
                 total -= 1.0
-    for meaning in query.expansions:
-        text = _padded(meaning)
+    for text in plan.expansions:
         if text in entry.name_text:
             total += 2.0
-        if any(text in k for k in entry.keyword_texts):
+        if text in entry.keyword_blob:
             total += 1.0
     return total
 
@@ -492,12 +571,11 @@ def rank(q: str, index: Index, allowed: set[int] | None = None) -> list[tuple[in
         return [(code_pk, math.inf)] if allowed is None or code_pk in allowed else []
     query = parse_query(q, index, typing_last=not q[-1:].isspace())
     found = _candidates(index, query, allowed)
-    pool = frozenset(w for s in query.slots for words, _q in s.alternatives for w in words)
-    scored = [(pk, score(index.entries[pk], query, pool)) for pk in found]
+    plan = _plan(query)
     entries = index.entries
-    scored.sort(
-        key=lambda item: (-item[1], len(entries[item[0]].name_tokens), entries[item[0]].code)
-    )
+    scored = [(pk, score(entries[pk], plan)) for pk in found]
+    # Ties: the shorter name (the general procedure before its variants), then the code.
+    scored.sort(key=lambda item: (-item[1], entries[item[0]].sort_key))
     return scored
 
 
@@ -521,9 +599,16 @@ def search_procedures(procedures: ProcedureQuerySet, q: str) -> ProcedureQuerySe
     return procedures.filter(pk__in=ranked).order_by(_order(ranked), "pk")
 
 
-def _order(ranked: Sequence[int]) -> Case:
-    whens = [When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked[:EXACT_RANKS])]
+def _order(ranked: Sequence[int]) -> Func:
+    # One CASE with the ids written in: Django's Case/When would build, resolve and compile one
+    # expression object per result (tens of milliseconds for a few hundred), and bind two
+    # parameters each. The ids are integers from the index, so writing them in is safe.
+    whens = [
+        f"WHEN %(expressions)s = {int(pk)} THEN {i}" for i, pk in enumerate(ranked[:EXACT_RANKS])
+    ]
     tail = ranked[EXACT_RANKS:]
     for block, start in enumerate(range(0, len(tail), RANK_BLOCK)):
-        whens.append(When(pk__in=tail[start : start + RANK_BLOCK], then=Value(EXACT_RANKS + block)))
-    return Case(*whens, default=Value(len(ranked)), output_field=IntegerField())
+        ids = ",".join(str(int(pk)) for pk in tail[start : start + RANK_BLOCK])
+        whens.append(f"WHEN %(expressions)s IN ({ids}) THEN {EXACT_RANKS + block}")
+    template = f"CASE {' '.join(whens)} ELSE {len(ranked)} END"
+    return Func(F("pk"), template=template, output_field=IntegerField())

@@ -157,9 +157,19 @@ class Dossier(models.Model):
             models.Index(
                 fields=["receiving_unit", "status", "id"], name="dossier_receiving_status"
             ),
+            # The open lists (due soon, overdue, open) filter on the open statuses: a partial
+            # index on exactly that keeps a province's first page at a fraction of a millisecond.
             models.Index(
-                fields=["due_at"], condition=Q(finished_at__isnull=True), name="dossier_open_due"
+                fields=["due_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="dossier_open_due",
             ),
+            models.Index(
+                fields=["finished_at", "id"],
+                condition=Q(status=Status.RESOLVED),
+                name="dossier_resolved_finished",
+            ),
+            models.Index(fields=["-updated_at", "-id"], name="dossier_updated_desc"),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee"),
         ]
         constraints = [

@@ -25,7 +25,7 @@ from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.units.choices import Role, UnitKind
-from cchc.units.models import Unit, visible_unit_ids
+from cchc.units.models import Unit, user_roles_in, visible_unit_ids
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
 
@@ -183,6 +183,7 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "Status": Status,
             "masked_id": _mask(dossier.applicant_id_number),
             "printable": _printable_forms(dossier),
+            "my_roles": user_roles_in(request.user, dossier.receiving_unit),
         },
         status=status,
     )

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import UNSAFE
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from cchc.accounts.auth import staff_auth
@@ -112,26 +112,29 @@ class ErrorOut(Schema):
     summary="Gửi phản ánh, kiến nghị",
 )
 @decorate_view(throttle("feedback.submit", key="ip", rate=SUBMIT_RATE, method=UNSAFE))
-def submit(request: HttpRequest, payload: FeedbackIn) -> tuple[int, Any]:
+def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
     now = timezone.now()
     if payload.website:
         # Looks accepted (real-looking deadlines on the national calendar), stores nothing.
         calendar = load_calendar()
-        return 201, {
-            "code": actions.new_code(timezone.localdate(now)),
-            "status": "received",
-            "received_at": now,
-            "forward_due": due_in_working_days(now, DEFAULT_FORWARD_WORKING_DAYS, calendar),
-            "answer_due": due_in_working_days(now, DEFAULT_ANSWER_WORKING_DAYS, calendar),
-        }
+        return Status(
+            201,
+            {
+                "code": actions.new_code(timezone.localdate(now)),
+                "status": "received",
+                "received_at": now,
+                "forward_due": due_in_working_days(now, DEFAULT_FORWARD_WORKING_DAYS, calendar),
+                "answer_due": due_in_working_days(now, DEFAULT_ANSWER_WORKING_DAYS, calendar),
+            },
+        )
     unit = actions.addressable_units().filter(code=payload.unit).first()
     if unit is None:
-        return 422, {"detail": _("Không có xã, phường mã này.")}
+        return Status(422, {"detail": _("Không có xã, phường mã này.")})
     procedure = None
     if payload.procedure:
         procedure = Procedure.objects.filter(code=payload.procedure).first()
         if procedure is None:
-            return 422, {"detail": _("Không có thủ tục mã này; hãy bỏ trống nếu không rõ.")}
+            return Status(422, {"detail": _("Không có thủ tục mã này; hãy bỏ trống nếu không rõ.")})
     feedback = actions.submit_feedback(
         unit=unit,
         kind=payload.kind,
@@ -143,13 +146,16 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> tuple[int, Any]:
         email=payload.email,
         at=now,
     )
-    return 201, {
-        "code": feedback.code,
-        "status": feedback.status,
-        "received_at": feedback.received_at,
-        "forward_due": feedback.forward_due_at,
-        "answer_due": feedback.answer_due_at,
-    }
+    return Status(
+        201,
+        {
+            "code": feedback.code,
+            "status": feedback.status,
+            "received_at": feedback.received_at,
+            "forward_due": feedback.forward_due_at,
+            "answer_due": feedback.answer_due_at,
+        },
+    )
 
 
 @router.post(
@@ -161,7 +167,7 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> tuple[int, Any]:
     throttle("feedback.rate.ip", key="ip", rate=RATING_IP_RATE, method=UNSAFE),
     throttle("feedback.rate.phone", key=phone_key, rate=RATING_PHONE_RATE, method=UNSAFE),
 )
-def rate(request: HttpRequest, payload: RatingIn) -> tuple[int, Any]:
+def rate(request: HttpRequest, payload: RatingIn) -> Status[Any]:
     rating = actions.rate_by_code(
         payload.code,
         phone=payload.phone,
@@ -169,7 +175,9 @@ def rate(request: HttpRequest, payload: RatingIn) -> tuple[int, Any]:
         reasons=payload.reasons,
         comment=payload.comment,
     )
-    return 201, {"level": rating.level, "reasons": rating.reasons, "created_at": rating.created_at}
+    return Status(
+        201, {"level": rating.level, "reasons": rating.reasons, "created_at": rating.created_at}
+    )
 
 
 # -- staff (registered before "/{code}" so that "staff" is never read as a code) ---------------
@@ -329,26 +337,29 @@ def staff_act(
     summary="Tình trạng xử lý một phản ánh, kiến nghị (không có thông tin cá nhân)",
 )
 @decorate_view(throttle("feedback.status", key="ip", rate=STATUS_RATE, method="GET"))
-def status(request: HttpRequest, code: str) -> tuple[int, Any]:
+def status(request: HttpRequest, code: str) -> Status[Any]:
     f = Feedback.objects.select_related("unit").filter(code=code.upper()).first()
     if f is None:
-        return 404, {"detail": _("Không tìm thấy phản ánh có mã này.")}
+        return Status(404, {"detail": _("Không tìm thấy phản ánh có mã này.")})
     published = (
         {"summary": f.public_summary, "answer": f.public_answer, "published_at": f.published_at}
         if f.is_published
         else None
     )
-    return 200, {
-        "code": f.code,
-        "kind": f.kind,
-        "subject": f.subject,
-        "unit": f.unit.name,
-        "unit_hotline": f.unit.hotline,
-        "unit_email": f.unit.email,
-        "status": f.status,
-        "status_label": str(f.get_status_display()),
-        "received_at": f.received_at,
-        "answer_due": f.answer_due_at,
-        "answered_at": f.answered_at,
-        "published": published,
-    }
+    return Status(
+        200,
+        {
+            "code": f.code,
+            "kind": f.kind,
+            "subject": f.subject,
+            "unit": f.unit.name,
+            "unit_hotline": f.unit.hotline,
+            "unit_email": f.unit.email,
+            "status": f.status,
+            "status_label": str(f.get_status_display()),
+            "received_at": f.received_at,
+            "answer_due": f.answer_due_at,
+            "answered_at": f.answered_at,
+            "published": published,
+        },
+    )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from cchc.dossiers.choices import Action
+from cchc.dossiers.choices import Channel as DossierChannel
 from cchc.notify.choices import Channel, Kind, MessageStatus
 from cchc.notify.models import Message
 
@@ -34,6 +35,8 @@ CITIZEN_KINDS: dict[str, str] = {
     Action.REFUSE: Kind.REFUSED,
     Action.RETURN_RESULT: Kind.RETURNED,
 }
+
+PAPER_AT_THE_COUNTER = frozenset({Action.ASK_COMPLETION, Action.REFUSE_RECEIPT})
 
 INVALID_RECIPIENT = "invalid_recipient"
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
@@ -115,6 +118,9 @@ def on_dossier_event(event: DossierEvent) -> None:
     if kind is None:
         return
     dossier = event.dossier
+    if event.action in PAPER_AT_THE_COUNTER and dossier.channel not in DossierChannel.online():
+        # At the counter the applicant is handed the printed form (Mẫu 02 or 03) there and then.
+        return
     words = texts.for_citizen(kind, dossier, event)
     for channel, recipient, subject, body in (
         (Channel.EMAIL, dossier.applicant_email, words.subject, words.body),

@@ -96,6 +96,12 @@ def _facts(dossier: Dossier, *extra: str) -> str:
     return "\n".join(lines)
 
 
+def rating_link(dossier: Dossier) -> str:
+    from cchc.feedback.actions import rating_link as link
+
+    return link(dossier)
+
+
 def for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
     """Subject, e-mail body and SMS text for one citizen-facing event."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -228,7 +234,8 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
                 _("Kết quả giải quyết hồ sơ đã được trả ngày %(date)s, hình thức: %(method)s.")
                 % {"date": returned, "method": method},
                 _facts(dossier, *([postal] if postal else [])),
-                _("Cảm ơn ông/bà đã sử dụng dịch vụ."),
+                _("Cảm ơn ông/bà đã sử dụng dịch vụ. Mời ông/bà đánh giá mức độ hài lòng: %(link)s")
+                % {"link": rating_link(dossier)},
             ),
             sms=_sms(
                 " ".join(

@@ -22,6 +22,7 @@ from cchc.lib.limits import limit_per_value
 from cchc.portal import actions, tracking
 from cchc.portal.actions import PortalError
 from cchc.portal.models import Citizen, Draft
+from cchc.tickets.models import Counter
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 
@@ -32,7 +33,13 @@ HONEYPOT = "website"
 
 def home(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by("name")
-    return render(request, "portal/home.html", {"units": units, "fields": Field.objects.all()})
+    # Booking is offered where the unit runs a counter queue.
+    queue_units = set(Counter.objects.filter(active=True).values_list("unit__code", flat=True))
+    return render(
+        request,
+        "portal/home.html",
+        {"units": units, "fields": Field.objects.all(), "queue_units": queue_units},
+    )
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -173,7 +173,7 @@ def issue_ticket(
 
 # -- at the counter --------------------------------------------------------------------------
 
-_ACTION_WORDS = {
+_ACTION_WORDS: dict[str, Any] = {
     TicketAction.CALL: gettext_lazy("gọi"),
     TicketAction.RECALL: gettext_lazy("gọi lại"),
     TicketAction.SKIP: gettext_lazy("bỏ qua"),

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cchc.tickets.models import Appointment, Counter, SlotPlan, Ticket, TicketEvent
 
@@ -33,7 +36,7 @@ class TicketEventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["action", "from_status", "to_status", "at", "actor", "counter", "to_counter"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -46,8 +49,8 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["code", "dossier_code"]
     inlines = [TicketEventInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
@@ -99,7 +99,12 @@ class BoardOut(Schema):
     waiting: int
 
 
-@router.get("/{unit_code}/board", response=BoardOut, summary="Màn hình phòng chờ (công khai)")
+@router.get(
+    "/{unit_code}/board",
+    response=BoardOut,
+    url_name="queue_board",
+    summary="Màn hình phòng chờ (công khai)",
+)
 def board(request: HttpRequest, unit_code: str) -> BoardState:
     return board_state(get_queue_unit(unit_code))
 
@@ -129,7 +134,7 @@ def issue(request: HttpRequest, unit_code: str, payload: IssueIn) -> Any:
             if field is None:
                 raise actions.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
         ticket = actions.issue_ticket(unit, field=field, priority=payload.priority)
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 class SlotOut(Schema):
@@ -183,9 +188,7 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/appointments", response={201: AppointmentOut}, summary="Đặt lịch hẹn (công khai)"
-)
+@router.post("/appointments", response={201: AppointmentOut}, summary="Đặt lịch hẹn (công khai)")
 @answers_refusals
 def book(request: HttpRequest, payload: BookingIn) -> Any:
     if payload.website:
@@ -210,7 +213,7 @@ def book(request: HttpRequest, payload: BookingIn) -> Any:
     appointment = actions.book_appointment(
         unit, field, payload.date, slot, payload.name, payload.phone
     )
-    return 201, appointment_out(appointment)
+    return Status(201, appointment_out(appointment))
 
 
 class CancelIn(Schema):
@@ -287,7 +290,7 @@ def _target(counter: Counter, ticket_id: int | None) -> Ticket:
         else qs.filter(counter=counter, day=day, status__in=("called", "serving")).first()
     )
     if ticket is None:
-        raise actions.NotFound(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
+        raise actions.IllegalMove(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
     return ticket
 
 
@@ -322,7 +325,11 @@ def call_next(request: HttpRequest, counter_id: int) -> Any:
 def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
     counter = get_counter_for(request.user, counter_id)
     ticket = _target(counter, payload.ticket)
-    target = Counter.objects.filter(pk=payload.to_counter, unit_id=counter.unit_id).first()
+    target = (
+        Counter.objects.filter(pk=payload.to_counter, unit_id=counter.unit_id).first()
+        if payload.to_counter is not None
+        else None
+    )
     if target is None:
         raise actions.InvalidInput(_("Vui lòng chọn quầy nhận (to_counter) của cùng đơn vị."))
     actions.transfer(ticket, target, by=request.user)

@@ -74,7 +74,11 @@ def _render_kiosk(
             "unit": unit,
             "fields": list(actions.offered_fields(unit)),
             "error": error,
-            "booking": actions.bookable_fields(unit).exists(),
+            "booking_url": (
+                _public_url(reverse("tickets:book", args=[unit.code]))
+                if actions.bookable_fields(unit).exists()
+                else ""
+            ),
         },
         status=status,
     )
@@ -174,7 +178,7 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
         {
             "unit": unit,
             "state": state,
-            "feed_url": f"/api/v1/queue/{unit.code}/board",
+            "feed_url": reverse("api:queue_board", kwargs={"unit_code": unit.code}),
             "poll_ms": BOARD_POLL_MS,
         },
     )
@@ -287,9 +291,12 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
             actions.finish(ticket, by=request.user)
             messages.success(request, _("Số %(code)s đã xong.") % {"code": ticket.code})
         elif action == "transfer":
-            target = Counter.objects.filter(
-                pk=_int(request.POST.get("to_counter")), unit_id=counter.unit_id
-            ).first()
+            to = _int(request.POST.get("to_counter"))
+            target = (
+                Counter.objects.filter(pk=to, unit_id=counter.unit_id).first()
+                if to is not None
+                else None
+            )
             if target is None:
                 raise actions.InvalidInput(_("Vui lòng chọn quầy nhận."))
             actions.transfer(ticket, target, by=request.user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,10 +14,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cchc.catalogue import search
 from cchc.catalogue.models import Field, Procedure, ProcedureVersion
 from cchc.catalogue.search import edit_distance, search_procedures
+from cchc.lib.text import fold
 from cchc.units.models import Unit
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "demo" / "catalogue.json"
@@ -118,9 +122,7 @@ def test_citizen_queries_find_the_procedure_first(catalogue: None, q: str, expec
     assert first(q) == expected
 
 
-@pytest.mark.parametrize(
-    "procedure", DEMO["procedures"], ids=lambda p: p["code"]
-)
+@pytest.mark.parametrize("procedure", DEMO["procedures"], ids=lambda p: p["code"])
 def test_every_procedure_comes_first_for_its_own_name(catalogue: None, procedure: Any) -> None:
     name = procedure["versions"][-1]["name"]
     assert first(name) == procedure["code"]
@@ -210,14 +212,16 @@ def test_a_change_forgets_the_index_and_renews_the_token_once_per_transaction(
         search.get_index()
         procedure.refresh_denormalised()
         assert search._index is None
-        registered = [c for _ids, c, _robust in connection.run_on_commit]
+        registered = [item[1] for item in connection.run_on_commit]
         assert registered.count(search._new_generation) == 1
 
 
 def test_a_change_outside_a_transaction_renews_the_token_at_once(
     catalogue: None, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(connection, "in_atomic_block", False)
+    # As in autocommit mode, which the test's own transaction does not allow to reach.
+    outside = SimpleNamespace(in_atomic_block=False, run_on_commit=[])
+    monkeypatch.setattr(search, "transaction", SimpleNamespace(get_connection=lambda: outside))
     before = cache.get(search.CACHE_KEY)
     search.invalidate()
     assert cache.get(search.CACHE_KEY) not in (None, before)
@@ -259,3 +263,14 @@ def test_results_are_ordered_in_the_database_as_ranked(catalogue: None, monkeypa
 def test_edit_distance(a: str, b: str, distance: int) -> None:
     assert edit_distance(a, b, 3) == distance
     assert edit_distance(a, b, 0) == min(distance, 1)
+
+
+@given(st.text())
+def test_fast_folding_folds_as_the_platform_does(text: str) -> None:
+    assert search.fold_fast(text) == fold(text)
+
+
+def test_fast_folding_of_the_demo_catalogue() -> None:
+    assert search.fold_fast(CATALOGUE.read_text(encoding="utf-8")) == fold(
+        CATALOGUE.read_text(encoding="utf-8")
+    )

@@ -1,4 +1,5 @@
-"""Feedback tests reuse the world and dossier fixtures of `cchc/conftest.py` (commune A with its one-stop, commune B next door).
+"""Feedback tests reuse the world and dossier fixtures of `cchc/conftest.py` (commune A with
+its one-stop, commune B next door).
 
 Rate limits are off by default here so that tests posting several times are not throttled; the
 rate-limit tests switch them on explicitly. Uploaded files go to a temporary folder.

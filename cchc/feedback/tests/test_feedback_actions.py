@@ -87,7 +87,7 @@ def test_attachments_are_stored_under_random_names(world: World) -> None:
     feedback = send(world, files=[SimpleUploadedFile("../../etc/giay to.pdf", PDF)])
     attachment = FeedbackAttachment.objects.get(feedback=feedback)
     assert attachment.content_type == "application/pdf"
-    assert attachment.original_filename == "../../etc/giay to.pdf"
+    assert attachment.original_filename == "giay to.pdf"  # Django drops the path
     assert re.fullmatch(r"feedback/[0-9a-f]{32}\.pdf", attachment.file.name)
 
 
@@ -132,9 +132,7 @@ def test_the_whole_way_from_receipt_to_publication(
     feedback = actions.classify(
         feedback, by=reception, category=Category.OUTSIDE, at=at("2026-03-03")
     )
-    feedback = actions.forward(
-        feedback, by=reception, to_name="Sở Tư pháp", at=at("2026-03-04", 9)
-    )
+    feedback = actions.forward(feedback, by=reception, to_name="Sở Tư pháp", at=at("2026-03-04", 9))
     assert feedback.forward_outcome == "early"
     feedback = actions.answer(
         feedback, by=leader, text="Sở Tư pháp đã hướng dẫn bỏ yêu cầu.", at=at("2026-03-10")

@@ -23,11 +23,12 @@ MONDAY = "2025-08-04"
 
 
 @pytest.fixture(autouse=True)
-def _no_rate_limits(settings: Any) -> None:
+def _no_rate_limits(settings: Any, request: pytest.FixtureRequest) -> None:
     """Rate limits off unless a test turns them on; their counts live in the cache table,
-    which no test transaction rolls back, so it is emptied too."""
+    which no test transaction rolls back, so it is emptied too (for tests using the database)."""
     settings.RATELIMIT_ENABLE = False
-    cache.clear()
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        cache.clear()
 
 
 @dataclass

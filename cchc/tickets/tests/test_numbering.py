@@ -28,9 +28,7 @@ def test_numbers_count_per_unit_and_restart_the_next_day(world: World, queue: Qu
 
 @pytest.mark.django_db
 def test_a_field_the_unit_does_not_implement_is_refused(world: World, queue: Queue) -> None:
-    queue.certify.procedures.get().adoptions.filter(unit=world.commune_a).update(
-        implemented=False
-    )
+    queue.certify.procedures.get().adoptions.filter(unit=world.commune_a).update(implemented=False)
     with pytest.raises(InvalidInput, match="không giải quyết"):
         issue_ticket(world.commune_a, field=queue.certify)
 

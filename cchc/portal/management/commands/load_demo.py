@@ -9,6 +9,7 @@ from django.db import transaction
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
+from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import Membership, Unit
 
@@ -70,3 +71,10 @@ class Command(BaseCommand):
                 user.save()
             unit = Unit.objects.current().get(code=unit_code)
             Membership.objects.get_or_create(user=user, unit=unit, role=role)
+        # Two counters at Nga Sơn, one at Nga Thắng, so the kiosk, board and booking work.
+        for unit_code, numbers in (("16300", (1, 2)), ("16303", (1,))):
+            unit = Unit.objects.current().get(code=unit_code)
+            for number in numbers:
+                Counter.objects.get_or_create(
+                    unit=unit, number=number, defaults={"name": f"Quầy {number}"}
+                )

@@ -29,7 +29,9 @@ def open_action(page: Any, label: str) -> None:
     page.locator("details.action summary").get_by_text(label, exact=True).click()
 
 
-def test_search_submit_receive_track_return(phone_page: Any, world: World, reception: Any, leader: Any, tmp_path: Path) -> None:
+def test_search_submit_receive_track_return(
+    phone_page: Any, world: World, reception: Any, leader: Any, tmp_path: Path
+) -> None:
     world.birth.versions.update(online_service="partial")
     page = phone_page
 
