@@ -19,7 +19,6 @@ $(VENV)/.dev: $(VENV)/.base requirements/dev.lock
 
 run: $(VENV)/.base
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	$(PY) manage.py serve --port $(PORT)

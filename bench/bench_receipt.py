@@ -127,9 +127,11 @@ def run_phase(
     max_requests: int,
     expect: int,
     code_of: Callable[[bytes], str] | None = None,
+    method: str = "POST",
+    path_of: Callable[[int], str] | None = None,
 ) -> Phase:
-    """`clients` threads POST `body(n)` to `path` on keep-alive connections until `seconds`
-    have passed or `max_requests` were sent."""
+    """`clients` threads send `body(n)` to `path` (or to `path_of(n)`) on keep-alive connections
+    until `seconds` have passed or `max_requests` were sent."""
     phase = Phase(name)
     lock = threading.Lock()
     issued = [0]
@@ -150,7 +152,9 @@ def run_phase(
         while (n := next_number()) is not None:
             t0 = time.perf_counter()
             try:
-                conn.request("POST", path, body=body(n), headers=headers)
+                target = path_of(n) if path_of else path
+                payload = body(n) if method == "POST" else None
+                conn.request(method, target, body=payload, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
             except (OSError, http.client.HTTPException) as exc:

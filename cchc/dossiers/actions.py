@@ -9,6 +9,7 @@ subclass whose message says why (in Vietnamese) and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -236,8 +237,16 @@ def _create(
     at: dt.datetime,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    require_complete: bool = False,
 ) -> Dossier:
     procedure, version, receiving = _validate_receipt(receipt, at)
+    if require_complete:
+        missing = missing_required_documents(version, receipt.documents)
+        if missing:
+            raise InvalidDossierData(
+                _("Hồ sơ còn thiếu: %(docs)s. Hãy hướng dẫn bổ sung (Mẫu 02) thay vì tiếp nhận.")
+                % {"docs": "; ".join(missing)}
+            )
     side_unit = receiving
     if not {Role.RECEPTION} & user_roles_in(by, side_unit):
         raise NotAllowed(
@@ -245,7 +254,9 @@ def _create(
             % {"unit": side_unit.name}
         )
     dossier = Dossier(
-        code=next_code(_agency_identifier(receiving), timezone.localdate(at)),
+        # A placeholder until the end: the day's counter row is locked from the moment the
+        # number is taken until commit, so it is taken last to keep concurrent receipts flowing.
+        code=f"pending-{uuid.uuid4().hex}",
         status=status,
         procedure=procedure,
         procedure_version=version,
@@ -271,6 +282,8 @@ def _create(
     _record_documents(dossier, version, receipt.documents, by=by)
     if status == Status.RECEIVED:
         _create_steps(dossier, version, at, by=by)
+    dossier.code = next_code(_agency_identifier(receiving), timezone.localdate(at))
+    dossier.save(update_fields=["code"])
     _event(dossier, action, "", status, by=by, at=at, reason=reason, data=data or {})
     return dossier
 
@@ -326,17 +339,9 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 @transaction.atomic
 def receive_dossier(receipt: Receipt, *, by: Any, at: dt.datetime | None = None) -> Dossier:
     """The dossier is complete: give it its code and its due moment (Mẫu 01)."""
-    at = _now(at)
-    procedure = Procedure.objects.filter(code=receipt.procedure_code).first()
-    version = procedure.version_at(timezone.localdate(at)) if procedure else None
-    if version is not None:
-        missing = missing_required_documents(version, receipt.documents)
-        if missing:
-            raise InvalidDossierData(
-                _("Hồ sơ còn thiếu: %(docs)s. Hãy hướng dẫn bổ sung (Mẫu 02) thay vì tiếp nhận.")
-                % {"docs": "; ".join(missing)}
-            )
-    return _create(receipt, Status.RECEIVED, Action.RECEIVE, by=by, at=at)
+    return _create(
+        receipt, Status.RECEIVED, Action.RECEIVE, by=by, at=_now(at), require_complete=True
+    )
 
 
 @transaction.atomic
