@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from cchc.dossiers.actions import DossierError
+from cchc.lib.errors import DomainError
 
 api = NinjaAPI(
     title="CCHC API",
@@ -61,8 +61,8 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
-@api.exception_handler(DossierError)
-def dossier_refused(request: HttpRequest, exc: DossierError) -> HttpResponse:
+@api.exception_handler(DomainError)
+def action_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 

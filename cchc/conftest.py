@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from cchc.accounts.models import ApiToken, User
@@ -294,3 +296,28 @@ def phone_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any) -> 
     page = context.new_page()
     yield page
     context.close()
+
+
+# -- real parallel transactions: threads with their own connections (SQLite and PostgreSQL) ------
+
+
+def run_together(work: list[Callable[[], Any]]) -> list[Any]:
+    """Start every callable at the same moment; return each one's result or exception."""
+    barrier = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+
+    def run(i: int, fn: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

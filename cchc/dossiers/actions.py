@@ -34,6 +34,7 @@ from cchc.dossiers.choices import (
     target_status,
 )
 from cchc.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierStep
+from cchc.lib.errors import DomainError
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
@@ -44,12 +45,8 @@ from cchc.worktime.snapshot import load_calendar
 # -- errors: each maps to one HTTP status in the API and to a message on the page -------------
 
 
-class DossierError(Exception):
+class DossierError(DomainError):
     status_code = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class IllegalTransition(DossierError):

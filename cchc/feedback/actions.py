@@ -26,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure
-from cchc.dossiers.actions import DossierError
 from cchc.dossiers.choices import Status as DossierStatus
 from cchc.dossiers.models import Dossier
 from cchc.feedback.choices import (
@@ -51,6 +50,7 @@ from cchc.feedback.models import (
     FeedbackSettings,
     Rating,
 )
+from cchc.lib.errors import DomainError
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.choices import Channel as MessageChannel
 from cchc.notify.choices import Kind as MessageKind
@@ -61,10 +61,10 @@ from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
 
-# -- errors: subclasses of the dossier error so the API's one handler answers them as JSON ------
+# -- errors: the API's one handler for DomainError answers them as JSON -------------------------
 
 
-class FeedbackError(DossierError):
+class FeedbackError(DomainError):
     status_code = 409
 
 

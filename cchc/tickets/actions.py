@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.catalogue.models import Field
+from cchc.lib.errors import DomainError
 from cchc.tickets.choices import (
     AT_COUNTER,
     HOLDING_PLACE,
@@ -46,12 +47,8 @@ from cchc.worktime.deadlines import TZ, OutOfCalendarRange
 from cchc.worktime.snapshot import load_calendar
 
 
-class QueueError(Exception):
+class QueueError(DomainError):
     status_code = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class NotFound(QueueError):

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection
 
-from cchc.conftest import World
+from cchc.conftest import World, run_together
 from cchc.dossiers import actions
 from cchc.dossiers.actions import DossierError, receive_dossier
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.dossiers.tests.conftest import at, receipt_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(work: list[Callable[[], Any]]) -> list[Any]:
-    """Start every callable at the same moment; return each one's result or exception."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_two_leaders_approving_at_once_exactly_one_succeeds(received: Dossier, leader) -> None:

@@ -6,13 +6,12 @@ import datetime as dt
 
 import pytest
 
-from cchc.conftest import World
+from cchc.conftest import World, run_together
 from cchc.notify.models import Message
 from cchc.tickets import actions
 from cchc.tickets.actions import IllegalMove, InvalidInput, NotFound, SlotFull
 from cchc.tickets.models import Appointment, SlotPlan
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
-from cchc.tickets.tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World
+from cchc.conftest import World, run_together
 from cchc.tickets import actions
 from cchc.tickets.actions import CounterBusy, IllegalMove, InvalidInput
 from cchc.tickets.models import Ticket, TicketEvent
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
-from cchc.tickets.tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.conftest import World
+from cchc.conftest import World, run_together
 from cchc.tickets.actions import InvalidInput, issue_ticket
 from cchc.tickets.models import Ticket, TicketEvent
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
-from cchc.tickets.tests.threads import run_together
 
 
 @pytest.mark.django_db
