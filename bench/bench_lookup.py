@@ -59,16 +59,20 @@ def main() -> int:
     officer = User.objects.get(username="tiepnhan.ngason")
     unit = Unit.objects.current().get(code="16300")
     start = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    version = unit.adoptions.get(procedure__code="1.001193").procedure.version_at(start.date())
+    assert version is not None
+    documents = [
+        actions.ReceivedDocument(position=d.position, originals=1)
+        for d in version.documents.all()
+        if d.required
+    ]
     codes = []
     for n in range(args.dossiers):
         receipt = actions.Receipt(
             procedure_code="1.001193",
             processing_unit=unit,
             applicant=actions.Applicant(name=f"Người thử {n}", phone=f"09{n:08d}"),
-            documents=[
-                actions.ReceivedDocument(position=1, originals=1),
-                actions.ReceivedDocument(position=2, originals=1),
-            ],
+            documents=documents,
         )
         codes.append(
             actions.receive_dossier(receipt, by=officer, at=start + dt.timedelta(minutes=n)).code
