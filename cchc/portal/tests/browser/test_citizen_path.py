@@ -11,6 +11,8 @@ import pytest
 from cchc.conftest import PASSWORD, World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
+from cchc.feedback import actions as feedback_actions
+from cchc.feedback.models import Feedback, Rating
 from cchc.portal.tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,3 +90,49 @@ def test_search_submit_receive_track_return(
     assert dossier.status == "returned"
     page.reload()
     assert "Đã trả kết quả" in page.content()
+
+    # The citizen rates the service, once.
+    page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    page.fill("#id_phone", "0977123456")
+    page.get_by_label("Rất hài lòng", exact=True).check()
+    page.fill("#id_comment", "Cán bộ hướng dẫn tận tình")
+    assert_accessible(page)
+    page.locator("form button[type=submit]").last.click()
+    rating = Rating.objects.get(dossier=dossier)
+    assert rating.level == 5
+    page.goto(f"/danh-gia/?ma={dossier.code}")
+    page.fill("#id_phone", "0977123456")
+    page.get_by_label("Hài lòng", exact=True).check()
+    page.locator("form button[type=submit]").last.click()
+    assert Rating.objects.filter(dossier=dossier).count() == 1
+
+
+def test_feedback_from_submission_to_published_answer(
+    phone_page: Any, world: World, reception: Any
+) -> None:
+    page = phone_page
+    page.goto("/phan-anh/")
+    assert_accessible(page)
+    page.select_option("#id_unit", "16300")
+    page.fill(
+        "#id_content", "Đề nghị niêm yết rõ lệ phí <script>alert(1)</script> tại bộ phận một cửa."
+    )
+    page.fill("#id_phone", "0912000111")
+    page.locator("form button[type=submit]").last.click()
+    feedback = Feedback.objects.get()
+    assert feedback.code in page.content()
+
+    feedback_actions.classify(feedback, by=reception, category="within")
+    feedback_actions.answer(feedback, by=reception, text="Xã đã niêm yết bảng phí tại quầy số 1.")
+    feedback_actions.publish(
+        feedback,
+        by=reception,
+        summary="Đề nghị niêm yết rõ lệ phí",
+        text="Xã đã niêm yết bảng phí tại quầy số 1.",
+    )
+    page.goto("/phan-anh/cong-khai/")
+    assert "Xã đã niêm yết bảng phí tại quầy số 1." in page.content()
+    assert "0912000111" not in page.content()
+    assert_accessible(page)
+    page.goto(f"/phan-anh/tra-cuu/{feedback.code}/")
+    assert "<script>alert(1)</script>" not in page.content()
