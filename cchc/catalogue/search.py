@@ -15,10 +15,8 @@ are picked up after `MAX_AGE` seconds at the latest.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
-import unicodedata
 import uuid
 from bisect import bisect_left
 from collections import Counter
@@ -67,28 +65,8 @@ def _canonical(token: str) -> str:
     return token
 
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-_FOLDED: dict[int, str] = {}  # character (lower-case) → its folded form, filled as met
-_FOLDED_CHARS: set[str] = set()
-
-
-def fold_fast(text: str) -> str:
-    """`cchc.lib.text.fold`, with a memo per character instead of a Python loop over each one:
-    rebuilding the index folds every name and keyword of the catalogue."""
-    lowered = text.lower()
-    for char in set(lowered) - _FOLDED_CHARS:
-        _FOLDED[ord(char)] = "d" if char == "đ" else fold_char(char)
-        _FOLDED_CHARS.add(char)
-    return _NON_WORD.sub(" ", lowered.translate(_FOLDED)).strip()
-
-
-def fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", char)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-
-
 def _tokens(text: str) -> list[str]:
-    return [_canonical(t) for t in fold_fast(text).split()]
+    return [_canonical(t) for t in fold(text).split()]
 
 
 def _phrase(text: str) -> tuple[str, ...]:

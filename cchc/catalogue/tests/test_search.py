@@ -4,6 +4,8 @@ first, whatever the diacritics, word order, small typos or colloquial words."""
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -265,12 +267,18 @@ def test_edit_distance(a: str, b: str, distance: int) -> None:
     assert edit_distance(a, b, 0) == min(distance, 1)
 
 
+def reference_fold(text: str) -> str:
+    """Folding written the slow, obvious way: the whole string decomposed at once."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^0-9a-z]+", " ", stripped).strip()
+
+
 @given(st.text())
-def test_fast_folding_folds_as_the_platform_does(text: str) -> None:
-    assert search.fold_fast(text) == fold(text)
+def test_folding_matches_the_obvious_definition(text: str) -> None:
+    assert fold(text) == reference_fold(text)
 
 
-def test_fast_folding_of_the_demo_catalogue() -> None:
-    assert search.fold_fast(CATALOGUE.read_text(encoding="utf-8")) == fold(
-        CATALOGUE.read_text(encoding="utf-8")
-    )
+def test_folding_of_the_demo_catalogue() -> None:
+    text = CATALOGUE.read_text(encoding="utf-8")
+    assert fold(text) == reference_fold(text)
