@@ -187,17 +187,17 @@ def at(day: str, hour: int = 9, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def reception(world: World) -> User:
-    return make_user("lan", world.commune_a, Role.RECEPTION)
+    return make_user("lan", world.commune_a, Role.RECEPTION, email="lan@nga-son.gov.vn")
 
 
 @pytest.fixture
 def specialist(world: World) -> User:
-    return make_user("minh", world.commune_a, Role.SPECIALIST)
+    return make_user("minh", world.commune_a, Role.SPECIALIST, email="minh@nga-son.gov.vn")
 
 
 @pytest.fixture
 def leader(world: World) -> User:
-    return make_user("hung", world.commune_a, Role.LEADER)
+    return make_user("hung", world.commune_a, Role.LEADER, email="hung@nga-son.gov.vn")
 
 
 @pytest.fixture

@@ -19,11 +19,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
+from cchc.conftest import World
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.tests.conftest import at, receipt_for
-from cchc.units.choices import Role
 
 ID_NUMBER = "038090001234"
 EMAIL = "an.nguyen@example.vn"
@@ -145,27 +144,6 @@ def sms_file(settings: Any, tmp_path: Path) -> Path:
 
 
 # -- personas and dossiers --------------------------------------------------------------------
-
-
-@pytest.fixture
-def reception(world: World) -> User:
-    return make_user("lan", world.commune_a, Role.RECEPTION, email="lan@nga-son.gov.vn")
-
-
-@pytest.fixture
-def specialist(world: World) -> User:
-    return make_user("minh", world.commune_a, Role.SPECIALIST, email="minh@nga-son.gov.vn")
-
-
-@pytest.fixture
-def leader(world: World) -> User:
-    return make_user("hung", world.commune_a, Role.LEADER, email="hung@nga-son.gov.vn")
-
-
-@pytest.fixture
-def copy_implemented(world: World) -> None:
-    """Commune A implements the 3-working-day certification procedure."""
-    world.copy.adoptions.filter(unit=world.commune_a).update(implemented=True, reason="")
 
 
 def applicant(**overrides: Any) -> Applicant:
