@@ -63,3 +63,27 @@ def test_a_rescheduled_dossier_keeps_the_promised_date_but_its_original_due_move
     received.refresh_from_db()
     assert received.due_at == at("2025-08-12", 17)
     assert received.original_due_at == at("2025-08-08", 17)
+
+
+def test_a_day_off_added_in_the_admin_moves_an_open_dossier(received: Dossier) -> None:
+    from django.test import Client
+
+    from cchc.conftest import make_user
+
+    admin = make_user("root", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        "/quan-tri/worktime/calendarday/day/2025-08-06/",
+        {
+            "kind": "holiday",
+            "name": "Nghỉ đột xuất",
+            "legal_basis": "Thông báo 1/TB",
+            "source": "official",
+            "reason": "Quyết định mới",
+        },
+    )
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.due_at == at("2025-08-08", 17)
+    assert received.events.get(action="recompute_due").reason == "Quyết định mới"
