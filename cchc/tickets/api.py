@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -20,7 +19,6 @@ from ninja import Router, Schema, Status
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
 from cchc.tickets import actions, limits
-from cchc.tickets.actions import QueueError
 from cchc.tickets.board import BoardState, board_state
 from cchc.tickets.lookup import get_counter_for, get_queue_unit
 from cchc.tickets.models import Appointment, Counter, Ticket
@@ -34,19 +32,6 @@ TOO_MANY = "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít p
 
 def _refusal(message: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
-
-
-def answers_refusals(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a QueueError into its JSON answer (the site-wide API handlers know only theirs)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except QueueError as exc:
-            return _refusal(exc.message, exc.status_code)
-
-    return wrapper
 
 
 class TicketOut(Schema):
@@ -120,7 +105,6 @@ class IssueIn(Schema):
     response={201: TicketOut},
     summary="Lấy số thứ tự (máy lấy số)",
 )
-@answers_refusals
 def issue(request: HttpRequest, unit_code: str, payload: IssueIn) -> Any:
     unit = get_queue_unit(unit_code)
     if limits.over_ip(request, "kiosk"):
@@ -143,7 +127,6 @@ class SlotOut(Schema):
 
 
 @router.get("/{unit_code}/slots", response=list[SlotOut], summary="Khung giờ còn chỗ")
-@answers_refusals
 def slots(request: HttpRequest, unit_code: str, field: str, date: dt.date) -> Any:
     unit = get_queue_unit(unit_code)
     chosen = actions.bookable_fields(unit).filter(code=field).first()
@@ -189,7 +172,6 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 
 
 @router.post("/appointments", response={201: AppointmentOut}, summary="Đặt lịch hẹn (công khai)")
-@answers_refusals
 def book(request: HttpRequest, payload: BookingIn) -> Any:
     if payload.website:
         return _refusal(
@@ -223,7 +205,6 @@ class CancelIn(Schema):
 @router.post(
     "/appointments/{code}/cancel", response=AppointmentOut, summary="Hủy lịch hẹn (công khai)"
 )
-@answers_refusals
 def cancel(request: HttpRequest, code: str, payload: CancelIn) -> Any:
     from cchc.notify.dispatch import normalise_phone
 
@@ -308,7 +289,6 @@ ACTIONS: dict[str, Callable[[Counter, Ticket, ActIn, Any], Ticket]] = {
     auth=staff_auth,
     summary="Gọi số tiếp theo",
 )
-@answers_refusals
 def call_next(request: HttpRequest, counter_id: int) -> Any:
     counter = get_counter_for(request.user, counter_id)
     actions.call_next(counter, by=request.user)
@@ -321,7 +301,6 @@ def call_next(request: HttpRequest, counter_id: int) -> Any:
     auth=staff_auth,
     summary="Chuyển số đang phục vụ sang quầy khác",
 )
-@answers_refusals
 def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
     counter = get_counter_for(request.user, counter_id)
     ticket = _target(counter, payload.ticket)
@@ -342,7 +321,6 @@ def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
     auth=staff_auth,
     summary="Gọi lại, bỏ qua, bắt đầu, xong (recall, skip, start, finish)",
 )
-@answers_refusals
 def act(request: HttpRequest, counter_id: int, action: str, payload: ActIn | None = None) -> Any:
     counter = get_counter_for(request.user, counter_id)
     handler = ACTIONS.get(action)
