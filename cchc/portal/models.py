@@ -87,3 +87,19 @@ class DraftFile(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.file.name
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (a key per address or phone and time window), kept in the
+    database when there is no Redis: see `cchc.portal.ratecounter`."""
+
+    key = models.CharField(max_length=255, primary_key=True)
+    value = models.BigIntegerField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("bộ đếm giới hạn truy cập")
+        verbose_name_plural = _("bộ đếm giới hạn truy cập")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
