@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -36,6 +37,13 @@ from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Membership, Unit
 
 PASSWORD = "a-Strong-pass-2026"
+
+
+@pytest.fixture(autouse=True)
+def _empty_local_cache() -> None:
+    # Each test's database starts afresh (and SQLite may hand out the same ids again), so the
+    # per-process cache must too.
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

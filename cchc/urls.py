@@ -4,6 +4,10 @@ from django.urls import include, path
 from cchc.api import api
 
 urlpatterns = [
+    # The API first: it has a prefix, so other paths leave it after one comparison, while the
+    # empty-prefix includes below are each searched to the end before the next is tried (a public
+    # status lookup behind them spent about as long being routed as being answered).
+    path("api/v1/", api.urls),
     path("", include("cchc.portal.urls")),
     path("", include("cchc.catalogue.urls")),
     path("", include("cchc.units.urls")),
@@ -13,5 +17,4 @@ urlpatterns = [
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
