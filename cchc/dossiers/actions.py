@@ -9,7 +9,6 @@ subclass whose message says why (in Vietnamese) and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +39,7 @@ from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines
+from cchc.worktime.deadlines import WorkCalendar
 from cchc.worktime.snapshot import load_calendar
 
 # -- errors: each maps to one HTTP status in the API and to a message on the page -------------
@@ -181,18 +181,24 @@ def _validate_receipt(
     receipt: Receipt, at: dt.datetime
 ) -> tuple[Procedure, ProcedureVersion, Unit]:
     errors: list[str] = []
-    procedure = (
-        Procedure.objects.select_related("field").filter(code=receipt.procedure_code).first()
+    # The version in force with its procedure in one query (what `Procedure.version_at` picks);
+    # only when there is none does a second query tell which message applies.
+    version = (
+        ProcedureVersion.objects.select_related("procedure__field")
+        .filter(procedure__code=receipt.procedure_code, effective_from__lte=timezone.localdate(at))
+        .order_by("-effective_from")
+        .first()
     )
-    if procedure is None:
-        raise InvalidDossierData(
-            _("Không có thủ tục mã %(code)s.") % {"code": receipt.procedure_code}
-        )
-    version = procedure.version_at(timezone.localdate(at))
     if version is None:
+        if not Procedure.objects.filter(code=receipt.procedure_code).exists():
+            raise InvalidDossierData(
+                _("Không có thủ tục mã %(code)s.") % {"code": receipt.procedure_code}
+            )
         raise InvalidDossierData(
-            _("Thủ tục %(code)s chưa có hiệu lực vào ngày tiếp nhận.") % {"code": procedure.code}
+            _("Thủ tục %(code)s chưa có hiệu lực vào ngày tiếp nhận.")
+            % {"code": receipt.procedure_code}
         )
+    procedure = version.procedure
     processing = receipt.processing_unit
     receiving = receipt.receiving_unit or processing
     if not processing.adoptions.filter(procedure=procedure, implemented=True).exists():
@@ -237,6 +243,11 @@ def _create(
     require_complete: bool = False,
 ) -> Dossier:
     procedure, version, receiving = _validate_receipt(receipt, at)
+    # Read once, before the dossier number is taken (see below): the documents serve the
+    # completeness check and the documents recorded, the fees the amount due, the steps the plan.
+    prefetch_related_objects(
+        [version], "documents", "fees", *(["steps"] if status == Status.RECEIVED else [])
+    )
     if require_complete:
         missing = missing_required_documents(version, receipt.documents)
         if missing:
@@ -250,10 +261,13 @@ def _create(
             _("Chỉ cán bộ tiếp nhận của %(unit)s được tiếp nhận hồ sơ tại đây.")
             % {"unit": side_unit.name}
         )
+    fee_due_vnd = version.total_fee_vnd
+    calendar = load_calendar(receipt.processing_unit) if status == Status.RECEIVED else None
+    # Everything is read and checked before the number is taken: the day's counter row stays
+    # locked from here until commit, so only the inserts below run while other receipts of the
+    # same agency wait for it.
     dossier = Dossier(
-        # A placeholder until the end: the day's counter row is locked from the moment the
-        # number is taken until commit, so it is taken last to keep concurrent receipts flowing.
-        code=f"pending-{uuid.uuid4().hex}",
+        code=next_code(_agency_identifier(receiving), timezone.localdate(at)),
         status=status,
         procedure=procedure,
         procedure_version=version,
@@ -270,17 +284,15 @@ def _create(
         applicant_address=receipt.applicant.address.strip(),
         submitted_at=at,
         received_by=by,
-        fee_due_vnd=version.total_fee_vnd,
+        fee_due_vnd=fee_due_vnd,
     )
-    if status == Status.RECEIVED:
+    if calendar is not None:
         dossier.received_at = at
-        _start_clock(dossier, version, at)
+        _start_clock(dossier, version, at, calendar)
     dossier.save()
     _record_documents(dossier, version, receipt.documents, by=by)
-    if status == Status.RECEIVED:
-        _create_steps(dossier, version, at, by=by)
-    dossier.code = next_code(_agency_identifier(receiving), timezone.localdate(at))
-    dossier.save(update_fields=["code"])
+    if calendar is not None:
+        _create_steps(dossier, version, at, by=by, calendar=calendar)
     _event(dossier, action, "", status, by=by, at=at, reason=reason, data=data or {})
     return dossier
 
@@ -378,8 +390,13 @@ def duration_of(version: ProcedureVersion) -> deadlines.Duration:
     return version.duration
 
 
-def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime) -> None:
-    calendar = load_calendar(dossier.processing_unit)
+def _start_clock(
+    dossier: Dossier,
+    version: ProcedureVersion,
+    at: dt.datetime,
+    calendar: WorkCalendar | None = None,
+) -> None:
+    calendar = calendar or load_calendar(dossier.processing_unit)
     due = deadlines.due(at, duration_of(version), calendar)
     dossier.clock_started_at = at
     dossier.original_due_at = due
@@ -387,7 +404,12 @@ def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime) -
 
 
 def _create_steps(
-    dossier: Dossier, version: ProcedureVersion, start: dt.datetime, *, by: Any
+    dossier: Dossier,
+    version: ProcedureVersion,
+    start: dt.datetime,
+    *,
+    by: Any,
+    calendar: WorkCalendar | None = None,
 ) -> None:
     """The procedure's step template becomes the dossier's steps, each with its share of the time."""
     # A procedure without a step template is handled as one step by a specialist.
@@ -400,19 +422,23 @@ def _create_steps(
         )
         for i, (name, role, body, _share) in enumerate(templates_data, start=1)
     ]
-    allot_steps(steps, [share for *_x, share in templates_data], start, dossier)
+    allot_steps(steps, [share for *_x, share in templates_data], start, dossier, calendar)
     steps[0].given_by = by
     steps[0].assignee = by if steps[0].role == Role.RECEPTION else None
     DossierStep.objects.bulk_create(steps)
 
 
 def allot_steps(
-    steps: list[DossierStep], shares: Sequence[Decimal], start: dt.datetime, dossier: Dossier
+    steps: list[DossierStep],
+    shares: Sequence[Decimal],
+    start: dt.datetime,
+    dossier: Dossier,
+    calendar: WorkCalendar | None = None,
 ) -> None:
     """Split the working time from `start` to the due moment by the steps' shares; the first
     step starts at `start` and the last one's due moment is the dossier's."""
     assert dossier.due_at is not None
-    calendar = load_calendar(dossier.processing_unit)
+    calendar = calendar or load_calendar(dossier.processing_unit)
     origin = calendar.position(start)
     span = calendar.position(dossier.due_at) - origin
     total = sum(shares) or Decimal(1)
@@ -467,7 +493,7 @@ def _event(
         data=data or {},
         public=public,
     )
-    on_dossier_event(event)
+    on_dossier_event(event, new_event=True)
     return event
 
 

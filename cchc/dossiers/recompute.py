@@ -84,6 +84,6 @@ def recompute_due_dates(event: CalendarChangeEvent) -> None:
                 "calendar_change": event.token,
             },
         )
-        on_dossier_event(recorded)
+        on_dossier_event(recorded, new_event=True)
         moved += 1
     logger.info("calendar change %s moved the due moment of %d open dossiers", event.token, moved)

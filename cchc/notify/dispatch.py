@@ -73,34 +73,38 @@ def queue_message(
     key: str,
     dossier: Any = None,
     user: Any = None,
+    new_key: bool = False,
 ) -> Message | None:
     """Write one message (unless its key exists) and enqueue its delivery, in the caller's
     transaction: with the database task backend the job row commits or rolls back with it.
 
     Returns the new message, or None when the key was already used. An address that cannot be
-    valid is kept as a failed message, so the omission is visible in the admin.
+    valid is kept as a failed message, so the omission is visible in the admin. `new_key` says
+    the key names a row created in this same transaction, so it cannot have been used: one
+    INSERT then, instead of a lookup and an insert under a savepoint.
     """
     from cchc.notify.delivery import deliver
 
     normalised = (
         normalise_email(recipient) if channel == Channel.EMAIL else normalise_phone(recipient)
     )
-    message, created = Message.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "channel": channel,
-            "kind": kind,
-            "recipient": normalised or recipient,
-            "subject": subject,
-            "body": body,
-            "dossier": dossier,
-            "user": user,
-            "status": MessageStatus.QUEUED if normalised else MessageStatus.FAILED,
-            "last_error": "" if normalised else INVALID_RECIPIENT,
-        },
-    )
-    if not created:
-        return None
+    fields = {
+        "channel": channel,
+        "kind": kind,
+        "recipient": normalised or recipient,
+        "subject": subject,
+        "body": body,
+        "dossier": dossier,
+        "user": user,
+        "status": MessageStatus.QUEUED if normalised else MessageStatus.FAILED,
+        "last_error": "" if normalised else INVALID_RECIPIENT,
+    }
+    if new_key:
+        message = Message.objects.create(idempotency_key=key, **fields)
+    else:
+        message, created = Message.objects.get_or_create(idempotency_key=key, defaults=fields)
+        if not created:
+            return None
     if normalised is None:
         logger.warning("notify: message %s not queued: invalid %s recipient", message.pk, channel)
         return message
@@ -109,9 +113,13 @@ def queue_message(
     return message
 
 
-def on_dossier_event(event: DossierEvent) -> None:
+def on_dossier_event(event: DossierEvent, *, new_event: bool = False) -> None:
     """Queue the messages an event calls for: an e-mail to the applicant's address and an SMS
-    to the applicant's phone, whichever the dossier has."""
+    to the applicant's phone, whichever the dossier has.
+
+    Safe to call again for the same event (nothing is queued twice). `new_event` says the event
+    was written in this transaction, so no message can exist for it yet: plain inserts then.
+    """
     from cchc.notify import texts
 
     kind = CITIZEN_KINDS.get(event.action)
@@ -136,4 +144,5 @@ def on_dossier_event(event: DossierEvent) -> None:
             body=body,
             key=f"event:{event.pk}:{kind}:{channel}:{digest(recipient.strip())}",
             dossier=dossier,
+            new_key=new_event,
         )

@@ -213,6 +213,16 @@ def _scope_filter(memberships: list[Membership]) -> Q:
     return scope
 
 
+def active_memberships(user: Any) -> list[Membership]:
+    """The user's memberships in force, with their units: read once per user object (that is,
+    per request), like the scope below, since a page or an action asks more than once."""
+    memberships: list[Membership] | None = user.__dict__.get("_cchc_memberships")
+    if memberships is None:
+        memberships = list(Membership.objects.active().filter(user=user).select_related("unit"))
+        user.__dict__["_cchc_memberships"] = memberships
+    return memberships
+
+
 def visible_unit_ids(
     user: Any, *, roles: frozenset[str] | set[str] | None = None
 ) -> frozenset[int]:
@@ -230,7 +240,7 @@ def visible_unit_ids(
     if user.is_superuser:
         ids = frozenset(Unit.objects.values_list("id", flat=True))
     else:
-        memberships = list(Membership.objects.active().filter(user=user).select_related("unit"))
+        memberships = active_memberships(user)
         if roles is not None:
             memberships = [m for m in memberships if m.role in roles]
         ids = (
@@ -249,7 +259,7 @@ def user_roles_in(user: Any, unit: Unit) -> set[str]:
     if user.is_superuser:
         return set(Role.values)
     roles: set[str] = set()
-    for m in Membership.objects.active().filter(user=user).select_related("unit"):
+    for m in active_memberships(user):
         reaches = unit.path.startswith(m.unit.path) and (
             m.covers_subtree or unit.admin_owner_id == m.unit.admin_owner_id
         )
