@@ -229,6 +229,8 @@ SMS_SENDER = env_str("SMS_SENDER", "CCHC")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
 NOTIFY_RETRY_DELAY_SECONDS = env_int("NOTIFY_RETRY_DELAY_SECONDS", 60)
 NOTIFY_REMINDER_HOUR = env_int("NOTIFY_REMINDER_HOUR", 7)
+# Local hour of the nightly job that closes the queue's past days (no-shows, expired bookings).
+QUEUE_CLOSE_HOUR = env_int("QUEUE_CLOSE_HOUR", 1)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -383,10 +383,13 @@ def transfer(
 def close_day(unit: Unit, day: dt.date, *, at: dt.datetime | None = None) -> int:
     """End of day: numbers never served become "no show", unused appointments "expired".
 
-    Meant for a nightly job; reports do not depend on it (they read the timestamps), but the
-    counter and board pages stay clean.
+    Run every night by `nightly.py`; reports do not depend on it (they read the timestamps),
+    but the counter and board pages stay clean. Refuses today (Vietnam time) and later days:
+    their numbers may still be called.
     """
     now = _now(at)
+    if day >= _today(now):
+        raise ValueError(f"{day.isoformat()} is not over yet in Vietnam; only past days close")
     closed = 0
     for ticket in Ticket.objects.select_for_update().filter(
         unit=unit, day__lte=day, status__in=OPEN_TICKET_STATUSES

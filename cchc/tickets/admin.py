@@ -3,7 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cchc.tickets.models import Appointment, Counter, SlotPlan, Ticket, TicketEvent
+from cchc.tickets.models import (
+    Appointment,
+    Counter,
+    DayCloseRun,
+    SlotPlan,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(Counter)
@@ -53,4 +60,36 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DayCloseRun)
+class DayCloseRunAdmin(admin.ModelAdmin):
+    """The nightly closing job's chain, one row per closed day (read-only)."""
+
+    list_display = [
+        "day",
+        "run_after",
+        "started_at",
+        "finished_at",
+        "tickets_closed",
+        "appointments_expired",
+    ]
+    readonly_fields = [
+        "day",
+        "run_after",
+        "task_id",
+        "started_at",
+        "finished_at",
+        "tickets_closed",
+        "appointments_expired",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

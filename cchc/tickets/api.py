@@ -1,8 +1,8 @@
 """Queue endpoints, mounted at /api/v1/queue.
 
-Public: the board feed, issuing a ticket (the kiosk, or a counter pad's own kiosk), slots and
-booking. Staff (token or session): one counter's state and its buttons. A refusal answers
-`{"detail": "<Vietnamese>"}` with 400/404/409/422/429.
+Public: the board feeds (the waiting room's, one counter's screen), issuing a ticket (the kiosk,
+or a counter pad's own kiosk), slots and booking. Staff (token or session): one counter's state
+and its buttons. A refusal answers `{"detail": "<Vietnamese>"}` with 400/404/409/422/429.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from ninja import Router, Schema, Status
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
 from cchc.tickets import actions, limits
-from cchc.tickets.board import BoardState, board_state
-from cchc.tickets.lookup import get_counter_for, get_queue_unit
+from cchc.tickets.board import BoardState, CounterDisplayState, board_state, counter_display_state
+from cchc.tickets.lookup import get_counter_for, get_queue_counter, get_queue_unit
 from cchc.tickets.models import Appointment, Counter, Ticket
 from cchc.tickets.slots import parse_slot
 from cchc.worktime.deadlines import TZ
@@ -92,6 +92,37 @@ class BoardOut(Schema):
 )
 def board(request: HttpRequest, unit_code: str) -> BoardState:
     return board_state(get_queue_unit(unit_code))
+
+
+class CounterRefOut(Schema):
+    number: int
+    name: str
+
+
+class CounterCallOut(Schema):
+    code: str
+    status: str
+    called_at: str
+
+
+class CounterDisplayOut(Schema):
+    unit: dict[str, str]
+    counter: CounterRefOut
+    day: str
+    updated: str
+    current: CounterCallOut | None
+
+
+@router.get(
+    "/{unit_code}/board/{counter_number}",
+    response=CounterDisplayOut,
+    url_name="queue_counter_display",
+    summary="Màn hình trên một quầy (công khai)",
+)
+def counter_display(
+    request: HttpRequest, unit_code: str, counter_number: int
+) -> CounterDisplayState:
+    return counter_display_state(get_queue_counter(unit_code, counter_number))
 
 
 class IssueIn(Schema):

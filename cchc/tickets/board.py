@@ -1,7 +1,9 @@
-"""What the waiting-room screen shows: the day's latest calls and how many are waiting.
+"""What the waiting-room screen shows: the day's latest calls and how many are waiting; and what
+the small screen above one counter shows: the number it is calling or serving now.
 
 Public, so it carries ticket numbers and counters only — never a name, phone or dossier code.
-Three queries whatever the size of the day (unit, calls, waiting count).
+The board costs three queries whatever the size of the day (unit, calls, waiting count); a
+counter's screen two (counter with its unit, current ticket).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import TypedDict
 
 from django.utils import timezone
 
-from cchc.tickets.choices import TicketStatus
-from cchc.tickets.models import Ticket
+from cchc.tickets.choices import AT_COUNTER, TicketStatus
+from cchc.tickets.models import Counter, Ticket
 from cchc.units.models import Unit
 from cchc.worktime.deadlines import TZ
 
@@ -78,4 +80,53 @@ def board_state(
         "current": current,
         "called": called,
         "waiting": waiting,
+    }
+
+
+class CounterRef(TypedDict):
+    number: int
+    name: str
+
+
+class CounterCall(TypedDict):
+    code: str
+    status: str
+    called_at: str
+
+
+class CounterDisplayState(TypedDict):
+    unit: dict[str, str]
+    counter: CounterRef
+    day: str
+    updated: str
+    current: CounterCall | None
+
+
+def counter_display_state(
+    counter: Counter, *, at: dt.datetime | None = None
+) -> CounterDisplayState:
+    """The counter's ticket of the moment: called (waiting for its citizen) or being served;
+    None once it is finished, skipped or transferred, until the next call. One query (the
+    counter comes with its unit)."""
+    now = at or timezone.now()
+    day = timezone.localdate(now, timezone=TZ)
+    ticket = (
+        Ticket.objects.filter(counter=counter, day=day, status__in=AT_COUNTER)
+        .only("code", "status", "last_called_at")
+        .order_by("-last_called_at", "-id")
+        .first()
+    )
+    current: CounterCall | None = None
+    if ticket is not None and ticket.last_called_at is not None:
+        current = {
+            "code": ticket.code,
+            "status": ticket.status,
+            "called_at": timezone.localtime(ticket.last_called_at, TZ).isoformat(),
+        }
+    return {
+        "unit": {"code": counter.unit.code, "name": counter.unit.name},
+        "counter": {"number": counter.number, "name": counter.label},
+        "day": day.isoformat(),
+        "updated": timezone.localtime(now, TZ).isoformat(),
+        "current": current,
     }

@@ -1,5 +1,5 @@
-"""The one way to reach a queue's rows: public units by code, staff rows scoped to the
-officer's reception units — or 404, never another unit's row."""
+"""The one way to reach a queue's rows: public units by code (and their counters by number),
+staff rows scoped to the officer's reception units — or 404, never another unit's row."""
 
 from __future__ import annotations
 
@@ -25,6 +25,18 @@ def get_queue_unit(code: str) -> Unit:
     if unit is None:
         raise Http404(_("Không tìm thấy đơn vị có tổ chức xếp hàng tại quầy"))
     return unit
+
+
+def get_queue_counter(unit_code: str, number: int) -> Counter:
+    """An active counter, by the number the unit shows, of a unit in force: one query."""
+    counter = (
+        Counter.objects.select_related("unit")
+        .filter(unit__in=Unit.objects.current().filter(code=unit_code), number=number, active=True)
+        .first()
+    )
+    if counter is None:
+        raise Http404(_("Không tìm thấy quầy"))
+    return counter
 
 
 def counter_unit_ids(user: Any) -> frozenset[int]:

@@ -8,6 +8,11 @@ urlpatterns = [
     path("xep-hang/ve/<str:token>/", views.ticket_status, name="status"),
     path("xep-hang/<str:unit_code>/", views.kiosk, name="kiosk"),
     path("man-hinh/<str:unit_code>/", views.board, name="board"),
+    path(
+        "man-hinh/<str:unit_code>/quay/<int:number>/",
+        views.counter_display,
+        name="counter_display",
+    ),
     path("dat-lich/lich-hen/<str:code>/", views.appointment, name="appointment"),
     path("dat-lich/<str:unit_code>/", views.book, name="book"),
     path("lam-viec/quay/", views.counter_list, name="counters"),

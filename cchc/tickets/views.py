@@ -1,5 +1,6 @@
-"""Queue pages: the kiosk, the ticket (printed and followed by phone), the waiting-room board,
-the counter, and online booking. Thin: every change goes through `actions`."""
+"""Queue pages: the kiosk, the ticket (printed and followed by phone), the waiting-room board
+and each counter's own screen, the counter, and online booking. Thin: every change goes through
+`actions`."""
 
 from __future__ import annotations
 
@@ -22,10 +23,15 @@ from cchc.catalogue.models import Field
 from cchc.notify.models import mask
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
-from cchc.tickets.board import board_state
+from cchc.tickets.board import board_state, counter_display_state
 from cchc.tickets.choices import AT_COUNTER, AppointmentStatus, TicketStatus
 from cchc.tickets.forms import BookingForm
-from cchc.tickets.lookup import counter_unit_ids, get_counter_for, get_queue_unit
+from cchc.tickets.lookup import (
+    counter_unit_ids,
+    get_counter_for,
+    get_queue_counter,
+    get_queue_unit,
+)
 from cchc.tickets.models import Appointment, Counter, Ticket
 from cchc.tickets.qr import qr_svg
 from cchc.tickets.slots import parse_slot
@@ -179,6 +185,28 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
             "unit": unit,
             "state": state,
             "feed_url": reverse("api:queue_board", kwargs={"unit_code": unit.code}),
+            "poll_ms": BOARD_POLL_MS,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def counter_display(request: HttpRequest, unit_code: str, number: int) -> HttpResponse:
+    """The small screen above one counter: its name and the number it calls or serves now,
+    polled like the board. Public and personal-data free, like the board."""
+    counter = get_queue_counter(unit_code, number)
+    return render(
+        request,
+        "tickets/counter_display.html",
+        {
+            "unit": counter.unit,
+            "counter": counter,
+            "state": counter_display_state(counter),
+            "feed_url": reverse(
+                "api:queue_counter_display",
+                kwargs={"unit_code": counter.unit.code, "counter_number": counter.number},
+            ),
             "poll_ms": BOARD_POLL_MS,
         },
     )

@@ -74,3 +74,42 @@ def test_the_booking_page_works_on_a_phone(
     assert_accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+
+
+def test_a_counter_screen_follows_its_counter_without_a_reload(
+    browser: Any,
+    live_server: Any,
+    world: World,
+    queue: Queue,
+    reception: User,
+    settings: Any,
+) -> None:
+    settings.RATELIMIT_ENABLE = False
+    # A small landscape monitor above the counter.
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 576}, locale="vi-VN", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        page.goto("/man-hinh/16300/quay/2/")
+        assert page.locator("#display-counter").inner_text() == "Quầy 2 – Hộ tịch"
+        assert page.locator("#display-current-code").inner_text() == "—"
+        assert_accessible(page)
+
+        actions.issue_ticket(world.commune_a, field=queue.civil)
+        ticket = actions.call_next(queue.two, by=reception)
+        assert ticket is not None
+        page.locator("#display-current-code", has_text="001").wait_for(timeout=10_000)
+        assert page.locator("#display-label").inner_text() == "Mời số"
+        page.wait_for_function(
+            "document.getElementById('display-announcer').textContent === 'Mời số 1 đến quầy 2'"
+        )
+        actions.start_service(ticket, by=reception)
+        page.locator("#display-label", has_text="Đang phục vụ số").wait_for(timeout=10_000)
+        actions.finish(ticket, by=reception)
+        page.locator("#display-current-code", has_text="—").wait_for(timeout=10_000)
+        assert page.locator("#display-label").inner_text() == "Chưa gọi số"
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    finally:
+        context.close()

@@ -192,7 +192,12 @@ def test_rate_limits_answer_429_with_what_to_do(
 def test_pages_fit_a_phone_and_name_their_language(
     world: World, queue: Queue, plan: SlotPlan
 ) -> None:
-    for url in ("/xep-hang/16300/", "/man-hinh/16300/", "/dat-lich/16300/"):
+    for url in (
+        "/xep-hang/16300/",
+        "/man-hinh/16300/",
+        "/man-hinh/16300/quay/1/",
+        "/dat-lich/16300/",
+    ):
         html = Client().get(url).content.decode()
         assert 'name="viewport" content="width=device-width' in html
         assert '<html lang="vi">' in html

@@ -24,6 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # The officers' morning reminders re-schedule themselves; this starts the chain once.
         call_command("send_reminders", schedule=True, stdout=self.stdout)
+        # Likewise the queue's nightly closing of past days (tickets no-show, appointments expired).
+        call_command("close_queue_days", schedule=True, stdout=self.stdout)
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
