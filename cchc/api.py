@@ -77,13 +77,15 @@ def _mount_routers() -> None:
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
 
+    # Routes are matched in this order: the public status lookup, the most requested of all (QR
+    # codes on every receipt), comes first.
+    api.add_router("/public", public_router)
     api.add_router("", accounts_router)
     api.add_router("/units", units_router)
     api.add_router("/units", unit_catalogue_router)
     api.add_router("/procedures", catalogue_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/dossiers", dossiers_router)
-    api.add_router("/public", public_router)
     api.add_router("/feedback", feedback_router)
     api.add_router("/queue", tickets_router)
 

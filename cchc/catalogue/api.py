@@ -28,7 +28,7 @@ class ProcedureItem(Schema):
     authority_level: str
 
 
-class ListParams(Schema):
+class ProcedureListParams(Schema):
     unit: str | None = None
     q: str | None = None
     field: str | None = None
@@ -37,7 +37,9 @@ class ListParams(Schema):
 
 
 @router.get("", response=list[ProcedureItem], summary="Tra cứu thủ tục hành chính (công khai)")
-def list_procedures(request: HttpRequest, params: Query[ListParams]) -> list[ProcedureItem]:
+def list_procedures(
+    request: HttpRequest, params: Query[ProcedureListParams]
+) -> list[ProcedureItem]:
     """Procedures, optionally those implemented at `unit` (a unit code), matching `q`
     (diacritics optional, any word order) and of `field` (a field code)."""
     if not 1 <= params.limit <= 1000 or params.offset < 0:
@@ -68,7 +70,7 @@ def list_procedures(request: HttpRequest, params: Query[ListParams]) -> list[Pro
     ]
 
 
-class DocumentOut(Schema):
+class ProcedureDocumentOut(Schema):
     name: str
     originals: int
     copies: int
@@ -82,7 +84,7 @@ class FeeOut(Schema):
     note: str
 
 
-class StepOut(Schema):
+class ProcedureStepOut(Schema):
     name: str
     role: str
     body: str
@@ -104,9 +106,9 @@ class ProcedureDetail(Schema):
     online_service: str
     result_type: str
     conditions: str
-    documents: list[DocumentOut]
+    documents: list[ProcedureDocumentOut]
     fees: list[FeeOut]
-    steps: list[StepOut]
+    steps: list[ProcedureStepOut]
     versions: list[dt.date]
 
 
@@ -127,7 +129,7 @@ def version_detail(procedure: Procedure, version: ProcedureVersion) -> Procedure
         result_type=version.result_type,
         conditions=version.conditions,
         documents=[
-            DocumentOut(
+            ProcedureDocumentOut(
                 name=d.name,
                 originals=d.originals,
                 copies=d.copies,
@@ -140,7 +142,7 @@ def version_detail(procedure: Procedure, version: ProcedureVersion) -> Procedure
             FeeOut(name=f.name, amount_vnd=f.amount_vnd, note=f.note) for f in version.fees.all()
         ],
         steps=[
-            StepOut(name=s.name, role=s.role, body=s.body, share=plain_decimal(s.share))
+            ProcedureStepOut(name=s.name, role=s.role, body=s.body, share=plain_decimal(s.share))
             for s in version.steps.all()
         ],
         versions=[v.effective_from for v in procedure.versions.all()],

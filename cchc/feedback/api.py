@@ -102,13 +102,18 @@ class RatingOut(Schema):
     created_at: dt.datetime
 
 
-class ErrorOut(Schema):
+class FeedbackErrorOut(Schema):
     detail: Any
 
 
 @router.post(
     "",
-    response={201: FeedbackReceipt, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: FeedbackReceipt,
+        403: FeedbackErrorOut,
+        409: FeedbackErrorOut,
+        422: FeedbackErrorOut,
+    },
     summary="Gửi phản ánh, kiến nghị",
 )
 @decorate_view(throttle("feedback.submit", key="ip", rate=SUBMIT_RATE, method=UNSAFE))
@@ -160,7 +165,7 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
 
 @router.post(
     "/ratings",
-    response={201: RatingOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: RatingOut, 403: FeedbackErrorOut, 409: FeedbackErrorOut, 422: FeedbackErrorOut},
     summary="Đánh giá mức độ hài lòng với hồ sơ đã trả kết quả",
 )
 @decorate_view(
@@ -197,7 +202,7 @@ class StaffItemOut(Schema):
     answer_overdue: bool
 
 
-class EventOut(Schema):
+class FeedbackEventOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -217,10 +222,10 @@ class StaffDetailOut(StaffItemOut):
     public_summary: str
     public_answer: str
     attachments: int
-    events: list[EventOut]
+    events: list[FeedbackEventOut]
 
 
-class ActionIn(Schema):
+class FeedbackActionIn(Schema):
     category: str = ""
     to_unit: str = ""
     to_name: str = ""
@@ -288,7 +293,7 @@ def staff_list(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, 
 
 @router.get(
     "/staff/items/{code}",
-    response={200: StaffDetailOut, 404: ErrorOut},
+    response={200: StaffDetailOut, 404: FeedbackErrorOut},
     auth=staff_auth,
     summary="Một PAKN (cán bộ)",
 )
@@ -298,7 +303,13 @@ def staff_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post(
     "/staff/items/{code}/{action}",
-    response={200: StaffDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: StaffDetailOut,
+        403: FeedbackErrorOut,
+        404: FeedbackErrorOut,
+        409: FeedbackErrorOut,
+        422: FeedbackErrorOut,
+    },
     auth=staff_auth,
     summary="Thao tác trên PAKN: classify, forward, answer, publish, reject",
 )
@@ -306,7 +317,7 @@ def staff_act(
     request: HttpRequest,
     code: str,
     action: Literal["classify", "forward", "answer", "publish", "reject"],
-    payload: ActionIn,
+    payload: FeedbackActionIn,
 ) -> dict[str, Any]:
     feedback = get_feedback_for(request.user, code)
     user = request.user
@@ -333,7 +344,7 @@ def staff_act(
 
 @router.get(
     "/{code}",
-    response={200: FeedbackStatusOut, 404: ErrorOut},
+    response={200: FeedbackStatusOut, 404: FeedbackErrorOut},
     summary="Tình trạng xử lý một phản ánh, kiến nghị (không có thông tin cá nhân)",
 )
 @decorate_view(throttle("feedback.status", key="ip", rate=STATUS_RATE, method="GET"))

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django_ratelimit.decorators import ratelimit
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 
+from cchc.dossiers.models import Dossier
 from cchc.lib.limits import limit_per_value
 from cchc.portal import tracking
 
 router = Router(tags=["public"])
 
 
-class StepOut(Schema):
+class PublicStepOut(Schema):
     name: str
     body: str
 
@@ -26,7 +29,7 @@ class HistoryItem(Schema):
     status: str
 
 
-class DocumentOut(Schema):
+class PublicDocumentOut(Schema):
     name: str
     kind: str
 
@@ -46,10 +49,10 @@ class PublicDossier(Schema):
     rescheduled: bool
     finished_at: dt.datetime | None
     returned_at: dt.datetime | None
-    current_step: StepOut | None
+    current_step: PublicStepOut | None
     history: list[HistoryItem]
     applicant_name: str | None = None
-    documents: list[DocumentOut] | None = None
+    documents: list[PublicDocumentOut] | None = None
     to_complete: list[str] | None = None
 
 
@@ -59,13 +62,21 @@ def public_dossier(request: HttpRequest, code: str, phone: str = "") -> Any:
     """Status, due date, current step and public history. With `phone` (the applicant's), also
     the applicant's name, the documents and what is left to complete. A wrong phone and a code
     that does not exist get the same 404."""
-    dossier = tracking.find(code)
     if phone:
+        dossier = tracking.find(code)
         limit_per_value(request, "lookup-phone", phone, "20/h")
         if not tracking.phone_matches(dossier, phone):
             raise HttpError(404, str(tracking.NOT_FOUND))
         assert dossier is not None
         return tracking.public_view(dossier, personal=True)
-    if dossier is None:
+    body = tracking.cached_public(code, "api", _public_json)
+    if body is None:
         raise HttpError(404, str(tracking.NOT_FOUND))
-    return tracking.public_view(dossier, personal=False)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _public_json(dossier: Dossier) -> bytes:
+    """The JSON ninja would write for `PublicDossier` (same schema, same encoder), kept as bytes
+    so that a cached answer costs no validation."""
+    view = PublicDossier.model_validate(tracking.public_view(dossier, personal=False))
+    return json.dumps(view.model_dump(), cls=NinjaJSONEncoder).encode()

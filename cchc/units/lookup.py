@@ -6,11 +6,11 @@ from typing import Any
 
 from django.http import Http404
 
-from cchc.units.models import Unit, visible_unit_ids
+from cchc.units.models import Unit, unit_scope
 
 
 def get_unit_for(user: Any, code: str) -> Unit:
-    unit = Unit.objects.current().filter(code=code, id__in=visible_unit_ids(user)).first()
+    unit = Unit.objects.current().filter(unit_scope(user), code=code).first()
     if unit is None:
         raise Http404("Không tìm thấy đơn vị")
     return unit

@@ -37,7 +37,7 @@ class DueOut(Schema):
     due: str
 
 
-class ErrorOut(Schema):
+class CalendarErrorOut(Schema):
     detail: str
 
 
@@ -111,7 +111,7 @@ def _unit(code: str | None) -> Unit | None:
 
 @router.get(
     "/due",
-    response={200: DueOut, 400: ErrorOut},
+    response={200: DueOut, 400: CalendarErrorOut},
     summary="Hạn trả kết quả nếu nộp hồ sơ vào thời điểm start (công khai)",
 )
 def due_date(
@@ -179,7 +179,7 @@ def _day_out(day: CalendarDay) -> DayOut:
 
 @router.get(
     "/{int:year}",
-    response={200: YearOut, 400: ErrorOut},
+    response={200: YearOut, 400: CalendarErrorOut},
     summary="Ngày nghỉ và ngày làm bù của một năm (công khai)",
 )
 def year_calendar(request: HttpRequest, year: int, unit: str | None = None) -> YearOut:

@@ -30,3 +30,20 @@ def test_the_schema_and_its_docs_page_are_served_without_any_cdn() -> None:
     docs = client.get("/api/v1/docs").content.decode()
     assert "swagger" in docs.lower()
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    # OpenAPI components are keyed by class name: two schemas of one name would silently
+    # describe one endpoint with the other's fields (it happened to DocumentOut and StepOut).
+    from ninja import Schema
+
+    api.get_openapi_schema(path_prefix="/api/v1")  # imports every router's module
+    seen: dict[str, str] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("cchc."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        assert seen.setdefault(cls.__name__, where) == where, (cls.__name__, seen[cls.__name__])
