@@ -11,6 +11,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.actions import receive_dossier
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,9 @@ def test_a_worklist_page_costs_the_same_queries_for_3_or_30_rows(
     few = queries(client, url)
     receive_many(world, reception, 27)
     assert queries(client, url) == few
+    # Session, user, memberships, visible units, the calendar (lists by working day), then the
+    # page's ids and its rows.
+    assert few <= 7
 
 
 def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(
@@ -70,3 +74,20 @@ def test_the_dossier_page_costs_a_fixed_number_of_queries(
     assert queries(client, url) == before
     with django_assert_max_num_queries(25):
         client.get(url)
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_worklist_page_reads_its_rows_in_two_queries(
+    world: World, reception, copy_implemented, django_assert_num_queries, size: int
+) -> None:
+    """One query for the page's ids, one for its rows with their related ones (and the ones the
+    caller adds), however many rows and however deep the page."""
+    receive_many(world, reception, 12)
+    rows = worklist_rows(reception, "open", Filters()).select_related("receiving_unit")
+    first = page(rows, WORKLISTS["open"], cursor=None, size=size)
+    with django_assert_num_queries(2):
+        result = page(rows, WORKLISTS["open"], cursor=first.next_cursor, size=size)
+        related = [
+            (d.procedure, d.processing_unit, d.receiving_unit, d.assignee) for d in result.rows
+        ]
+    assert len(related) == size
