@@ -24,6 +24,7 @@ from django_tasks import task
 from cchc.accounts.models import User
 from cchc.dossiers.choices import Status
 from cchc.dossiers.models import Dossier
+from cchc.lib.daily_jobs import claim_day, schedule_once
 from cchc.notify import texts
 from cchc.notify.choices import Channel, Kind
 from cchc.notify.delivery import requeue_stale
@@ -178,18 +179,10 @@ def schedule_reminders(now: dt.datetime | None = None) -> ReminderRun | None:
     Needs a backend that can defer jobs (the database backend); with another one it logs and
     returns None, and cron must run `send_reminders` instead.
     """
-    if not daily_reminders.get_backend().supports_defer:
-        logger.warning("notify: the task backend cannot defer jobs; schedule reminders by cron")
-        return None
     run_after = next_run_at(now or timezone.now())
-    with transaction.atomic():
-        run, created = ReminderRun.objects.get_or_create(
-            day=run_after.date(), defaults={"run_after": run_after}
-        )
-        if created:
-            result = daily_reminders.using(run_after=run_after).enqueue(run.day.isoformat())
-            run.task_id = str(result.id)[:64]
-            run.save(update_fields=["task_id"])
+    run = schedule_once(ReminderRun, daily_reminders, run_after.date(), run_after)
+    if run is None:
+        logger.warning("notify: the task backend cannot defer jobs; schedule reminders by cron")
     return run
 
 
@@ -198,14 +191,10 @@ def run_daily(day: dt.date, now: dt.datetime | None = None) -> int:
     remind. A second copy of the same day's job does nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        run, _created = ReminderRun.objects.select_for_update().get_or_create(
-            day=day, defaults={"run_after": now}
-        )
-        if run.started_at is not None:
+        run = claim_day(ReminderRun, day, now)
+        if run is None:
             logger.info("notify: reminders for %s already ran", day.isoformat())
             return 0
-        run.started_at = now
-        run.save(update_fields=["started_at"])
         # Never the same day again, even if this copy runs early (by hand, before 07:00).
         schedule_reminders(max(now, morning_of(day)))
     with transaction.atomic():

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from cchc.lib.daily_jobs import claim_day, schedule_once
 from cchc.tickets import actions
 from cchc.tickets.choices import OPEN_TICKET_STATUSES, AppointmentStatus
 from cchc.tickets.models import Appointment, Counter, DayCloseRun, Ticket
@@ -124,17 +125,11 @@ def schedule_closing(now: dt.datetime | None = None) -> DayCloseRun | None:
     Needs a backend that can defer jobs (the database backend); with another one it logs and
     returns None, and cron must run `close_queue_days` instead.
     """
-    if not nightly_close.get_backend().supports_defer:
-        logger.warning("tickets: the task backend cannot defer jobs; close queue days by cron")
-        return None
     run_after = next_run_at(now or timezone.now())
     day = timezone.localdate(run_after, timezone=TZ) - dt.timedelta(days=1)
-    with transaction.atomic():
-        run, created = DayCloseRun.objects.get_or_create(day=day, defaults={"run_after": run_after})
-        if created:
-            result = nightly_close.using(run_after=run_after).enqueue(day.isoformat())
-            run.task_id = str(result.id)[:64]
-            run.save(update_fields=["task_id"])
+    run = schedule_once(DayCloseRun, nightly_close, day, run_after)
+    if run is None:
+        logger.warning("tickets: the task backend cannot defer jobs; close queue days by cron")
     return run
 
 
@@ -145,14 +140,10 @@ def run_nightly(day: dt.date, now: dt.datetime | None = None) -> ClosedDays | No
     if day >= today(now):
         raise ValueError(f"{day.isoformat()} is not over yet in Vietnam; only past days close")
     with transaction.atomic():
-        run, _created = DayCloseRun.objects.select_for_update().get_or_create(
-            day=day, defaults={"run_after": now}
-        )
-        if run.started_at is not None:
+        run = claim_day(DayCloseRun, day, now)
+        if run is None:
             logger.info("tickets: closing %s already ran", day.isoformat())
             return None
-        run.started_at = now
-        run.save(update_fields=["started_at"])
         # Never the same day again, even if this copy runs early or late.
         schedule_closing(max(now, close_moment(day)))
     result = close_days(day, now)
