@@ -55,7 +55,7 @@ def main() -> int:
     from cchc.units.models import Unit
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", no_dossiers=True, stdout=io.StringIO())
     officer = User.objects.get(username="tiepnhan.ngason")
     unit = Unit.objects.current().get(code="16300")
     start = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

@@ -216,7 +216,7 @@ def main() -> int:
     from cchc.dossiers.models import Dossier
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", no_dossiers=True, stdout=io.StringIO())
     _token, raw = ApiToken.issue(User.objects.get(username=USERNAME), name="bench")
     version = Procedure.objects.get(code=PROCEDURE).version_at(timezone.localdate())
     assert version is not None, f"{PROCEDURE} has no version in force"

@@ -754,7 +754,7 @@ def main() -> int:
     from cchc.accounts.models import User
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", no_dossiers=True, stdout=io.StringIO())
     now = timezone.now()
     generate(args.dossiers, now)
     if args.proposed_indexes:

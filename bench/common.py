@@ -65,7 +65,7 @@ def migrate_and_load_demo() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", no_dossiers=True, verbosity=0)
 
 
 def percentile(values: Sequence[float], p: float) -> float:

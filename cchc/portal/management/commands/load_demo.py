@@ -9,6 +9,7 @@ from django.db import transaction
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
+from cchc.dossiers.demo import load_demo_dossiers
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import Membership, Unit
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="re-import even if the demo is loaded"
         )
+        parser.add_argument(
+            "--no-dossiers",
+            action="store_true",
+            help="without the demo dossiers (the benchmarks make their own)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
@@ -52,6 +58,9 @@ class Command(BaseCommand):
         call_command("import_catalogue", str(CATALOGUE_FILE), stdout=self.stdout)
         with transaction.atomic():
             self._create_accounts()
+        if not options["no_dossiers"]:
+            made = load_demo_dossiers()
+            self.stdout.write(f"Hồ sơ mẫu tại xã Nga Sơn: {made}.")
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
 
     def _create_accounts(self) -> None:
