@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 from typing import Any
 
@@ -91,27 +92,45 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/track.html", {"code": request.GET.get("code", "")})
 
 
-def _may_see_personal(request: HttpRequest, dossier: Any) -> bool:
-    citizen = current_citizen(request)
-    if citizen is not None and actions.dossiers_of(citizen).filter(pk=dossier.pk).exists():
+def _may_see_personal(request: HttpRequest, code: str) -> bool:
+    """The visitor proved the applicant's phone in this session, or is the signed-in citizen
+    who submitted the dossier."""
+    if code in request.session.get(TRACKED_SESSION_KEY, []):
         return True
-    return dossier.code in request.session.get(TRACKED_SESSION_KEY, [])
+    citizen = current_citizen(request)
+    return citizen is not None and actions.dossiers_of(citizen).filter(code=code).exists()
+
+
+def _page_view(dossier: Any, *, personal: bool) -> dict[str, Any]:
+    """The public view with the moments the page formats (the view itself carries ISO text)."""
+    view = tracking.public_view(dossier, personal=personal)
+    view["due_at"] = dossier.due_at
+    for item in view["history"]:
+        item["moment"] = dt.datetime.fromisoformat(item["at"])
+    return view
 
 
 @ratelimit(key="ip", rate="60/m", block=True)
 def track_dossier(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = tracking.find(code)
-    if dossier is None:
+    """The page a receipt's QR code opens. Anyone sees the public view, served from the
+    per-process cache like the API's; the applicant also sees their name and documents."""
+    code = code.strip()
+    personal = _may_see_personal(request, code)
+    view: dict[str, Any] | None
+    if personal:
+        dossier = tracking.find(code)
+        view = _page_view(dossier, personal=True) if dossier is not None else None
+    else:
+        view = tracking.cached_public(code, "page", lambda d: _page_view(d, personal=False))
+    if view is None:
         return render(
             request, "portal/track.html", {"error": tracking.NOT_FOUND, "code": code}, status=404
         )
-    personal = _may_see_personal(request, dossier)
-    view = tracking.public_view(dossier, personal=personal)
-    can_complete = personal and dossier.status in (Status.INCOMPLETE, Status.SUPPLEMENT)
+    can_complete = personal and view["status"] in (Status.INCOMPLETE, Status.SUPPLEMENT)
     return render(
         request,
         "portal/track_dossier.html",
-        {"d": view, "personal": personal, "can_complete": can_complete, "dossier": dossier},
+        {"d": view, "personal": personal, "can_complete": can_complete},
     )
 
 
@@ -120,7 +139,7 @@ def track_dossier(request: HttpRequest, code: str) -> HttpResponse:
 def complete(request: HttpRequest, code: str) -> HttpResponse:
     """The citizen sends what was asked for (before or after receipt)."""
     dossier = tracking.find(code)
-    if dossier is None or not _may_see_personal(request, dossier):
+    if dossier is None or not _may_see_personal(request, dossier.code):
         raise Http404
     uploads = [(None, f) for f in request.FILES.getlist("files")][:10]
     try:

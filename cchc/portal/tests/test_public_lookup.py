@@ -64,3 +64,27 @@ def test_each_language_has_its_own_answer(received: Dossier) -> None:
     client.cookies["django_language"] = "en"
     english = client.get(URL.format(received.code)).json()["status_text"]
     assert vietnamese != english and "received" in english.lower()
+
+
+def test_the_qr_page_is_cached_for_anyone_and_personal_only_for_the_applicant(
+    received: Dossier, settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.RATELIMIT_ENABLE = False
+    page = f"/tra-cuu/{received.code}/"
+    anyone = Client()
+    first = anyone.get(page).content.decode()
+    with django_assert_num_queries(1):  # the dossier's stamp; no session, no ORM
+        assert anyone.get(page).status_code == 200
+    assert "09:00 04/08/2025" in first  # the receipt, with its moment, in the history
+    assert "17:00 07/08/2025" in first  # the due moment
+    assert "Nguyễn Văn An" not in first
+
+    applicant = Client()
+    applicant.post("/tra-cuu/", {"code": received.code, "phone": "0912345678"})
+    assert "Nguyễn Văn An" in applicant.get(page).content.decode()
+    # The applicant's visit left nothing personal in what others are served.
+    assert "Nguyễn Văn An" not in anyone.get(page).content.decode()
+
+
+def test_the_qr_page_of_an_unknown_code_is_a_404(db: Any) -> None:
+    assert Client().get("/tra-cuu/000.30.10.H56-991231-9999/").status_code == 404
