@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.daily_jobs import DailyRun
 from cchc.notify.choices import AttemptOutcome, Channel, Kind, MessageStatus
 
 
@@ -120,21 +121,11 @@ class DeliveryAttempt(models.Model):
         return f"#{self.message_id}/{self.number} {self.outcome}"
 
 
-class ReminderRun(models.Model):
-    """One day of the self-rescheduling reminder job: created when the day is scheduled, so the
-    same day is never scheduled (or run) twice however many times scheduling is asked for."""
+class ReminderRun(DailyRun):
+    """One day of the self-rescheduling reminder job (`cchc.lib.daily_jobs`)."""
 
-    day = models.DateField(_("ngày"), unique=True)
-    run_after = models.DateTimeField(_("chạy lúc"))
-    task_id = models.CharField(max_length=64, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     queued = models.PositiveIntegerField(_("số thư đã xếp hàng"), default=0)
 
-    class Meta:
+    class Meta(DailyRun.Meta):
         verbose_name = _("lượt nhắc hạn")
         verbose_name_plural = _("lượt nhắc hạn")
-        ordering = ["-day"]
-
-    def __str__(self) -> str:
-        return f"{self.day:%d/%m/%Y}"

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.daily_jobs import DailyRun
 from cchc.tickets.choices import (
     AppointmentStatus,
     PriorityReason,
@@ -262,23 +263,14 @@ class Appointment(models.Model):
         return f"{self.code} {self.date:%d/%m/%Y} {self.slot:%H:%M}"
 
 
-class DayCloseRun(models.Model):
-    """One night of the self-rescheduling job that closes the queue's past days (see
-    `nightly.py`): created when the night is scheduled, keyed by the day it closes, so the same
-    day is never scheduled (or run) twice however many times scheduling is asked for."""
+class DayCloseRun(DailyRun):
+    """One night of the self-rescheduling job that closes the queue's past days (`nightly.py`,
+    `cchc.lib.daily_jobs`), keyed by the day it closes."""
 
     day = models.DateField(_("ngày được đóng"), unique=True)
-    run_after = models.DateTimeField(_("chạy lúc"))
-    task_id = models.CharField(max_length=64, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     tickets_closed = models.PositiveIntegerField(_("số vé chuyển “không đến”"), default=0)
     appointments_expired = models.PositiveIntegerField(_("số lịch hẹn quá hạn"), default=0)
 
-    class Meta:
+    class Meta(DailyRun.Meta):
         verbose_name = _("lượt đóng ngày xếp hàng")
         verbose_name_plural = _("lượt đóng ngày xếp hàng")
-        ordering = ["-day"]
-
-    def __str__(self) -> str:
-        return f"{self.day:%d/%m/%Y}"
