@@ -91,6 +91,17 @@ def minh_named(specialist: User, reception: User, leader: User) -> None:
     leader.save(update_fields=["full_name"])
 
 
+@pytest.fixture
+def turned_away(world: World, reception: User) -> Dossier:
+    """A birth registration turned away at the counter as incomplete: never received."""
+    return turn_away_incomplete(
+        receipt_for(world, procedure_code=world.birth.code, documents=[]),
+        missing=["Tờ khai"],
+        by=reception,
+        at=at("2025-08-04"),
+    )
+
+
 # -- dates -------------------------------------------------------------------------------------
 
 
@@ -216,15 +227,9 @@ def test_an_organisation_is_addressed_by_its_name(
     assert "xin lỗi Quý cơ quan, tổ chức" in body
 
 
-def test_a_dossier_turned_away_has_no_receipt(world: World, reception: User) -> None:
-    incomplete = turn_away_incomplete(
-        receipt_for(world, procedure_code=world.birth.code, documents=[]),
-        missing=["Tờ khai"],
-        by=reception,
-        at=at("2025-08-04"),
-    )
+def test_a_dossier_turned_away_has_no_receipt(turned_away: Dossier) -> None:
     with pytest.raises(FormNotApplicable):
-        receipt_pdf(incomplete)
+        receipt_pdf(turned_away)
 
 
 # -- Mẫu 02 ------------------------------------------------------------------------------------
@@ -401,15 +406,9 @@ def test_an_open_step_reads_in_progress(received: Dossier) -> None:
     assert "Nhận: …" in body
 
 
-def test_a_dossier_never_received_has_no_control_slip(world: World, reception: User) -> None:
-    dossier = turn_away_incomplete(
-        receipt_for(world, procedure_code=world.birth.code, documents=[]),
-        missing=["Tờ khai"],
-        by=reception,
-        at=at("2025-08-04"),
-    )
+def test_a_dossier_never_received_has_no_control_slip(turned_away: Dossier) -> None:
     with pytest.raises(FormNotApplicable):
-        control_slip_pdf(dossier)
+        control_slip_pdf(turned_away)
 
 
 # -- Mẫu 06 ------------------------------------------------------------------------------------
