@@ -314,6 +314,19 @@ class WorkCalendar:
             offset -= end - start
         return dt.datetime.combine(dt.date.fromordinal(o), _time_of(tod), TZ)
 
+    def is_working_moment(self, moment: dt.datetime) -> bool:
+        """Whether `moment` falls on a working day within office hours (a session's opening and
+        closing included): a moment an appointment may be set for."""
+        local = to_local(moment)
+        if not self.is_working_day(local.date()):
+            return False
+        tod = _us_of(local.timetz().replace(tzinfo=None))
+        return any(start <= tod <= end for start, end in self._spans)
+
+    def opening(self, day: dt.date) -> dt.datetime:
+        """Start of office hours on `day`, as an aware moment."""
+        return dt.datetime.combine(day, self.hours.opening, TZ)
+
     def _array(self) -> npt.NDArray[np.int64]:
         # Built on first use only: numpy is needed for the array bulk path, not for single calls.
         index = self._wd_np
@@ -393,7 +406,7 @@ def due_in_working_days(
     """End of office hours of the Nth working day counted from the day after receipt.
 
     The hot path: a whole number of days costs one timezone conversion, one binary search and
-    one datetime construction. Fractional days go through `due` (as working hours).
+    one datetime construction. Fractional days go through `due`.
     """
     if type(days) is not int:
         return due(start, Duration.working_days(days), cal)
@@ -438,8 +451,25 @@ def due(start: dt.datetime, duration: Duration, cal: WorkCalendar) -> dt.datetim
         return due_in_working_hours(start, duration.amount, cal)
     if duration.is_whole_days:
         return due_in_working_days(start, int(duration.amount), cal)
-    # Fractional days are working hours at 8 per day (CALENDAR.md), whatever the unit's hours.
-    return due_in_working_hours(start, duration.amount * HOURS_PER_WORKING_DAY, cal)
+    return _due_in_fractional_days(start, duration.amount, cal)
+
+
+def _due_in_fractional_days(start: dt.datetime, amount: Decimal, cal: WorkCalendar) -> dt.datetime:
+    """N + f working days (CALENDAR.md, as corrected): the whole part counts as whole days (due at
+    the end of day N), then f × 8 working hours run from the opening of the next working day;
+    with N = 0 they run from the moment of receipt, as working hours do.
+
+    So a longer time is never due earlier: received Mon 09:00, 1 day → Tue 17:00, 1,5 days →
+    Wed 11:30. Where a unit's office day is shorter than 8 hours, f × 8 hours could run past the
+    end of day N + 1; the answer is then held at that end, which keeps the order (N + f ≤ N + 1).
+    """
+    whole = int(amount)
+    extra_us = int(((amount - whole) * HOURS_PER_WORKING_DAY * _US_PER_HOUR).to_integral_value())
+    # The end of day N and the opening of day N + 1 are one position on the working-time line.
+    base = cal.position(due_in_working_days(start, whole, cal)) if whole else cal.position(start)
+    answer = cal.moment(base + extra_us)
+    ceiling = due_in_working_days(start, whole + 1, cal)
+    return min(answer, ceiling)
 
 
 def due_after_supplement(

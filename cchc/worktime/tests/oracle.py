@@ -69,7 +69,12 @@ class Oracle:
             return self.due_same_day(start)
         if unit == "working_days" and amount == int(amount):
             return self.due_days(start, int(amount))
-        return self.due_hours(start, amount * 8 if unit == "working_days" else amount)
+        if unit == "working_days":
+            # N + f days: the end of day N (or the receipt when N = 0), then f × 8 hours.
+            whole = int(amount)
+            base = self.due_days(start, whole) if whole else start
+            return self.due_hours(base, (amount - whole) * 8)
+        return self.due_hours(start, amount)
 
     def between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         sign = 1

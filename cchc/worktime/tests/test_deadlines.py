@@ -109,16 +109,27 @@ def test_the_answer_is_in_vietnam_time_whatever_the_offset_of_the_receipt() -> N
     assert answer.isoformat() == "2025-03-07T17:00:00+07:00"
 
 
-def test_fractional_days_are_working_hours_at_eight_per_day() -> None:
-    assert due(at(2025, 2, 10, 9), Duration.working_days("0.5"), NATIONAL) == at(
-        2025, 2, 10, 14, 30
+def test_fractional_days_count_whole_days_then_hours_so_longer_is_never_earlier() -> None:
+    # CALENDAR.md as corrected: received Mon 09:00 (a week without days off).
+    monday_nine = at(2025, 3, 3, 9)
+    expected = {
+        "0.5": at(2025, 3, 3, 14, 30),
+        "1": at(2025, 3, 4, 17),
+        "1.5": at(2025, 3, 5, 11, 30),
+        "2": at(2025, 3, 5, 17),
+    }
+    for amount, moment in expected.items():
+        assert due(monday_nine, Duration.working_days(amount), NATIONAL) == moment, amount
+    assert due_in_working_days(monday_nine, Decimal("1.5"), NATIONAL) == at(2025, 3, 5, 11, 30)
+
+
+def test_fractional_days_on_a_short_office_day_are_held_at_the_next_day_end() -> None:
+    # Six office hours a day: 0,9 × 8 = 7,2 hours would run past Tuesday's closing.
+    short = WorkCalendar(
+        days_off=OFF, hours=OfficeHours(((dt.time(8), dt.time(11)), (dt.time(13), dt.time(16))))
     )
-    assert due(at(2025, 2, 10, 9), Duration.working_days("1.5"), NATIONAL) == at(
-        2025, 2, 11, 14, 30
-    )
-    assert due_in_working_days(at(2025, 2, 10, 9), Decimal("0.5"), NATIONAL) == at(
-        2025, 2, 10, 14, 30
-    )
+    assert due(at(2025, 3, 3, 9), Duration.working_days("1.9"), short) == at(2025, 3, 5, 16)
+    assert due(at(2025, 3, 3, 9), Duration.working_days("2"), short) == at(2025, 3, 5, 16)
 
 
 # -- working hours --------------------------------------------------------------------------
@@ -375,6 +386,23 @@ def test_due_matches_the_day_by_day_oracle(
     answer = due(start, duration, cal)
     assert answer == oracle.due(start, duration.unit, duration.amount)
     assert answer.utcoffset() == dt.timedelta(hours=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calendars(),
+    receipts,
+    st.decimals("0.01", "60", places=2),
+    st.decimals("0.01", "60", places=2),
+)
+def test_a_longer_time_in_days_is_never_due_earlier(
+    calendars: tuple[WorkCalendar, Oracle], start: dt.datetime, a: Decimal, b: Decimal
+) -> None:
+    cal, _oracle = calendars
+    shorter, longer = sorted((a, b))
+    assert due(start, Duration.working_days(shorter), cal) <= due(
+        start, Duration.working_days(longer), cal
+    )
 
 
 @settings(max_examples=200, deadline=None)
