@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cchc.accounts.auth import staff_auth
@@ -71,10 +71,15 @@ def list_procedures(
 
 
 class ProcedureDocumentOut(Schema):
+    position: int = Field(
+        description="Số thứ tự của giấy tờ: khóa mà hồ sơ nộp dùng (documents[].position)."
+    )
     name: str
     originals: int
     copies: int
-    required: bool
+    required: bool = Field(
+        description="Bắt buộc: thiếu giấy tờ này thì hồ sơ không được tiếp nhận."
+    )
     form_template_url: str | None
 
 
@@ -130,6 +135,7 @@ def version_detail(procedure: Procedure, version: ProcedureVersion) -> Procedure
         conditions=version.conditions,
         documents=[
             ProcedureDocumentOut(
+                position=d.position,
                 name=d.name,
                 originals=d.originals,
                 copies=d.copies,

@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -17,7 +18,7 @@ from ninja.files import UploadedFile
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.dossiers import actions
-from cchc.dossiers.choices import NATIONAL_CODE
+from cchc.dossiers.choices import NATIONAL_CODE, Action
 from cchc.dossiers.importing import import_dossiers
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier, IdempotentReceipt
@@ -320,7 +321,12 @@ class ActionIn(Schema):
 )
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> DossierOut:
     """200 with the new state; 409 for a move the status does not allow or a stale `version`;
-    422 for bad data; 403 when the role may not; 404 for another unit's dossier."""
+    422 for bad data; 403 when the role may not; 404 for another unit's dossier or an `action`
+    that is not the name of an action."""
+    # An action is a resource under the dossier: a name that is none is "not found", told apart
+    # from a known action refused for this dossier (409/422/403 from `actions.perform`).
+    if action not in Action.values:
+        raise HttpError(404, _("Không có thao tác “%(action)s”.") % {"action": action})
     dossier = get_dossier_for(request.user, code)
     to = None
     if payload.to:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from cchc.catalogue.models import ProcedureVersion
+from cchc.catalogue.models import ProcedureVersion, RequiredDocument
 from cchc.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,22 @@ def test_procedure_detail_gives_documents_fees_steps(world: World) -> None:
     assert body["documents"][0]["name"] == "Tờ khai"
     assert body["fees"] == [{"name": "Lệ phí", "amount_vnd": 8000, "note": ""}]
     assert [s["share"] for s in body["steps"]] == ["20", "80"]
+
+
+def test_procedure_detail_gives_each_documents_position_and_whether_it_is_required(
+    world: World,
+) -> None:
+    # A client building a receipt names documents by `position`, and must know which ones a
+    # receipt cannot do without.
+    version = world.birth.versions.get()
+    RequiredDocument.objects.create(
+        version=version, position=2, name="Giấy chứng sinh", originals=1, required=False
+    )
+    documents = Client().get("/api/v1/procedures/1.001193").json()["documents"]
+    assert [(d["position"], d["name"], d["required"]) for d in documents] == [
+        (1, "Tờ khai", True),
+        (2, "Giấy chứng sinh", False),
+    ]
 
 
 def test_procedure_detail_selects_the_version_in_force_on_a_date(world: World) -> None:

@@ -119,8 +119,11 @@ def test_actions_answer_200_409_422_403(received: Dossier, reception, specialist
     assert no_reason.status_code == 422
     wrong_role = post(reception, f"{url}/resolve", {"version": 2})
     assert wrong_role.status_code == 403
+    # A name that is no action is not found; a known action refused here keeps its answer.
     unknown = post(leader, f"{url}/fly", {})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404 and "Không có thao tác “fly”" in unknown.json()["detail"]
+    not_here = post(leader, f"{url}/submit", {})
+    assert not_here.status_code == 422
     naive = post(leader, f"{url}/reschedule", {"new_due": "2025-08-12T17:00:00", "reason": "x"})
     assert naive.status_code == 422
     done = post(leader, f"{url}/resolve", {"version": 2, "digital": True})
