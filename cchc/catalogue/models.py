@@ -95,6 +95,22 @@ class ProcedureVersion(models.Model):
     )
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices)
     time_note = models.TextField(_("ghi chú thời hạn"), blank=True)
+    # A longer time the law allows in a stated case ("trường hợp cần xác minh … không quá 05 ngày
+    # làm việc"): the whole time in that case, in its own unit, applied by an officer with a reason.
+    extended_time = models.DecimalField(
+        _("thời hạn kéo dài theo quy định"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    extended_time_unit = models.CharField(
+        _("đơn vị thời hạn kéo dài"), max_length=20, choices=TimeUnit.choices, blank=True
+    )
+    extended_time_condition = models.CharField(
+        _("trường hợp được kéo dài"), max_length=500, blank=True
+    )
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     online_service = models.CharField(
@@ -133,6 +149,15 @@ class ProcedureVersion(models.Model):
         if self.time_unit == TimeUnit.SAME_DAY or self.processing_time == 0:
             return Duration.same_day()
         return Duration(self.time_unit, self.processing_time)
+
+    @property
+    def extended_duration(self) -> Duration | None:
+        """The longer time of the stated case, or None where the procedure has none."""
+        if self.extended_time is None or not self.extended_time_unit:
+            return None
+        if self.extended_time_unit == TimeUnit.SAME_DAY:
+            return Duration.same_day()
+        return Duration(self.extended_time_unit, self.extended_time)
 
     @property
     def total_fee_vnd(self) -> int:

@@ -22,23 +22,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure, ProcedureVersion, RequiredDocument
+from cchc.dossiers import rules
 from cchc.dossiers.choices import (
     TRANSITIONS,
     Action,
     ApplicantKind,
     Channel,
     EndType,
+    PaymentMethod,
     ReturnMethod,
     Status,
     target_status,
 )
-from cchc.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierStep
+from cchc.dossiers.missing import MissingItem, clean_items, missing_lines
+from cchc.dossiers.models import (
+    DocumentKind,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPayment,
+    DossierStep,
+    crosses_boundary,
+)
 from cchc.lib.errors import DomainError
+from cchc.lib.numbers import localised
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines
+from cchc.worktime.choices import RescheduleRefusal
 from cchc.worktime.deadlines import WorkCalendar
 from cchc.worktime.snapshot import load_calendar
 
@@ -83,6 +96,7 @@ ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     Action.REQUEST_PAYMENT: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST})),
     Action.RECORD_PAYMENT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
     Action.RESCHEDULE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.EXTEND: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
     Action.REFUSE: (PROCESSING_SIDE, frozenset({Role.LEADER})),
     Action.RESOLVE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
     Action.WITHDRAW: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
@@ -92,8 +106,10 @@ ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     Action.NOTE: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
 }
 
-# A request for supplementation after receipt is allowed only this soon (ND 61 Art. 19(4)).
-SUPPLEMENT_WINDOW_WORKING_DAYS = 3
+MissingInput = str | MissingItem | dict[str, Any]
+MAX_SETS = 99
+# Above any fee or tax a commune collects; guards against a mistyped amount and integer overflow.
+MAX_AMOUNT_VND = 100_000_000_000
 
 
 def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
@@ -126,7 +142,8 @@ def _check_role(dossier: Dossier, action: str, user: Any) -> None:
 
 
 def next_code(agency_identifier: str, day: dt.date) -> str:
-    """`<agency identifier>-YYMMDD-NNNN`, the day's next number for that agency.
+    """`<agency identifier>-YYMMDD-NNNN` (the pattern is a setting), the day's next number for
+    that agency.
 
     One statement increments the counter and returns the new value, so concurrent receipts
     never get the same number (the row stays locked until the caller's transaction ends).
@@ -140,7 +157,7 @@ def next_code(agency_identifier: str, day: dt.date) -> str:
             [agency_identifier, day],
         )
         (number,) = cursor.fetchone()
-    return f"{agency_identifier}-{day:%y%m%d}-{number:04d}"
+    return rules.dossier_code_pattern().format(agency=agency_identifier, day=day, number=number)
 
 
 # -- receipt at the counter (or by post, or by API) ------------------------------------------
@@ -175,6 +192,7 @@ class Receipt:
     channel: str = Channel.COUNTER
     return_method: str = ReturnMethod.COUNTER
     receiving_unit: Unit | None = None  # defaults to the processing unit
+    sets: int = 1  # số bộ hồ sơ: how many sets of the documents were handed in
 
 
 def _validate_receipt(
@@ -214,6 +232,8 @@ def _validate_receipt(
         errors.append(_("Đơn vị tiếp nhận chưa có mã định danh: không cấp được mã hồ sơ."))
     if not receipt.applicant.name.strip():
         errors.append(_("Thiếu tên người nộp hồ sơ."))
+    if not 1 <= receipt.sets <= MAX_SETS:
+        errors.append(_("Số bộ hồ sơ phải từ 1 đến %(n)s.") % {"n": MAX_SETS})
     if receipt.channel not in Channel.values:
         errors.append(_("Kênh nộp “%(v)s” không hợp lệ.") % {"v": receipt.channel})
     if receipt.return_method not in ReturnMethod.values:
@@ -276,6 +296,8 @@ def _create(
         processing_unit=receipt.processing_unit,
         channel=receipt.channel,
         return_method=receipt.return_method,
+        sets=receipt.sets,
+        cross_boundary=crosses_boundary(receiving, receipt.processing_unit),
         applicant_kind=receipt.applicant.kind,
         applicant_name=receipt.applicant.name.strip(),
         applicant_id_number=receipt.applicant.id_number.strip(),
@@ -288,7 +310,7 @@ def _create(
     )
     if calendar is not None:
         dossier.received_at = at
-        _start_clock(dossier, version, at, calendar)
+        _start_clock(dossier, at, calendar)
     dossier.save()
     _record_documents(dossier, version, receipt.documents, by=by)
     if calendar is not None:
@@ -355,20 +377,27 @@ def receive_dossier(receipt: Receipt, *, by: Any, at: dt.datetime | None = None)
 
 @transaction.atomic
 def turn_away_incomplete(
-    receipt: Receipt, *, missing: Sequence[str], by: Any, at: dt.datetime | None = None
+    receipt: Receipt, *, missing: Sequence[MissingInput], by: Any, at: dt.datetime | None = None
 ) -> Dossier:
-    """The dossier is incomplete: one full list of what is missing (Mẫu 02); no clock starts."""
-    items = [m.strip() for m in missing if m.strip()]
-    if not items:
-        raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+    """The dossier is incomplete: one full list of what is missing, each with its reason (Mẫu
+    02); no clock starts."""
+    items = _items_or_refuse(missing)
     return _create(
         receipt,
         Status.INCOMPLETE,
         Action.ASK_COMPLETION,
         by=by,
         at=_now(at),
+        reason="; ".join(missing_lines(items)),
         data={"missing": items},
     )
+
+
+def _items_or_refuse(items: Sequence[MissingInput]) -> list[dict[str, str]]:
+    cleaned = clean_items(items)
+    if not cleaned:
+        raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+    return cleaned
 
 
 @transaction.atomic
@@ -386,18 +415,22 @@ def refuse_at_counter(
 # -- the clock and the steps --------------------------------------------------------------------
 
 
-def duration_of(version: ProcedureVersion) -> deadlines.Duration:
+def duration_of(dossier: Dossier) -> deadlines.Duration:
+    """The processing time this dossier is judged against: the procedure's, or the longer time
+    of its stated case once an officer has applied it (`extend`)."""
+    version = dossier.procedure_version
+    if dossier.extended_at is not None and version.extended_duration is not None:
+        return version.extended_duration
     return version.duration
 
 
 def _start_clock(
     dossier: Dossier,
-    version: ProcedureVersion,
     at: dt.datetime,
     calendar: WorkCalendar | None = None,
 ) -> None:
     calendar = calendar or load_calendar(dossier.processing_unit)
-    due = deadlines.due(at, duration_of(version), calendar)
+    due = deadlines.due(at, duration_of(dossier), calendar)
     dossier.clock_started_at = at
     dossier.original_due_at = due
     dossier.due_at = due
@@ -435,21 +468,67 @@ def allot_steps(
     dossier: Dossier,
     calendar: WorkCalendar | None = None,
 ) -> None:
-    """Split the working time from `start` to the due moment by the steps' shares; the first
-    step starts at `start` and the last one's due moment is the dossier's."""
+    """Split the working time from `start` to the dossier's due moment by the steps' shares. The
+    first step starts at `start`; each later step gets its due moment when it starts, from the
+    moment that body receives the dossier plus its own share (CALENDAR.md: a body is never late
+    because the one before it was)."""
     assert dossier.due_at is not None
     calendar = calendar or load_calendar(dossier.processing_unit)
-    origin = calendar.position(start)
-    span = calendar.position(dossier.due_at) - origin
+    span = max(0, calendar.position(dossier.due_at) - calendar.position(start))
     total = sum(shares) or Decimal(1)
-    cumulative = Decimal(0)
     for step, share in zip(steps, shares, strict=True):
-        cumulative += share
-        allotted_us = int(span * share / total)
-        step.allotted = dt.timedelta(microseconds=allotted_us)
-        step.due_at = calendar.moment(origin + int(span * cumulative / total))
-    steps[-1].due_at = dossier.due_at
-    steps[0].started_at = start
+        step.allotted = dt.timedelta(microseconds=int(span * share / total))
+        step.started_at = None
+        step.due_at = None
+    _start_step(steps[0], start, calendar)
+
+
+def _start_step(step: DossierStep, at: dt.datetime, calendar: WorkCalendar) -> None:
+    """The body of `step` receives the dossier at `at`: its own time starts now."""
+    step.started_at = at
+    if step.position == 1 and step.role == Role.RECEPTION:
+        step.due_at = reception_handover_due(at, calendar)
+    else:
+        step.due_at = calendar.moment(
+            calendar.position(at) + step.allotted // dt.timedelta(microseconds=1)
+        )
+
+
+def reception_handover_due(received: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
+    """ND 61 Art. 18: reception hands the dossier over the same working day, or by the start of
+    the next working day when it was received after the cut-off (15:00) or on a day that is not
+    a working day. "Start" lasts `rules.next_morning_grace()` (UNVERIFIED, default one hour)."""
+    local = deadlines.to_local(received)
+    day = local.date()
+    if calendar.is_working_day(day) and local.time() <= calendar.hours.same_day_cutoff:
+        return calendar.closing(day)
+    opening = calendar.opening(calendar.next_working_day(day))
+    grace = rules.next_morning_grace() // dt.timedelta(microseconds=1)
+    return calendar.moment(calendar.position(opening) + grace)
+
+
+def reallot_remaining(
+    dossier: Dossier, start: dt.datetime, calendar: WorkCalendar | None = None
+) -> list[dict[str, Any]]:
+    """Share the time from `start` to the (new) due moment among the steps not yet finished, in
+    the proportions they had; the first of them (re)starts at `start`. Returns what the steps
+    were before, for the history: earlier times are kept there, never lost."""
+    remaining = list(dossier.steps.filter(finished_at__isnull=True).order_by("position"))
+    before = [
+        {
+            "position": s.position,
+            "name": s.name,
+            "started_at": local_iso(s.started_at),
+            "due_at": local_iso(s.due_at),
+        }
+        for s in remaining
+        if s.started_at is not None
+    ]
+    if remaining:
+        weights = [Decimal(s.allotted // dt.timedelta(microseconds=1) or 1) for s in remaining]
+        allot_steps(remaining, weights, start, dossier, calendar)
+        DossierStep.objects.bulk_update(remaining, ["allotted", "due_at", "started_at"])
+    return before
 
 
 def _current_step(dossier: Dossier) -> DossierStep | None:
@@ -508,7 +587,10 @@ def _transition(
     reason: str = "",
     public: bool = True,
     by_citizen: bool = False,
+    leads_to: Callable[[Dossier], str] | None = None,
 ) -> Dossier:
+    """Lock, check version, table and role, apply `change`, write one event. `leads_to` names
+    the status where the table's target depends on the change (a part payment stays waiting)."""
     at = _now(at)
     with transaction.atomic():
         locked = (
@@ -537,6 +619,8 @@ def _transition(
         if not by_citizen:
             _check_role(locked, action, by)
         data = change(locked, at) if change else None
+        if leads_to is not None:
+            target = leads_to(locked)
         from_status = locked.status
         locked.status = target
         locked.row_version += 1
@@ -563,7 +647,7 @@ def receive_submitted(
     def change(d: Dossier, now: dt.datetime) -> None:
         d.received_at = now
         d.received_by = by
-        _start_clock(d, d.procedure_version, now)
+        _start_clock(d, now)
         _create_steps(d, d.procedure_version, now, by=by)
 
     return _transition(
@@ -575,14 +659,12 @@ def ask_completion(
     dossier: Dossier,
     *,
     by: Any,
-    missing: Sequence[str],
+    missing: Sequence[MissingInput],
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
     """An online submission is incomplete: tell the applicant, once, everything that is missing."""
-    items = [m.strip() for m in missing if m.strip()]
-    if not items:
-        raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
+    items = _items_or_refuse(missing)
     return _transition(
         dossier,
         Action.ASK_COMPLETION,
@@ -590,7 +672,7 @@ def ask_completion(
         expected_version=expected_version,
         at=at,
         change=lambda d, now: {"missing": items},
-        reason="; ".join(items),
+        reason="; ".join(missing_lines(items)),
     )
 
 
@@ -642,11 +724,11 @@ def hand_over(
             _finish_step(current, now)
             data["finished_step"] = current.name
             data["step_outcome"] = current.outcome
-        following.started_at = now
+        _start_step(following, now, load_calendar(d.processing_unit))
         following.given_by = by
         following.assignee = to
         following.note = note[:500]
-        following.save(update_fields=["started_at", "given_by", "assignee", "note"])
+        following.save(update_fields=["started_at", "due_at", "given_by", "assignee", "note"])
         d.assignee = to
         data["step"] = following.name
         data["to"] = getattr(to, "username", None)
@@ -667,34 +749,37 @@ def request_supplement(
     dossier: Dossier,
     *,
     by: Any,
-    items: Sequence[str],
+    items: Sequence[MissingInput],
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """Ask once, with the complete list, within 3 working days of receipt; the clock stops."""
-    items = [i.strip() for i in items if i.strip()]
+    """Ask once, with the complete list, within 3 working days of receipt; the clock stops.
+    (How many times and how soon are settings: `rules.max_supplements`, `supplement_window_days`.)"""
+    wanted = clean_items(items)
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        if not items:
+        if not wanted:
             raise InvalidDossierData(_("Phải ghi đầy đủ, một lần các nội dung cần bổ sung."))
-        if d.supplement_count >= 1:
+        if d.supplement_count >= rules.max_supplements():
             raise IllegalTransition(
-                _("Hồ sơ đã được yêu cầu bổ sung một lần; không được yêu cầu lần thứ hai.")
+                _("Hồ sơ đã được yêu cầu bổ sung %(n)s lần; không được yêu cầu thêm.")
+                % {"n": d.supplement_count}
             )
         assert d.received_at is not None
+        window = rules.supplement_window_days()
         limit = deadlines.due_in_working_days(
-            d.received_at, SUPPLEMENT_WINDOW_WORKING_DAYS, load_calendar(d.processing_unit)
+            d.received_at, window, load_calendar(d.processing_unit)
         )
         if now > limit:
             raise IllegalTransition(
                 _(
-                    "Đã quá 3 ngày làm việc kể từ khi tiếp nhận (hạn %(limit)s): không được yêu cầu bổ sung."
+                    "Đã quá %(days)s ngày làm việc kể từ khi tiếp nhận (hạn %(limit)s): không được yêu cầu bổ sung."
                 )
-                % {"limit": timezone.localtime(limit).strftime("%H:%M %d/%m/%Y")}
+                % {"days": window, "limit": timezone.localtime(limit).strftime("%H:%M %d/%m/%Y")}
             )
         d.supplement_count += 1
         d.supplement_requested_at = now
-        return {"items": items}
+        return {"items": wanted}
 
     return _transition(
         dossier,
@@ -703,7 +788,7 @@ def request_supplement(
         expected_version=expected_version,
         at=at,
         change=change,
-        reason="; ".join(items),
+        reason="; ".join(missing_lines(wanted)),
     )
 
 
@@ -718,18 +803,14 @@ def supplement_received(
             waited = now - d.supplement_requested_at
             d.supplement_wait = (d.supplement_wait or dt.timedelta(0)) + waited
         old_due = d.due_at
-        _start_clock(d, d.procedure_version, now)
-        # Re-allot the steps not yet finished over the new span.
-        remaining = list(d.steps.filter(finished_at__isnull=True).order_by("position"))
-        if remaining:
-            for step in remaining:
-                step.started_at = None
-            weights = [Decimal(s.allotted // dt.timedelta(microseconds=1) or 1) for s in remaining]
-            allot_steps(remaining, weights, now, d)
-            DossierStep.objects.bulk_update(remaining, ["allotted", "due_at", "started_at"])
+        calendar = load_calendar(d.processing_unit)
+        _start_clock(d, now, calendar)
+        # The steps not yet finished share the new span; their times until now stay here.
+        before = reallot_remaining(d, now, calendar)
         return {
             "old_due": local_iso(old_due),
             "new_due": local_iso(d.due_at),
+            "steps_before": before,
         }
 
     return _transition(
@@ -751,13 +832,28 @@ def request_payment(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    if amount_vnd <= 0:
-        raise InvalidDossierData(_("Số tiền phải nộp phải lớn hơn 0."))
+    """Fees or taxes are due (status 6). The amount set in the catalogue is what is asked; a
+    different amount needs its reason, kept in the history with both amounts."""
+    if not 0 < amount_vnd <= MAX_AMOUNT_VND:
+        raise InvalidDossierData(_("Số tiền phải nộp phải lớn hơn 0 và hợp lý."))
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        catalogue_fee = d.procedure_version.total_fee_vnd
+        if amount_vnd != catalogue_fee and not note.strip():
+            raise InvalidDossierData(
+                _(
+                    "Số tiền %(amount)s đ khác mức thu công bố %(fee)s đ: phải ghi rõ lý do "
+                    "(ví dụ thuế, phí do cơ quan thuế xác định)."
+                )
+                % {"amount": localised(amount_vnd), "fee": localised(catalogue_fee)}
+            )
         d.payment_requested_at = now
-        d.fee_due_vnd = amount_vnd
-        return {"amount_vnd": amount_vnd}
+        d.fee_due_vnd = d.fee_paid_vnd + amount_vnd
+        return {
+            "amount_vnd": amount_vnd,
+            "catalogue_fee_vnd": catalogue_fee,
+            "fee_due_vnd": d.fee_due_vnd,
+        }
 
     return _transition(
         dossier,
@@ -766,7 +862,7 @@ def request_payment(
         expected_version=expected_version,
         at=at,
         change=change,
-        reason=note,
+        reason=note.strip(),
     )
 
 
@@ -775,18 +871,57 @@ def record_payment(
     *,
     by: Any,
     amount_vnd: int,
+    method: str = PaymentMethod.CASH,
     receipt_number: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    if amount_vnd <= 0:
-        raise InvalidDossierData(_("Số tiền đã nộp phải lớn hơn 0."))
+    """One payment, with its amount, receipt number and method. The dossier goes back to
+    processing only once the amount asked is paid in full; a part payment is recorded and the
+    dossier keeps waiting. Where waiting for payment stops the clock (a setting), the due moment
+    moves by the working time waited."""
+    if not 0 < amount_vnd <= MAX_AMOUNT_VND:
+        raise InvalidDossierData(_("Số tiền đã nộp phải lớn hơn 0 và hợp lý."))
+    if method not in PaymentMethod.values:
+        raise InvalidDossierData(_("Hình thức nộp “%(v)s” không hợp lệ.") % {"v": method})
+    receipt_number = receipt_number.strip()
+    if len(receipt_number) > 60:
+        raise InvalidDossierData(_("Số biên lai quá dài (tối đa 60 ký tự)."))
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        if d.payment_requested_at is not None:
-            d.payment_wait = (d.payment_wait or dt.timedelta(0)) + (now - d.payment_requested_at)
+        outstanding = max(0, d.fee_due_vnd - d.fee_paid_vnd)
+        if amount_vnd > outstanding:
+            raise InvalidDossierData(
+                _("Số tiền %(amount)s đ lớn hơn số còn phải nộp %(left)s đ.")
+                % {"amount": localised(amount_vnd), "left": localised(outstanding)}
+            )
+        DossierPayment.objects.create(
+            dossier=d,
+            amount_vnd=amount_vnd,
+            method=method,
+            receipt_number=receipt_number,
+            paid_at=now,
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
         d.fee_paid_vnd += amount_vnd
-        return {"amount_vnd": amount_vnd, "receipt_number": receipt_number}
+        data: dict[str, Any] = {
+            "amount_vnd": amount_vnd,
+            "method": method,
+            "receipt_number": receipt_number,
+            "paid_vnd": d.fee_paid_vnd,
+            "outstanding_vnd": d.fee_due_vnd - d.fee_paid_vnd,
+        }
+        if d.fee_paid_vnd < d.fee_due_vnd:
+            return data
+        if d.payment_requested_at is not None:
+            waited = now - d.payment_requested_at
+            d.payment_wait = (d.payment_wait or dt.timedelta(0)) + waited
+            if rules.payment_stops_clock():
+                data.update(_resume_clock(d, d.payment_requested_at, now))
+        return data
+
+    def paid_in_full(d: Dossier) -> str:
+        return Status.PROCESSING if d.fee_paid_vnd >= d.fee_due_vnd else Status.PAYMENT
 
     return _transition(
         dossier,
@@ -795,7 +930,28 @@ def record_payment(
         expected_version=expected_version,
         at=at,
         change=change,
+        leads_to=paid_in_full,
     )
+
+
+def _resume_clock(d: Dossier, stopped_at: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+    """The clock stood still from `stopped_at` to `now`: the due moments (the dossier's and the
+    current step's) move by that much working time."""
+    calendar = load_calendar(d.processing_unit)
+    waited = calendar.position(now) - calendar.position(stopped_at)
+
+    def later(moment: dt.datetime) -> dt.datetime:
+        return calendar.moment(calendar.position(moment) + waited)
+
+    assert d.due_at is not None and d.original_due_at is not None
+    old_due = d.due_at
+    d.original_due_at = later(d.original_due_at)
+    d.due_at = later(d.due_at)
+    current = _current_step(d)
+    if current is not None and current.due_at is not None:
+        current.due_at = later(current.due_at)
+        current.save(update_fields=["due_at"])
+    return {"old_due": local_iso(old_due), "new_due": local_iso(d.due_at)}
 
 
 def reschedule(
@@ -807,8 +963,9 @@ def reschedule(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """Apology and a new date (Mẫu 04): at most once, at least 1 working day before the due date.
-    Reports keep judging against the original due moment."""
+    """Apology and a new date (Mẫu 04): at most once (a setting), at least 1 working day before
+    the due date, to a moment within office hours on a working day, later than the current due
+    moment. Reports keep judging against the original due moment."""
     if not reason.strip():
         raise InvalidDossierData(_("Phải ghi rõ lý do chậm trễ trong thư xin lỗi."))
     if timezone.is_naive(new_due):
@@ -816,23 +973,111 @@ def reschedule(
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
         assert d.due_at is not None
+        calendar = load_calendar(d.processing_unit)
+        # The date asked for is checked first: bad input is told as such (422) before the rules.
+        _check_appointment(new_due, d.due_at, calendar)
         refusal = deadlines.reschedule_refusal(
             d.due_at,
             now,
-            load_calendar(d.processing_unit),
-            times_rescheduled=1 if d.rescheduled_at else 0,
-            new_due=new_due,
+            calendar,
+            times_rescheduled=d.reschedule_count,
+            max_times=rules.max_reschedules(),
         )
         if refusal is not None:
             raise IllegalTransition(str(refusal.label))
         old_due = d.due_at
         d.due_at = new_due
         d.rescheduled_at = now
+        d.reschedule_count += 1
         return {"old_due": local_iso(old_due), "new_due": local_iso(new_due)}
 
     return _transition(
         dossier,
         Action.RESCHEDULE,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=reason.strip(),
+    )
+
+
+def _check_appointment(new_due: dt.datetime, due_at: dt.datetime, calendar: WorkCalendar) -> None:
+    """A new date the citizen can come on: a working day, within office hours, later than now due."""
+    shown = timezone.localtime(new_due).strftime("%H:%M %d/%m/%Y")
+    try:
+        working = calendar.is_working_moment(new_due)
+    except deadlines.DeadlineError as exc:
+        raise InvalidDossierData(
+            _("Ngày hẹn mới %(when)s nằm ngoài lịch làm việc.") % {"when": shown}
+        ) from exc
+    if not working:
+        raise InvalidDossierData(
+            _(
+                "Ngày hẹn mới %(when)s không phải giờ làm việc của một ngày làm việc: hãy chọn "
+                "một thời điểm trong giờ hành chính."
+            )
+            % {"when": shown}
+        )
+    if new_due <= due_at:
+        raise InvalidDossierData(str(RescheduleRefusal.NOT_LATER.label))
+
+
+def extend(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Apply the longer time the procedure allows in its stated case (e.g. "trường hợp cần xác
+    minh … không quá 05 ngày làm việc"). Not an apology: the dossier is judged against the
+    extended time from now on, and the current body's due moment moves by the same working time."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ căn cứ áp dụng thời hạn kéo dài."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        version = d.procedure_version
+        longer = version.extended_duration
+        if longer is None:
+            raise IllegalTransition(
+                _("Thủ tục này không có thời hạn kéo dài theo quy định để áp dụng.")
+            )
+        if d.extended_at is not None:
+            raise IllegalTransition(_("Hồ sơ đã được áp dụng thời hạn kéo dài."))
+        assert d.clock_started_at is not None and d.original_due_at is not None
+        assert d.due_at is not None
+        calendar = load_calendar(d.processing_unit)
+        start = d.clock_started_at
+        added = calendar.position(deadlines.due(start, longer, calendar)) - calendar.position(
+            deadlines.due(start, version.duration, calendar)
+        )
+        if added <= 0:
+            raise IllegalTransition(_("Thời hạn kéo dài không dài hơn thời hạn thông thường."))
+
+        def later(moment: dt.datetime) -> dt.datetime:
+            return calendar.moment(calendar.position(moment) + added)
+
+        old_due, old_original = d.due_at, d.original_due_at
+        d.extended_at = now
+        d.original_due_at = later(d.original_due_at)
+        d.due_at = max(d.due_at, d.original_due_at)
+        current = _current_step(d)
+        if current is not None and current.due_at is not None:
+            current.due_at = later(current.due_at)
+            current.allotted += dt.timedelta(microseconds=added)
+            current.save(update_fields=["due_at", "allotted"])
+        return {
+            "old_due": local_iso(old_due),
+            "new_due": local_iso(d.due_at),
+            "old_original_due": local_iso(old_original),
+            "condition": version.extended_time_condition,
+        }
+
+    return _transition(
+        dossier,
+        Action.EXTEND,
         by=by,
         expected_version=expected_version,
         at=at,
@@ -857,8 +1102,8 @@ def _finish(end_type: str) -> Callable[[Dossier, dt.datetime], None]:
                 d.steps.filter(started_at__isnull=True).exclude(pk=last.pk).update(
                     started_at=now, finished_at=now
                 )
-                last.started_at = now
-                last.save(update_fields=["started_at"])
+                _start_step(last, now, load_calendar(d.processing_unit))
+                last.save(update_fields=["started_at", "due_at"])
             else:
                 d.steps.filter(finished_at__isnull=True).update(started_at=now, finished_at=now)
         else:
@@ -1010,11 +1255,12 @@ def add_note(dossier: Dossier, *, by: Any, text: str, at: dt.datetime | None = N
 class ActionParams:
     expected_version: int | None = None
     reason: str = ""
-    items: list[str] = field(default_factory=list)
+    items: Sequence[MissingInput] = field(default_factory=list)
     to: Any | None = None
     new_due: dt.datetime | None = None
     amount_vnd: int | None = None
     receipt_number: str = ""
+    payment_method: str = PaymentMethod.CASH
     method: str | None = None
     postal_tracking: str = ""
     digital: bool = False
@@ -1061,6 +1307,7 @@ def perform(
             dossier,
             by=by,
             amount_vnd=need_amount(),
+            method=p.payment_method,
             receipt_number=p.receipt_number,
             expected_version=v,
             at=at,
@@ -1068,6 +1315,7 @@ def perform(
         Action.RESCHEDULE: lambda: reschedule(
             dossier, by=by, new_due=need_new_due(), reason=p.reason, expected_version=v, at=at
         ),
+        Action.EXTEND: lambda: extend(dossier, by=by, reason=p.reason, expected_version=v, at=at),
         Action.REFUSE: lambda: refuse(dossier, by=by, reason=p.reason, expected_version=v, at=at),
         Action.RESOLVE: lambda: resolve(
             dossier, by=by, digital=p.digital, note=p.reason, expected_version=v, at=at
@@ -1239,6 +1487,7 @@ def submit_online(
         field=procedure.field,
         receiving_unit=receiving,
         processing_unit=unit,
+        cross_boundary=crosses_boundary(receiving, unit),
         channel=Channel.ONLINE_FULL if version.online_service == "full" else Channel.ONLINE_PARTIAL,
         return_method=return_method,
         applicant_kind=applicant.kind,

@@ -21,6 +21,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE, Action
 from cchc.dossiers.importing import import_dossiers
 from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import Dossier, IdempotentReceipt
 from cchc.dossiers.views import document_response
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
@@ -303,14 +304,23 @@ def get_dossier(request: HttpRequest, code: str) -> DossierOut:
     return dossier_out(get_dossier_for(request.user, code), detail=True)
 
 
+class MissingItemIn(Schema):
+    """One item to supplement with its reason (Mẫu 02); a plain string is an item without one."""
+
+    name: str
+    reason: str = ""
+
+
 class ActionIn(Schema):
     version: int | None = None
     reason: str = ""
-    items: list[str] = []
+    items: list[str | MissingItemIn] = []
     to: str | None = None
     new_due: dt.datetime | None = None
     amount_vnd: int | None = None
     receipt_number: str = ""
+    # record_payment: how it was paid (cash at the counter, bank transfer, online platform, post).
+    payment_method: Literal["cash", "bank_transfer", "online", "postal"] = "cash"
     method: Literal["counter", "postal", "online"] | None = None
     postal_tracking: str = ""
     digital: bool = False
@@ -342,11 +352,12 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
     params = actions.ActionParams(
         expected_version=payload.version,
         reason=payload.reason,
-        items=payload.items,
+        items=[i if isinstance(i, str) else MissingItem(i.name, i.reason) for i in payload.items],
         to=to,
         new_due=payload.new_due,
         amount_vnd=payload.amount_vnd,
         receipt_number=payload.receipt_number,
+        payment_method=payload.payment_method,
         method=payload.method,
         postal_tracking=payload.postal_tracking,
         digital=payload.digital,

@@ -64,6 +64,15 @@ class ReturnMethod(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
 
 
+class PaymentMethod(models.TextChoices):
+    """How fees and taxes are paid (ND 61 Art. 22); online payment is counted by QĐ 766."""
+
+    CASH = "cash", _("Tiền mặt tại bộ phận một cửa")
+    BANK_TRANSFER = "bank_transfer", _("Chuyển khoản")
+    ONLINE = "online", _("Thanh toán trực tuyến")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+
+
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Cá nhân")
     ORGANISATION = "organisation", _("Tổ chức")
@@ -90,6 +99,7 @@ class Action(models.TextChoices):
     REQUEST_PAYMENT = "request_payment", _("Yêu cầu nghĩa vụ tài chính")
     RECORD_PAYMENT = "record_payment", _("Ghi nhận đã nộp phí, thuế")
     RESCHEDULE = "reschedule", _("Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
+    EXTEND = "extend", _("Áp dụng thời hạn giải quyết kéo dài theo quy định")
     REFUSE = "refuse", _("Từ chối giải quyết (Mẫu 03)")
     RESOLVE = "resolve", _("Có kết quả")
     WITHDRAW = "withdraw", _("Công dân rút hồ sơ")
@@ -112,8 +122,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.REQUEST_SUPPLEMENT: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.SUPPLEMENT),
     Action.SUPPLEMENT_RECEIVED: (frozenset({Status.SUPPLEMENT}), Status.PROCESSING),
     Action.REQUEST_PAYMENT: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.PAYMENT),
+    # A partial payment keeps the dossier waiting; the payment completing the amount moves it on
+    # (`record_payment` names the status it leads to).
     Action.RECORD_PAYMENT: (frozenset({Status.PAYMENT}), Status.PROCESSING),
     Action.RESCHEDULE: (frozenset({Status.RECEIVED, Status.PROCESSING, Status.PAYMENT}), None),
+    Action.EXTEND: (frozenset({Status.RECEIVED, Status.PROCESSING}), None),
     Action.REFUSE: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.RESOLVED),
     Action.RESOLVE: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.RESOLVED),
     Action.WITHDRAW: (_OPEN | {Status.SUBMITTED, Status.INCOMPLETE}, Status.WITHDRAWN),

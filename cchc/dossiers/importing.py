@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure, ProcedureVersion
-from cchc.dossiers.actions import duration_of
 from cchc.dossiers.choices import (
     PRE_RECEIPT_STATUSES,
     STATUS_BY_NATIONAL_CODE,
@@ -46,6 +45,7 @@ from cchc.dossiers.choices import (
     Status,
 )
 from cchc.dossiers.models import Dossier, DossierCounter, DossierEvent
+from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.units.models import Unit, visible_unit_ids
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
@@ -204,7 +204,7 @@ class _Catalogue:
             "id", "procedure_id", "effective_from", "processing_time", "time_unit"
         ).order_by("procedure_id", "effective_from"):
             try:
-                duration: deadlines.Duration | None = duration_of(version)
+                duration: deadlines.Duration | None = version.duration
             except deadlines.InvalidDuration:
                 duration = None
             days[version.procedure_id].append(version.effective_from)
@@ -358,6 +358,14 @@ def _applicant(value: Any) -> dict[str, str]:
     if not isinstance(kind, str) or kind not in _KIND_VALUES:
         raise _Invalid(_("applicant.kind “%(value)s” không hợp lệ.") % {"value": kind})
     out["kind"] = kind
+    try:
+        # One stored form, as at the counter: the citizen's account and the staff search find
+        # imported dossiers by an equality on it.
+        out["phone"] = normalise_phone(out["phone"])
+    except InvalidPhone as exc:
+        raise _Invalid(
+            _("applicant.phone “%(value)s”: %(why)s") % {"value": out["phone"], "why": exc}
+        ) from None
     if out["email"]:
         try:
             validate_email(out["email"])

@@ -16,10 +16,13 @@ from cchc.dossiers.choices import (
     ApplicantKind,
     Channel,
     EndType,
+    PaymentMethod,
     ReturnMethod,
     Status,
 )
+from cchc.lib.text import fold
 from cchc.units.choices import Role
+from cchc.units.models import Unit
 from cchc.worktime.choices import Outcome
 
 
@@ -95,12 +98,22 @@ class Dossier(models.Model):
         max_length=20, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
     applicant_name = models.CharField(_("người nộp"), max_length=200)
+    # The name without diacritics, lower-case (lib.text.fold): staff type "le thi hoa" for
+    # Lê Thị Hoa, and one indexed column answers both ways of typing.
+    applicant_name_folded = models.CharField(max_length=200, blank=True, editable=False)
     applicant_id_number = models.CharField(
         _("số giấy tờ tùy thân / mã số thuế"), max_length=20, blank=True
     )
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True, db_index=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+
+    sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    cross_boundary = models.BooleanField(
+        _("phi địa giới"),
+        default=False,
+        help_text="Received at another commune's one-stop place than the one that resolves it.",
+    )
 
     submitted_at = models.DateTimeField(_("thời điểm nộp"))
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
@@ -110,6 +123,10 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField(_("hạn trả kết quả ban đầu"), null=True, blank=True)
     due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
     rescheduled_at = models.DateTimeField(_("thời điểm xin lỗi, hẹn lại"), null=True, blank=True)
+    reschedule_count = models.PositiveSmallIntegerField(default=0)
+    extended_at = models.DateTimeField(
+        _("thời điểm áp dụng thời hạn kéo dài theo quy định"), null=True, blank=True
+    )
     supplement_requested_at = models.DateTimeField(null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField(default=0)
     supplement_wait = models.DurationField(
@@ -172,14 +189,16 @@ class Dossier(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="dossier_updated_desc"),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(supplement_count__lte=1), name="dossier_supplement_at_most_once"
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.applicant_name_folded = fold(self.applicant_name)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "applicant_name_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def national_status(self) -> int:
@@ -195,8 +214,15 @@ class Dossier(models.Model):
 
     @property
     def is_cross_boundary(self) -> bool:
-        """Received at one commune's centre, resolved by another (phi địa giới)."""
-        return self.receiving_unit_id != self.processing_unit_id
+        return self.cross_boundary
+
+
+def crosses_boundary(receiving: Unit, processing: Unit) -> bool:
+    """Phi địa giới (ND 118/2025): the administrative unit that owns the receiving place is not
+    the one that resolves the dossier. A commune's own one-stop centre, or any of its agencies,
+    receiving for that commune is not cross-boundary, whatever the unit rows are."""
+
+    return receiving.admin_owner_id != processing.admin_owner_id
 
 
 class DossierStep(models.Model):
@@ -256,6 +282,31 @@ class DossierEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("Dossier events are append-only")
         super().save(*args, **kwargs)
+
+
+class DossierPayment(models.Model):
+    """One payment of fees or taxes towards a dossier (ND 61 Art. 22): amount, receipt number and
+    how it was paid, so that partial payments add up and the online-payment rate (QĐ 766) can be
+    counted. Append-only, like the events."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="payments")
+    amount_vnd = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    method = models.CharField(_("hình thức nộp"), max_length=20, choices=PaymentMethod.choices)
+    receipt_number = models.CharField(_("số biên lai"), max_length=60, blank=True)
+    paid_at = models.DateTimeField(_("thời điểm nộp"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "paid_at", "id"]
+        indexes = [models.Index(fields=["paid_at", "method"], name="dossier_payment_paid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="dossier_payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.amount_vnd} ({self.method})"
 
 
 class DocumentKind(models.TextChoices):

@@ -4,14 +4,12 @@ dossiers keep the outcome they were judged with."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
-from cchc.dossiers.actions import allot_steps, duration_of, local_iso
+from cchc.dossiers.actions import duration_of, local_iso, reallot_remaining
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.notify.dispatch import on_dossier_event
@@ -49,26 +47,19 @@ def recompute_due_dates(event: CalendarChangeEvent) -> None:
         ):
             continue
         calendar = load_calendar(dossier.processing_unit)
-        new_due = deadlines.due(
-            dossier.clock_started_at, duration_of(dossier.procedure_version), calendar
-        )
+        new_due = deadlines.due(dossier.clock_started_at, duration_of(dossier), calendar)
         if new_due == dossier.original_due_at:
             continue
         old_due = dossier.original_due_at
-        rescheduled = dossier.rescheduled_at is not None
+        rescheduled = dossier.reschedule_count > 0
         dossier.original_due_at = new_due
         if not rescheduled:
             # The rescheduled date is a promise already made to the citizen: it stays.
             dossier.due_at = new_due
-            remaining = list(dossier.steps.filter(finished_at__isnull=True).order_by("position"))
-            if remaining:
-                start = remaining[0].started_at or now
-                weights = [
-                    Decimal(s.allotted // dt.timedelta(microseconds=1) or 1) for s in remaining
-                ]
-                allot_steps(remaining, weights, start, dossier)
-                for step in remaining:
-                    step.save(update_fields=["allotted", "due_at", "started_at"])
+            current = dossier.steps.filter(finished_at__isnull=True).order_by("position").first()
+            if current is not None:
+                # The body holding the dossier keeps the moment it received it.
+                reallot_remaining(dossier, current.started_at or now, calendar)
         dossier.row_version += 1
         dossier.save(update_fields=["original_due_at", "due_at", "row_version", "updated_at"])
         recorded = DossierEvent.objects.create(

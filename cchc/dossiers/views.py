@@ -19,15 +19,16 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
 from cchc.dossiers import actions
-from cchc.dossiers.choices import Action, Status
+from cchc.dossiers.choices import Action, PaymentMethod, Status
+from cchc.dossiers.clock import clock_of
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.lib.personal import mask_id_number
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in, visible_unit_ids
-from cchc.worktime import deadlines
-from cchc.worktime.snapshot import load_calendar
 
 PAGE_SIZE = 50
 
@@ -124,7 +125,9 @@ def receive(request: HttpRequest) -> HttpResponse:
         try:
             if c["outcome"] == "incomplete":
                 dossier = actions.turn_away_incomplete(
-                    receipt, missing=lines(c["missing"]), by=request.user
+                    receipt,
+                    missing=[MissingItem.parse(line) for line in lines(c["missing"])],
+                    by=request.user,
                 )
             elif c["outcome"] == "refused":
                 dossier = actions.refuse_at_counter(receipt, reason=c["reason"], by=request.user)
@@ -154,15 +157,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200) -> HttpResponse:
     dossier = get_dossier_for(request.user, code)
     now = timezone.now()
-    remaining = None
-    if dossier.is_open and dossier.due_at:
-        calendar = load_calendar(dossier.processing_unit)
-        span = deadlines.working_time_remaining(dossier.due_at, now, calendar)
-        remaining = {
-            "days": deadlines.in_working_days(span),
-            "overdue": span.total_seconds() < 0,
-            "hours": span.total_seconds() / 3600,
-        }
+    dossier_clock = clock_of(dossier, now)
     colleagues = User.objects.filter(
         memberships__unit_id__in=[dossier.processing_unit_id, dossier.receiving_unit_id],
         is_active=True,
@@ -176,12 +171,12 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "documents": dossier.documents.all(),
             "events": dossier.events.select_related("actor").order_by("at", "id"),
             "allowed": actions.allowed_actions(dossier, request.user),
-            "remaining": remaining,
+            "clock": dossier_clock,
             "colleagues": colleagues,
             "error": error,
             "Action": Action,
             "Status": Status,
-            "masked_id": _mask(dossier.applicant_id_number),
+            "masked_id": mask_id_number(dossier.applicant_id_number),
             "printable": _printable_forms(dossier),
             "my_roles": user_roles_in(request.user, dossier.receiving_unit),
         },
@@ -203,11 +198,6 @@ def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
     if dossier.received_at:
         forms.append(("05", _("Phiếu kiểm soát (Mẫu 05)")))
     return forms
-
-
-def _mask(id_number: str) -> str:
-    # Staff pages show only the last digits of a citizen's ID unless the task needs it whole.
-    return ("•" * max(len(id_number) - 4, 0) + id_number[-4:]) if id_number else ""
 
 
 @login_required
@@ -232,11 +222,12 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     params = actions.ActionParams(
         expected_version=version,
         reason=post.get("reason", ""),
-        items=lines(post.get("items", "")),
+        items=[MissingItem.parse(line) for line in lines(post.get("items", ""))],
         to=to,
         new_due=new_due,
         amount_vnd=amount,
         receipt_number=post.get("receipt_number", ""),
+        payment_method=post.get("payment_method") or PaymentMethod.CASH,
         method=post.get("method") or None,
         postal_tracking=post.get("postal_tracking", ""),
         digital=post.get("digital") == "1",

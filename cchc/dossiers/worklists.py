@@ -19,10 +19,10 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.dossiers import clock
 from cchc.dossiers.choices import OPEN_STATUSES, Status
 from cchc.dossiers.models import Dossier, DossierQuerySet
 from cchc.lib.text import fold
-from cchc.worktime.snapshot import load_calendar
 
 
 @dataclass(frozen=True)
@@ -37,23 +37,9 @@ class Worklist:
     nullable: bool = False
 
 
-def _end_of_working_day(now: dt.datetime, n: int) -> dt.datetime:
-    """End of office hours of the n-th working day from today (n = 0: today, or the next one)."""
-    calendar = load_calendar()
-    today = timezone.localdate(now)
-    day = today if calendar.is_working_day(today) else calendar.next_working_day(today)
-    if n:
-        day = calendar.add_working_days(day, n)
-    return calendar.closing(day)
-
-
 def _due_within(days: int) -> Callable[[DossierQuerySet, Any, dt.datetime], DossierQuerySet]:
     def rows(qs: DossierQuerySet, user: Any, now: dt.datetime) -> DossierQuerySet:
-        return qs.filter(
-            status__in=OPEN_STATUSES,
-            due_at__gte=now,
-            due_at__lte=_end_of_working_day(now, days - 1),
-        )
+        return qs.filter(clock.due_within_q(now, days))
 
     return rows
 
@@ -70,7 +56,7 @@ WORKLISTS: dict[str, Worklist] = {
         Worklist("due_1", _("Đến hạn trong 1 ngày làm việc"), "due_at", False, _due_within(1)),
         Worklist("due_3", _("Đến hạn trong 3 ngày làm việc"), "due_at", False, _due_within(3)),
         Worklist("overdue", _("Quá hạn"), "due_at", False,
-                 lambda qs, u, now: qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)),
+                 lambda qs, u, now: qs.filter(clock.overdue_q(now))),
         Worklist("supplement", _("Chờ bổ sung"), "supplement_requested_at", False,
                  lambda qs, u, now: qs.filter(status=Status.SUPPLEMENT), nullable=True),
         Worklist("payment", _("Chờ nghĩa vụ tài chính"), "payment_requested_at", False,
@@ -123,16 +109,27 @@ FULL_CODE = re.compile(r"^\S+-\d{6}-\d{4,}$")
 def _search(q: str) -> Q:
     """One condition per kind of input, so each can use its own index: a whole dossier code, a
     phone number or the end of a code, or part of the applicant's name."""
+    from cchc.lib.personal import InvalidPhone, normalise_phone
+
     if FULL_CODE.match(q):
-        return Q(code=q)
-    digits = re.sub(r"[\s.\-+]", "", q)
+        # Typed in any case; codes are issued in capitals (see portal.tracking.code_candidates).
+        return Q(code__in=list(dict.fromkeys((q, q.upper()))))
+    digits = re.sub(r"[\s.\-+()]", "", q)
     if digits.isdigit():
         by_digits = Q(code__endswith=q)
-        if len(digits) >= 9:
-            by_digits |= Q(applicant_phone=digits) | Q(applicant_phone=f"0{digits[-9:]}")
+        # Phones are stored normalised: "0912 345 678" and "+84912345678" are one equality. A
+        # number typed without its leading 0 is worth a guess in a search (not at a door).
+        for spelling in (q, f"0{digits}" if len(digits) == 9 else ""):
+            try:
+                phone = normalise_phone(spelling)
+            except InvalidPhone:
+                continue
+            if phone:
+                by_digits |= Q(applicant_phone=phone)
         return by_digits
-    # Names are matched as typed (with diacritics) or folded, case-insensitively.
-    return Q(applicant_name__icontains=q) | Q(applicant_name__icontains=fold(q))
+    # Names without their diacritics, in any case: "le thi hoa" finds "Lê Thị Hoa" (the folded
+    # name is stored beside the name, filled on every save).
+    return Q(applicant_name_folded__contains=fold(q))
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from cchc.accounts.models import User
-from cchc.dossiers.choices import Status
+from cchc.dossiers import clock, rules
 from cchc.dossiers.models import Dossier
 from cchc.lib.daily_jobs import claim_day, schedule_once
 from cchc.notify import texts
@@ -93,9 +93,8 @@ def remind_officers(now: dt.datetime | None = None) -> Reminders:
     apology: dict[int, list[Dossier]] = defaultdict(list)
 
     candidates = (
-        Dossier.objects.open()
-        # While the citizen supplements, the clock is stopped and starts again in full.
-        .exclude(status=Status.SUPPLEMENT)
+        # A stopped clock (waiting for a supplement; for payment where so configured) is not due.
+        Dossier.objects.filter(clock.running_q())
         .filter(due_at__gte=_start_of(today + dt.timedelta(days=1)))
         .filter(due_at__lt=_start_of(today) + LOOKAHEAD)
         .select_related("processing_unit", "procedure_version", "assignee")
@@ -117,9 +116,16 @@ def remind_officers(now: dt.datetime | None = None) -> Reminders:
             logger.warning("notify: dossier %s due soon has no responsible officer", dossier.pk)
         last_day = calendar.previous_working_day(due_day)
         warn = (
-            dossier.rescheduled_at is None
+            dossier.reschedule_count < rules.max_reschedules()
             and last_day == today
-            and deadlines.reschedule_refusal(dossier.due_at, now, calendar) is None
+            and deadlines.reschedule_refusal(
+                dossier.due_at,
+                now,
+                calendar,
+                times_rescheduled=dossier.reschedule_count,
+                max_times=rules.max_reschedules(),
+            )
+            is None
         )
         for user in responsible:
             users[user.pk] = user

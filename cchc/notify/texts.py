@@ -17,7 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cchc.dossiers.choices import ApplicantKind, ReturnMethod, Status
+from cchc.dossiers.missing import missing_lines
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.lib.numbers import localised
 from cchc.notify.choices import Kind
 from cchc.notify.sms import strip_diacritics, unaccent
 from cchc.worktime.deadlines import to_local
@@ -135,7 +137,7 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
         )
 
     if kind == Kind.SUPPLEMENT_REQUESTED:
-        items = [str(i) for i in event.data.get("items", [])] or [event.reason]
+        items = missing_lines(event.data.get("items", [])) or [event.reason]
         listing = "\n".join(f"- {item}" for item in items if item)
         return Texts(
             subject=_("Hồ sơ %(code)s cần bổ sung giấy tờ") % values,
@@ -272,7 +274,7 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
         )
 
     if kind == Kind.COMPLETION_REQUESTED:
-        items = [str(i) for i in event.data.get("missing", [])] or [event.reason]
+        items = missing_lines(event.data.get("missing", [])) or [event.reason]
         listing = "\n".join(f"- {item}" for item in items if item)
         return Texts(
             subject=_("Hồ sơ %(code)s cần hoàn thiện trước khi tiếp nhận") % values,
@@ -303,6 +305,65 @@ def _for_citizen(kind: str, dossier: Dossier, event: DossierEvent) -> Texts:
                 _facts(dossier),
             ),
             sms=_sms(_("Hồ sơ %(code)s không được tiếp nhận. Lý do: %(url)s") % values),
+        )
+
+    if kind == Kind.PAYMENT_DUE:
+        amount = int(event.data.get("amount_vnd") or dossier.fee_due_vnd - dossier.fee_paid_vnd)
+        money = {**values, "amount": localised(amount)}
+        return Texts(
+            subject=_("Hồ sơ %(code)s: mời ông/bà nộp phí, lệ phí, thuế") % values,
+            body=_email(
+                dossier,
+                _("Để tiếp tục giải quyết hồ sơ, ông/bà cần nộp %(amount)s đồng.") % money,
+                (_("Nội dung: %(reason)s") % {"reason": event.reason}) if event.reason else "",
+                _(
+                    "Ông/bà có thể nộp tiền mặt tại %(unit)s, chuyển khoản hoặc thanh toán trực "
+                    "tuyến theo hướng dẫn trên trang tra cứu hồ sơ."
+                )
+                % values,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _("Hồ sơ %(code)s: mời nộp %(amount)s đ để tiếp tục giải quyết. Chi tiết: %(url)s")
+                % money
+            ),
+        )
+
+    if kind == Kind.EXTENDED:
+        new_due = day(_parse(event.data.get("new_due")) or dossier.due_at)
+        dates = {**values, "new_due": new_due}
+        return Texts(
+            subject=_("Hồ sơ %(code)s: thời hạn giải quyết theo quy định là %(new_due)s") % dates,
+            body=_email(
+                dossier,
+                _(
+                    "Hồ sơ của ông/bà thuộc trường hợp được pháp luật cho phép thời hạn giải "
+                    "quyết dài hơn: %(condition)s."
+                )
+                % {"condition": event.data.get("condition") or event.reason},
+                _("Ngày hẹn trả kết quả mới: %(new_due)s.") % dates,
+                _facts(dossier),
+            ),
+            sms=_sms(
+                _(
+                    "Hồ sơ %(code)s được áp dụng thời hạn theo quy định; hẹn trả: %(new_due)s. %(url)s"
+                )
+                % dates
+            ),
+        )
+
+    if kind in (Kind.STOPPED, Kind.WITHDRAWN):
+        reason = (_("Lý do: %(reason)s") % {"reason": event.reason}) if event.reason else ""
+        if kind == Kind.STOPPED:
+            subject = _("Hồ sơ %(code)s đã dừng xử lý") % values
+            line = _("%(unit)s đã dừng giải quyết hồ sơ của ông/bà.") % values
+            sms = _("Hồ sơ %(code)s đã dừng xử lý. Chi tiết: %(url)s") % values
+        else:
+            subject = _("Đã ghi nhận ông/bà rút hồ sơ %(code)s") % values
+            line = _("%(unit)s đã ghi nhận yêu cầu rút hồ sơ của ông/bà.") % values
+            sms = _("Đã ghi nhận rút hồ sơ %(code)s. Chi tiết: %(url)s") % values
+        return Texts(
+            subject=subject, body=_email(dossier, line, reason, _facts(dossier)), sms=_sms(sms)
         )
 
     raise ValueError(f"no citizen text for kind {kind!r}")

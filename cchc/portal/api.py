@@ -46,6 +46,8 @@ class PublicDossier(Schema):
     submitted_at: dt.datetime | None
     received_at: dt.datetime | None
     due: dt.datetime | None
+    # Set while the legal clock stands still (waiting for a supplement): shown instead of `due`.
+    clock_note: str = ""
     rescheduled: bool
     finished_at: dt.datetime | None
     returned_at: dt.datetime | None

@@ -16,8 +16,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cchc.dossiers.choices import NATIONAL_CODE, Action, EndType, Status
+from cchc.dossiers.clock import clock_note
+from cchc.dossiers.missing import missing_lines
 from cchc.dossiers.models import Dossier
-from cchc.notify.dispatch import normalise_phone
+from cchc.lib.personal import phones_match
 
 PLAIN_STATUS: dict[str, Any] = {
     Status.SUBMITTED: gettext_lazy("Hồ sơ đã được gửi, đang chờ cán bộ kiểm tra và tiếp nhận."),
@@ -42,17 +44,39 @@ NOT_FOUND = gettext_lazy(
 )
 
 
+def code_candidates(code: str) -> list[str]:
+    """The stored codes a typed one may stand for: as typed, and in capitals.
+
+    Codes are issued in capitals (the agency identifier, e.g. `000.00.14.H56`), and people type
+    them in any case from a receipt or an SMS. Both spellings are looked up (an indexed `IN` on
+    the unique code, not `UPPER(code)`, which no index serves) because nothing forces an agency
+    identifier or an imported code to be in capitals: a code stored in lower case is still found
+    as printed. A code stored in lower case and typed in capitals is not.
+    """
+    code = code.strip()
+    return list(dict.fromkeys((code, code.upper())))
+
+
+def _first_exact(rows: list[Any], code: str, key: Callable[[Any], str]) -> Any:
+    # Two rows only if two codes differ by case alone: the one typed exactly wins.
+    return next((r for r in rows if key(r) == code.strip()), rows[0] if rows else None)
+
+
 def find(code: str) -> Dossier | None:
-    return (
+    rows = list(
         Dossier.objects.select_related("procedure_version", "receiving_unit", "processing_unit")
-        .filter(code=code.strip())
-        .first()
+        .filter(code__in=code_candidates(code))
+        .order_by("pk")
     )
+    dossier: Dossier | None = _first_exact(rows, code, lambda d: d.code)
+    return dossier
 
 
 T = TypeVar("T")
 
-_STAMP_SQL = f"SELECT id, row_version, updated_at FROM {Dossier._meta.db_table} WHERE code = %s"
+_STAMP_SQL = (
+    f"SELECT id, row_version, updated_at, code FROM {Dossier._meta.db_table} WHERE code IN (%s, %s)"
+)
 
 
 def cached_public(code: str, kind: str, render: Callable[[Dossier], T]) -> T | None:
@@ -65,18 +89,20 @@ def cached_public(code: str, kind: str, render: Callable[[Dossier], T]) -> T | N
     every save), which is part of the key: any change makes a new key, so an answer is never
     staler than the dossier. Only what anyone may see goes through here, never personal data.
     """
-    code = code.strip()
+    candidates = code_candidates(code)
     with connection.cursor() as cursor:
         # Raw SQL: the ORM would spend more time compiling this query than running it.
-        cursor.execute(_STAMP_SQL, [code])
-        stamp = cursor.fetchone()
+        cursor.execute(_STAMP_SQL, [candidates[0], candidates[-1]])
+        stamp = _first_exact(cursor.fetchall(), code, lambda row: row[3])
     if stamp is None:
         return None
+    # Keyed by the stored code, so that every spelling of one code shares one entry.
+    stored = stamp[3]
     cache = caches["local"]
-    key = f"public:{kind}:{get_language()}:{code}:{stamp[0]}:{stamp[1]}:{stamp[2].isoformat()}"
+    key = f"public:{kind}:{get_language()}:{stored}:{stamp[0]}:{stamp[1]}:{stamp[2].isoformat()}"
     value: T | None = cache.get(key)
     if value is None:
-        dossier = find(code)
+        dossier = find(stored)
         if dossier is None:
             return None
         value = render(dossier)
@@ -85,8 +111,8 @@ def cached_public(code: str, kind: str, render: Callable[[Dossier], T]) -> T | N
 
 
 def phone_matches(dossier: Dossier | None, phone: str) -> bool:
-    given = normalise_phone(phone or "")
-    return bool(dossier and given and normalise_phone(dossier.applicant_phone) == given)
+    """Whether the visitor gave the applicant's phone, however spelled ("+84…", "0912 345 678")."""
+    return dossier is not None and phones_match(phone, dossier.applicant_phone)
 
 
 def _local(moment: Any) -> str | None:
@@ -118,6 +144,9 @@ def public_view(dossier: Dossier, *, personal: bool) -> dict[str, Any]:
         "submitted_at": _local(dossier.submitted_at),
         "received_at": _local(dossier.received_at),
         "due": _local(dossier.due_at),
+        # Depends on the status alone (the answer is cached until the dossier changes): while
+        # the clock stands still the page says so instead of a due date that will move.
+        "clock_note": clock_note(dossier),
         "rescheduled": dossier.rescheduled_at is not None,
         "finished_at": _local(dossier.finished_at),
         "returned_at": _local(dossier.returned_at),
@@ -150,8 +179,7 @@ def public_view(dossier: Dossier, *, personal: bool) -> dict[str, Any]:
 def _missing_items(events: list[Any]) -> list[str]:
     for event in reversed(events):
         if event.action in (Action.ASK_COMPLETION, Action.REQUEST_SUPPLEMENT):
-            return [
-                str(i)
-                for i in event.data.get("missing") or event.data.get("items") or [event.reason]
-            ]
+            return missing_lines(
+                event.data.get("missing") or event.data.get("items") or [event.reason]
+            )
     return []

@@ -592,15 +592,16 @@ def reschedule_refusal(
     cal: WorkCalendar,
     *,
     times_rescheduled: int = 0,
+    max_times: int = 1,
     new_due: dt.datetime | None = None,
 ) -> RescheduleRefusal | None:
     """Why a rescheduling (apology letter) may not be made now, or None if it may.
 
-    At most once, and requested no later than the working day before the due day (at least 1
+    At most `max_times` (once, ND 61 Art. 19(9)), and requested no later than the working day before the due day (at least 1
     working day before the due date). The new date must be later than the current one. Reports
     keep judging against the original due moment: that is the caller's to keep.
     """
-    if times_rescheduled >= 1:
+    if times_rescheduled >= max_times:
         return RescheduleRefusal.ALREADY_RESCHEDULED
     due_local = to_local(due_at)
     if to_local(now).date() > cal.previous_working_day(due_local.date()):

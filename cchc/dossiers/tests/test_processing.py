@@ -55,7 +55,7 @@ def test_supplement_is_asked_once_within_three_working_days_and_stops_the_clock(
     assert dossier.original_due_at == at("2025-08-14", 17)
     assert dossier.due_at == at("2025-08-14", 17)
     assert dossier.supplement_wait == dt.timedelta(days=4, hours=23)
-    with pytest.raises(IllegalTransition, match="một lần"):
+    with pytest.raises(IllegalTransition, match="đã được yêu cầu bổ sung 1 lần"):
         actions.request_supplement(
             dossier, by=specialist, items=["Thêm giấy tờ"], at=at("2025-08-11", 9)
         )
@@ -78,7 +78,11 @@ def test_supplement_needs_the_full_list(received: Dossier, specialist) -> None:
 
 def test_payment_is_requested_and_recorded(received: Dossier, specialist, reception) -> None:
     dossier = actions.request_payment(
-        received, by=specialist, amount_vnd=50000, at=at("2025-08-05")
+        received,
+        by=specialist,
+        amount_vnd=50000,
+        note="Thuế do cơ quan thuế xác định",
+        at=at("2025-08-05"),
     )
     assert dossier.status == Status.PAYMENT
     dossier = actions.record_payment(
@@ -124,7 +128,7 @@ def test_rescheduling_on_the_last_day_is_too_late(received: Dossier, leader) -> 
 
 
 def test_rescheduling_to_an_earlier_date_is_refused(received: Dossier, leader) -> None:
-    with pytest.raises(IllegalTransition, match="sau ngày hẹn cũ"):
+    with pytest.raises(InvalidDossierData, match="sau ngày hẹn cũ"):
         actions.reschedule(
             received, by=leader, new_due=at("2025-08-06", 17), reason="x", at=at("2025-08-05", 9)
         )

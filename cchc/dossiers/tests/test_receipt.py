@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cchc.conftest import World
@@ -33,9 +35,13 @@ def test_a_received_dossier_gets_its_code_due_moment_and_steps(
     steps = list(received.steps.order_by("position"))
     assert [s.name for s in steps] == ["Tiếp nhận", "Xử lý"]
     assert steps[0].started_at == at("2025-08-04") and steps[1].started_at is None
-    assert steps[-1].due_at == received.due_at
-    assert steps[0].due_at is not None and steps[1].due_at is not None
-    assert steps[0].due_at < steps[1].due_at
+    # Reception hands over the same working day (received at 09:00, before the 15:00 cut-off);
+    # the next body's own time starts only when it receives the dossier.
+    assert steps[0].due_at == at("2025-08-04", 17)
+    assert steps[1].due_at is None
+    # The shares (20/80) split the working time from receipt to the due moment: 6,5 + 3 × 8 h.
+    assert steps[0].allotted == dt.timedelta(hours=30.5) * 0.2
+    assert steps[1].allotted == dt.timedelta(hours=30.5) * 0.8
     event = DossierEvent.objects.get(dossier=received)
     assert (event.action, event.from_status, event.to_status) == (
         Action.RECEIVE,
@@ -121,7 +127,12 @@ def test_an_incomplete_dossier_gets_one_complete_list_and_no_clock(
     assert dossier.status == Status.INCOMPLETE
     assert dossier.received_at is None and dossier.due_at is None
     assert dossier.steps.count() == 0
-    assert dossier.events.get().data == {"missing": ["Bản chính để đối chiếu", "Tờ khai có chữ ký"]}
+    assert dossier.events.get().data == {
+        "missing": [
+            {"name": "Bản chính để đối chiếu", "reason": ""},
+            {"name": "Tờ khai có chữ ký", "reason": ""},
+        ]
+    }
 
 
 def test_an_incomplete_dossier_needs_the_list(world: World, reception, copy_implemented) -> None:
