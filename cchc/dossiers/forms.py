@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.catalogue.models import ProcedureVersion
 from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
+from cchc.lib.personal import InvalidIdNumber, InvalidPhone, check_id_number, normalise_phone
 from cchc.units.models import Unit
 
 OUTCOMES = [
@@ -43,8 +44,12 @@ class ReceiptForm(forms.Form):
     applicant_id_number = forms.CharField(
         label=_("Số CCCD / mã số thuế"), max_length=20, required=False
     )
-    applicant_phone = forms.RegexField(
-        label=_("Điện thoại"), regex=r"^[0-9 +.]{8,15}$", required=False
+    # Typed as people write it ("0912 345 678", "+84 912 345 678"); kept in one form (clean_…).
+    applicant_phone = forms.CharField(
+        label=_("Điện thoại"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
@@ -95,6 +100,27 @@ class ReceiptForm(forms.Form):
             self.fields[f"doc_{doc.position}_copies"] = forms.IntegerField(
                 min_value=0, max_value=99, initial=doc.copies, required=False
             )
+
+    def clean_applicant_phone(self) -> str:
+        """The phone in its one stored form, so the citizen's account and the tracking check
+        find the dossier whichever way it is typed later."""
+        try:
+            return normalise_phone(self.cleaned_data.get("applicant_phone", ""))
+        except InvalidPhone as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("applicant_kind")
+        if kind and "applicant_id_number" in cleaned:
+            # Checked by kind: a person's căn cước number, an organisation's tax code.
+            try:
+                cleaned["applicant_id_number"] = check_id_number(
+                    kind, cleaned["applicant_id_number"]
+                )
+            except InvalidIdNumber as exc:
+                self.add_error("applicant_id_number", str(exc))
+        return cleaned
 
     def document_rows(self) -> list[tuple[Any, Any, Any]]:
         if self.version is None:
