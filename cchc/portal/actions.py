@@ -22,11 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.dossiers import actions as dossier_actions
-from cchc.dossiers.choices import ReturnMethod
+from cchc.dossiers.choices import ApplicantKind, ReturnMethod
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.lib.personal import (
+    InvalidIdNumber,
+    InvalidPhone,
+    check_id_number,
+    normalise_phone,
+)
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.choices import Channel, Kind
-from cchc.notify.dispatch import digest, normalise_phone, queue_message
+from cchc.notify.dispatch import digest, queue_message
 from cchc.portal.models import Citizen, Draft, DraftFile, OneTimeCode
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
@@ -56,9 +62,13 @@ def destination_of(raw: str) -> tuple[str, str]:
         except ValidationError as exc:
             raise PortalError(_("Địa chỉ thư điện tử không hợp lệ.")) from exc
         return Channel.EMAIL, raw.lower()
-    phone = normalise_phone(raw)
-    if phone is None:
-        raise PortalError(_("Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+    try:
+        # The code is sent by SMS: a mobile.
+        phone = normalise_phone(raw, mobile_only=True)
+    except InvalidPhone as exc:
+        raise PortalError(str(exc)) from exc
+    if not phone:
+        raise PortalError(_("Hãy nhập số điện thoại di động hoặc địa chỉ thư điện tử."))
     return Channel.SMS, phone
 
 
@@ -261,13 +271,20 @@ def submit_draft(draft: Draft) -> Dossier:
             validate_email(d["applicant_email"])
         except ValidationError as exc:
             raise PortalError(_("Địa chỉ thư điện tử không hợp lệ.")) from exc
-    if d.get("applicant_phone") and normalise_phone(d["applicant_phone"]) is None:
-        raise PortalError(_("Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+    kind = d.get("applicant_kind") or ApplicantKind.PERSON
+    if kind not in ApplicantKind.values:
+        raise PortalError(_("Hãy chọn người nộp là cá nhân hay tổ chức."))
+    try:
+        # A mobile: the dossier's news is sent to it by SMS.
+        phone = normalise_phone(d.get("applicant_phone", ""), mobile_only=True)
+        id_number = check_id_number(kind, d.get("applicant_id_number", ""))
+    except (InvalidPhone, InvalidIdNumber) as exc:
+        raise PortalError(str(exc)) from exc
     applicant = dossier_actions.Applicant(
         name=d.get("applicant_name", ""),
-        kind=d.get("applicant_kind") or "person",
-        id_number=d.get("applicant_id_number", ""),
-        phone=normalise_phone(d.get("applicant_phone", "")) or "",
+        kind=kind,
+        id_number=id_number,
+        phone=phone,
         email=d.get("applicant_email", ""),
         address=d.get("applicant_address", ""),
     )

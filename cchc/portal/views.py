@@ -85,6 +85,9 @@ def track(request: HttpRequest) -> HttpResponse:
                     {"error": tracking.NOT_FOUND, "code": code},
                     status=404,
                 )
+            assert dossier is not None
+            # The code as stored (it may have been typed in lower case).
+            code = dossier.code
             tracked = set(request.session.get(TRACKED_SESSION_KEY, []))
             tracked.add(code)
             request.session[TRACKED_SESSION_KEY] = sorted(tracked)[-20:]
@@ -94,11 +97,19 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def _may_see_personal(request: HttpRequest, code: str) -> bool:
     """The visitor proved the applicant's phone in this session, or is the signed-in citizen
-    who submitted the dossier."""
+    who submitted the dossier. `code` is the stored code, not as typed."""
     if code in request.session.get(TRACKED_SESSION_KEY, []):
         return True
     citizen = current_citizen(request)
     return citizen is not None and actions.dossiers_of(citizen).filter(code=code).exists()
+
+
+def _may_have_proven(request: HttpRequest) -> bool:
+    # Without a proven phone or a signed-in citizen, nobody sees the personal view: the
+    # anonymous visitor then costs no session query and no ORM lookup.
+    return bool(
+        request.session.get(TRACKED_SESSION_KEY) or request.session.get(CITIZEN_SESSION_KEY)
+    )
 
 
 def _page_view(dossier: Any, *, personal: bool) -> dict[str, Any]:
@@ -115,11 +126,13 @@ def track_dossier(request: HttpRequest, code: str) -> HttpResponse:
     """The page a receipt's QR code opens. Anyone sees the public view, served from the
     per-process cache like the API's; the applicant also sees their name and documents."""
     code = code.strip()
-    personal = _may_see_personal(request, code)
+    # The dossier is found first (the code may be typed in any case), then the right to its
+    # personal view is checked against its stored code.
+    dossier = tracking.find(code) if _may_have_proven(request) else None
+    personal = dossier is not None and _may_see_personal(request, dossier.code)
     view: dict[str, Any] | None
     if personal:
-        dossier = tracking.find(code)
-        view = _page_view(dossier, personal=True) if dossier is not None else None
+        view = _page_view(dossier, personal=True)
     else:
         view = tracking.cached_public(code, "page", lambda d: _page_view(d, personal=False))
     if view is None:
