@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.catalogue.models import Field
 from cchc.lib.errors import DomainError
+from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.tickets.choices import (
     AT_COUNTER,
     HOLDING_PLACE,
@@ -549,19 +550,19 @@ def book_appointment(
     *,
     at: dt.datetime | None = None,
 ) -> Appointment:
-    from cchc.notify.dispatch import normalise_phone
-
     now = _now(at)
     name = " ".join(name.split())
     if not name:
         raise InvalidInput(_("Vui lòng nhập họ và tên."))
     if len(name) > 100:
         raise InvalidInput(_("Họ và tên dài quá 100 ký tự. Vui lòng viết gọn lại."))
-    normalised = normalise_phone(phone)
-    if normalised is None:
-        raise InvalidInput(
-            _("Số điện thoại di động không hợp lệ. Vui lòng nhập 10 chữ số, ví dụ 0912345678.")
-        )
+    try:
+        # A mobile: the booking's code is sent to it by SMS.
+        normalised = normalise_phone(phone, mobile_only=True)
+    except InvalidPhone as exc:
+        raise InvalidInput(str(exc)) from exc
+    if not normalised:
+        raise InvalidInput(_("Vui lòng nhập số điện thoại di động để nhận mã lịch hẹn."))
     if not offered_fields(unit).filter(pk=field.pk).exists():
         raise InvalidInput(
             _("%(unit)s không giải quyết lĩnh vực “%(field)s”. Vui lòng chọn lĩnh vực khác.")

@@ -18,6 +18,7 @@ from ninja import Router, Schema, Status
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
+from cchc.lib.personal import phone_key, phones_match
 from cchc.tickets import actions, limits
 from cchc.tickets.board import BoardState, CounterDisplayState, board_state, counter_display_state
 from cchc.tickets.lookup import get_counter_for, get_queue_counter, get_queue_unit
@@ -211,8 +212,7 @@ def book(request: HttpRequest, payload: BookingIn) -> Any:
         )
     if limits.over_ip(request, "booking_ip"):
         return _refusal(TOO_MANY, 429)
-    digits = "".join(ch for ch in payload.phone if ch.isdigit())
-    if limits.over_value(request, "booking_phone", digits):
+    if limits.over_value(request, "booking_phone", phone_key(payload.phone)):
         return _refusal(
             _("Số điện thoại này đã đặt quá nhiều lịch. Vui lòng thử lại vào ngày mai."), 429
         )
@@ -237,8 +237,6 @@ class CancelIn(Schema):
     "/appointments/{code}/cancel", response=AppointmentOut, summary="Hủy lịch hẹn (công khai)"
 )
 def cancel(request: HttpRequest, code: str, payload: CancelIn) -> Any:
-    from cchc.notify.dispatch import normalise_phone
-
     if limits.over_ip(request, "lookup"):
         return _refusal(TOO_MANY, 429)
     appointment = (
@@ -247,7 +245,7 @@ def cancel(request: HttpRequest, code: str, payload: CancelIn) -> Any:
         .first()
     )
     # The phone must match too: a code read over someone's shoulder cannot cancel the booking.
-    if appointment is None or appointment.phone != normalise_phone(payload.phone):
+    if appointment is None or not phones_match(payload.phone, appointment.phone):
         raise actions.NotFound(
             _("Không tìm thấy lịch hẹn với mã và số điện thoại này. Vui lòng kiểm tra lại.")
         )

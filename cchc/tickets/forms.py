@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.personal import InvalidPhone, normalise_phone
 
 
 class BookingForm(forms.Form):
@@ -17,8 +17,13 @@ class BookingForm(forms.Form):
     # which would shut out the elderly and screen-reader users.
     website = forms.CharField(label=_("Để trống ô này"), required=False, max_length=200)
 
+    def clean_phone(self) -> str:
+        """The mobile the code is sent to, normalised: "0912 345 678", "+84912345678" → one."""
+        try:
+            return normalise_phone(self.cleaned_data["phone"], mobile_only=True)
+        except InvalidPhone as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
     def phone_key(self) -> str:
-        """The phone as digits only, so "0912 345 678" and "0912345678" count as one."""
-        raw = self.cleaned_data.get("phone", "") if hasattr(self, "cleaned_data") else ""
-        digits = re.sub(r"\D", "", raw)
-        return "0" + digits[2:] if digits.startswith("84") else digits
+        """The normalised phone, so that "0912 345 678" and "+84912345678" count as one booking."""
+        return self.cleaned_data.get("phone", "") if hasattr(self, "cleaned_data") else ""

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.catalogue.models import Field
-from cchc.notify.models import mask
+from cchc.lib.personal import mask_phone
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
 from cchc.tickets.board import board_state, counter_display_state
@@ -466,7 +466,7 @@ def appointment(request: HttpRequest, code: str) -> HttpResponse:
         "tickets/appointment.html",
         {
             "appt": appt,
-            "phone": mask(appt.phone),
+            "phone": mask_phone(appt.phone),
             "qr": qr_svg(appt.code, label=_("Mã QR của mã lịch hẹn")),
             "can_cancel": appt.status == AppointmentStatus.BOOKED,
         },
