@@ -63,7 +63,13 @@ VERSION_KEYS = (
     "conditions",
     "keywords",
     "published_by",
+    # The longer time the law allows in a stated case (optional; all three or none).
+    "extended_time",
+    "extended_time_unit",
+    "extended_time_condition",
 )
+# Columns added after files were first exchanged: a sheet without them is still read.
+OPTIONAL_COLUMNS = frozenset({"extended_time", "extended_time_unit", "extended_time_condition"})
 DOCUMENT_KEYS = ("name", "originals", "copies", "required", "form_template", "note")
 FEE_KEYS = ("name", "amount_vnd", "note")
 STEP_KEYS = ("name", "role", "body", "share")
@@ -198,6 +204,9 @@ class VersionSpec:
     conditions: str
     keywords: str
     published_by: str
+    extended_time: Decimal | None
+    extended_time_unit: str
+    extended_time_condition: str
     documents: list[DocumentSpec]
     fees: list[FeeSpec]
     steps: list[StepSpec]
@@ -405,7 +414,7 @@ def parse_catalogue_xlsx(data: bytes | IO[bytes]) -> CatalogueData:
                             "code": code,
                         }
                     )
-        version = VersionItem({k: row.values[k] for k in VERSION_KEYS}, row.where)
+        version = VersionItem({k: row.values.get(k) for k in VERSION_KEYS}, row.where)
         procedure.versions.append(version)
         versions.setdefault((code, _cell_key(row.values["effective_from"])), version)
 
@@ -452,7 +461,7 @@ def _sheet_items(sheet: Any, name: str, out: CatalogueData) -> list[Item]:
                 _("%(where)s: cột bị lặp lại.") % {"where": Where(sheet=name, row=1).at(column)}
             )
     for column in expected:
-        if column not in columns:
+        if column not in columns and column not in OPTIONAL_COLUMNS:
             problems.append(
                 _('Trang "%(sheet)s": thiếu cột "%(column)s".') % {"sheet": name, "column": column}
             )
@@ -731,6 +740,7 @@ def _check_version(check: _Checker, item: VersionItem) -> VersionSpec:
         conditions=check.text(item, "conditions"),
         keywords=check.text(item, "keywords"),
         published_by=check.text(item, "published_by", max_length=300),
+        **_check_extended_time(check, item),
         documents=[_check_document(check, doc) for doc in _in_order(check, item.documents)],
         fees=[_check_fee(check, fee) for fee in _in_order(check, item.fees)],
         steps=[
@@ -738,6 +748,31 @@ def _check_version(check: _Checker, item: VersionItem) -> VersionSpec:
             for step, share in zip(step_items, shares, strict=True)
         ],
     )
+
+
+def _check_extended_time(check: _Checker, item: VersionItem) -> dict[str, Any]:
+    """The optional longer time of a stated case: a positive amount with its unit and its
+    condition, or none of the three."""
+    raw = item.values.get("extended_time")
+    given = not (raw is None or (isinstance(raw, str) and not raw.strip()))
+    amount = check.decimal(item, "extended_time", max_digits=7, places=2) if given else None
+    unit = check.choice(item, "extended_time_unit", TimeUnit, blank=not given)
+    condition = check.text(item, "extended_time_condition", max_length=500)
+    if given and amount is not None and amount <= 0 and unit != TimeUnit.SAME_DAY:
+        check.invalid(item, "extended_time", _("%(value)s phải lớn hơn 0."))
+    if given and not condition:
+        check.error(
+            item,
+            "extended_time_condition",
+            _("phải ghi trường hợp được áp dụng thời hạn kéo dài."),
+        )
+    if not given and unit:
+        check.error(item, "extended_time", _("bắt buộc khi có extended_time_unit."))
+    return {
+        "extended_time": amount,
+        "extended_time_unit": unit,
+        "extended_time_condition": condition,
+    }
 
 
 def _in_order(check: _Checker, items: list[Item]) -> list[Item]:
@@ -1151,11 +1186,16 @@ def export_catalogue_json(queryset: models.QuerySet[Procedure] | None = None) ->
 
 
 def _version_json(version: VersionSpec) -> dict[str, Any]:
+    scalars = version.scalars()
+    if version.extended_time is None:
+        # Most procedures have no longer time: their JSON stays as it was.
+        for key in OPTIONAL_COLUMNS:
+            scalars.pop(key)
     return {
         "effective_from": version.effective_from.isoformat(),
         **{
             key: _decimal_text(value) if isinstance(value, Decimal) else value
-            for key, value in version.scalars().items()
+            for key, value in scalars.items()
         },
         "documents": [vars(doc) for doc in version.documents],
         "fees": [vars(fee) for fee in version.fees],

@@ -122,6 +122,10 @@ def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
     for action, (side, roles) in ACTION_RULES.items():
         if action in (Action.NOTE, Action.ATTACH):
             continue
+        if action == Action.EXTEND and (
+            dossier.extended_at is not None or dossier.procedure_version.extended_duration is None
+        ):
+            continue
         if target_status(action, dossier.status) is not None and roles & roles_by_side[side]:
             out.append(action)
     return out

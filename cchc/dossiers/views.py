@@ -172,6 +172,8 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "events": dossier.events.select_related("actor").order_by("at", "id"),
             "allowed": actions.allowed_actions(dossier, request.user),
             "clock": dossier_clock,
+            "payments": dossier.payments.all(),
+            "payment_methods": PaymentMethod.choices,
             "colleagues": colleagues,
             "error": error,
             "Action": Action,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.core.validators import validate_email
 
 from cchc.dossiers.choices import Action
 from cchc.dossiers.choices import Channel as DossierChannel
+from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.notify.choices import Channel, Kind, MessageStatus
 from cchc.notify.models import Message
 
@@ -39,14 +39,15 @@ CITIZEN_KINDS: dict[str, str] = {
 PAPER_AT_THE_COUNTER = frozenset({Action.ASK_COMPLETION, Action.REFUSE_RECEIPT})
 
 INVALID_RECIPIENT = "invalid_recipient"
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_VN_MOBILE = re.compile(r"^(?:\+?84|0)(\d{9})$")
 
 
-def normalise_phone(raw: str) -> str | None:
-    """`0912 345 678`, `+84912345678`, `84-912-345-678` → `0912345678`; None if not a mobile."""
-    match = _VN_MOBILE.match(_PHONE_SEPARATORS.sub("", raw))
-    return f"0{match.group(1)}" if match else None
+def sms_number(raw: str) -> str | None:
+    """The mobile an SMS goes to, normalised (`+84 912 345 678` → `0912345678`); None for a
+    landline, a blank or a malformed number."""
+    try:
+        return normalise_phone(raw, mobile_only=True) or None
+    except InvalidPhone:
+        return None
 
 
 def normalise_email(raw: str) -> str | None:
@@ -85,9 +86,7 @@ def queue_message(
     """
     from cchc.notify.delivery import deliver
 
-    normalised = (
-        normalise_email(recipient) if channel == Channel.EMAIL else normalise_phone(recipient)
-    )
+    normalised = normalise_email(recipient) if channel == Channel.EMAIL else sms_number(recipient)
     fields = {
         "channel": channel,
         "kind": kind,

@@ -626,3 +626,39 @@ def test_the_import_command_prints_every_error_and_fails(tmp_path: Path) -> None
     assert "amount_vnd" in err.getvalue()
     assert "adoptions[0].unit" in err.getvalue()
     assert Procedure.objects.count() == 0
+
+
+def with_extended_time(doc: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    doc["procedures"][0]["versions"][0].update(
+        {
+            "extended_time": "5",
+            "extended_time_unit": "working_days",
+            "extended_time_condition": "Trường hợp cần xác minh: không quá 05 ngày làm việc",
+        }
+    )
+    return doc
+
+
+def test_a_lawful_longer_time_travels_in_both_formats() -> None:
+    doc = with_extended_time(catalogue())
+    from_json(doc)
+    first = doc["procedures"][0]
+    version = ProcedureVersion.objects.get(
+        procedure__code=first["code"], effective_from=first["versions"][0]["effective_from"]
+    )
+    assert version.extended_duration is not None
+    assert version.extended_duration.amount == 5
+    assert export_catalogue_json() == doc
+    xlsx = export_catalogue_xlsx()
+    empty_catalogue()
+    import_catalogue(parse_catalogue_xlsx(xlsx))
+    assert export_catalogue_json() == doc
+
+
+def test_a_longer_time_needs_its_condition() -> None:
+    doc = with_extended_time(catalogue())
+    doc["procedures"][0]["versions"][0]["extended_time_condition"] = ""
+    with pytest.raises(CatalogueImportError, match="extended_time_condition"):
+        from_json(doc)
+    assert not ProcedureVersion.objects.exists()
