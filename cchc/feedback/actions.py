@@ -51,10 +51,11 @@ from cchc.feedback.models import (
     Rating,
 )
 from cchc.lib.errors import DomainError
+from cchc.lib.personal import InvalidPhone, normalise_phone, phones_match
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.choices import Channel as MessageChannel
 from cchc.notify.choices import Kind as MessageKind
-from cchc.notify.dispatch import normalise_phone, queue_message
+from cchc.notify.dispatch import queue_message
 from cchc.notify.sms import strip_diacritics, unaccent
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in
@@ -195,19 +196,6 @@ def open_kiosk(dossier: Dossier, *, by: Any) -> str:
 
 
 # -- rating ------------------------------------------------------------------------------------
-
-
-def _phone_key(raw: str) -> str:
-    """The comparable form of a phone: a mobile in its 0xxxxxxxxx form, or else its digits."""
-    normalised = normalise_phone(raw or "")
-    if normalised:
-        return normalised
-    return "".join(ch for ch in raw or "" if ch.isdigit())
-
-
-def phones_match(given: str, on_file: str) -> bool:
-    a, b = _phone_key(given), _phone_key(on_file)
-    return bool(a) and len(a) >= 8 and secrets.compare_digest(a, b)
 
 
 def _check_ratable(dossier: Dossier) -> None:
@@ -399,13 +387,11 @@ def _validate_submission(
         )
     if procedure is not None and subject != Subject.PROCEDURE:
         raise InvalidFeedback(_("Chỉ chọn thủ tục khi phản ánh về thủ tục hành chính."))
-    normalised_phone = ""
-    if phone:
-        normalised_phone = normalise_phone(phone) or ""
-        if not normalised_phone:
-            raise InvalidFeedback(
-                _("Số điện thoại di động không hợp lệ (ví dụ đúng: 0912 345 678).")
-            )
+    try:
+        # A mobile: the tracking code and the answer are sent to it by SMS.
+        normalised_phone = normalise_phone(phone, mobile_only=True)
+    except InvalidPhone as exc:
+        raise InvalidFeedback(str(exc)) from exc
     if email:
         try:
             validate_email(email)

@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django_ratelimit.core import _get_ip
 from django_ratelimit.decorators import ratelimit
 
+from cchc.lib import personal
+
 SUBMIT_RATE = "5/h"
 STATUS_RATE = "60/h"
 RATING_IP_RATE = "10/h"
@@ -25,8 +27,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 def phone_key(group: str, request: HttpRequest) -> str:
     """The normalised phone the request claims (form or JSON body); the IP when there is none,
     so phoneless requests never share one bucket."""
-    from cchc.feedback.actions import _phone_key
-
     raw = request.POST.get("phone", "") if request.method == "POST" else ""
     if not raw and request.content_type == "application/json":
         try:
@@ -34,8 +34,8 @@ def phone_key(group: str, request: HttpRequest) -> str:
             raw = str(body.get("phone", "")) if isinstance(body, dict) else ""
         except (ValueError, UnicodeDecodeError):
             raw = ""
-    digits = _phone_key(raw)
-    return f"phone:{digits}" if digits else f"ip:{_get_ip(request)}"
+    key = personal.phone_key(raw)
+    return f"phone:{key}" if key else f"ip:{_get_ip(request)}"
 
 
 def throttle(

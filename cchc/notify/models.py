@@ -15,17 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.daily_jobs import DailyRun
+from cchc.lib.personal import mask_email, mask_phone
 from cchc.notify.choices import AttemptOutcome, Channel, Kind, MessageStatus
 
 
 def mask(recipient: str) -> str:
     """A recipient shortened so that a list page does not reveal it: `09******78`, `n***@x.vn`."""
-    if "@" in recipient:
-        local, _sep, domain = recipient.partition("@")
-        return f"{local[:1]}***@{domain}"
-    if len(recipient) <= 4:
-        return "*" * len(recipient)
-    return f"{recipient[:2]}{'*' * (len(recipient) - 4)}{recipient[-2:]}"
+    return mask_email(recipient) if "@" in recipient else mask_phone(recipient)
 
 
 class Message(models.Model):

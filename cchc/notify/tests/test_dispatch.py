@@ -13,7 +13,7 @@ from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.notify.choices import Channel, Kind, MessageStatus
-from cchc.notify.dispatch import normalise_phone, on_dossier_event
+from cchc.notify.dispatch import on_dossier_event, sms_number
 from cchc.notify.models import Message
 from cchc.notify.tests.conftest import EMAIL, ID_NUMBER, at, receive
 
@@ -184,12 +184,13 @@ def test_sms_stay_within_two_segments(received: Dossier) -> None:
         ("0912 345 678", "0912345678"),
         ("+84 912.345.678", "0912345678"),
         ("84-912-345-678", "0912345678"),
-        ("(024) 3825 1234", None),
+        ("(024) 3825 1234", None),  # a landline: no SMS
         ("12345", None),
+        ("", None),
     ],
 )
-def test_phone_numbers_are_normalised(raw: str, expected: str | None) -> None:
-    assert normalise_phone(raw) == expected
+def test_sms_go_to_normalised_mobiles_only(raw: str, expected: str | None) -> None:
+    assert sms_number(raw) == expected
 
 
 def test_nothing_is_sent_for_a_dossier_turned_away_at_the_counter(
