@@ -119,9 +119,11 @@ def _rescheduled(d: Dossier, staff: Staff, moment: Callable[[int, int], dt.datet
         d, by=staff.reception, to=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=1)
     )
     assert d.due_at is not None
+    calendar = load_calendar(d.processing_unit)
+    # A new date the citizen can come on: the closing of a working day a week of work later.
+    new_due = calendar.closing(calendar.add_working_days(timezone.localdate(d.due_at), 5))
     actions.reschedule(
-        d, by=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=4),
-        new_due=d.due_at + dt.timedelta(days=7),
+        d, by=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=4), new_due=new_due,
         reason="Chờ kết quả xác minh từ nơi đăng ký thường trú trước đây.",
     )  # fmt: skip
 
@@ -130,9 +132,26 @@ def _payment(d: Dossier, staff: Staff, moment: Callable[[int, int], dt.datetime]
     d = actions.hand_over(
         d, by=staff.reception, to=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=1)
     )
-    actions.request_payment(
+    d = actions.request_payment(
         d, by=staff.specialist, amount_vnd=150_000, at=moment(0, 0) + dt.timedelta(hours=2),
         note="Lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ",
+    )
+    # A part payment: the dossier keeps waiting for the rest.
+    actions.record_payment(
+        d, by=staff.reception, amount_vnd=50_000, receipt_number="BL-0000123",
+        at=moment(0, 0) + dt.timedelta(hours=3),
+    )  # fmt: skip
+
+
+def _extended(d: Dossier, staff: Staff, moment: Callable[[int, int], dt.datetime]) -> None:
+    """A marriage registration that needs verification: the lawful 5 working days, not an
+    apology."""
+    d = actions.hand_over(
+        d, by=staff.reception, to=staff.specialist, at=moment(0, 0) + dt.timedelta(minutes=30)
+    )
+    actions.extend(
+        d, by=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=1),
+        reason="Cần xác minh tình trạng hôn nhân tại nơi cư trú trước đây của bên nữ.",
     )  # fmt: skip
 
 
@@ -154,6 +173,7 @@ SCENARIOS = [
     Scenario("1.012753", "Mai Văn Long", 1, 9, _supplement),
     Scenario("1.004884", "Trịnh Thị Mơ", 4, 10, _rescheduled),
     Scenario("1.013227", "Lý Văn Phúc", 3, 9, _payment),
+    Scenario("1.000894", "Chu Văn Quang", 1, 8, _extended),
     Scenario("1.001193", "Phan Văn Nam", 0, 8, _nothing),
 ]
 
