@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Sum, prefetch_related_objects
 from django.utils import timezone
@@ -44,6 +46,7 @@ from cchc.dossiers.models import (
     DossierStep,
     crosses_boundary,
 )
+from cchc.lib import personal
 from cchc.lib.errors import DomainError
 from cchc.lib.numbers import localised
 from cchc.lib.uploads import UploadRejected, check_upload
@@ -234,8 +237,6 @@ def _validate_receipt(
         receiving.admin_owner and receiving.admin_owner.agency_identifier
     ):
         errors.append(_("Đơn vị tiếp nhận chưa có mã định danh: không cấp được mã hồ sơ."))
-    if not receipt.applicant.name.strip():
-        errors.append(_("Thiếu tên người nộp hồ sơ."))
     if not 1 <= receipt.sets <= MAX_SETS:
         errors.append(_("Số bộ hồ sơ phải từ 1 đến %(n)s.") % {"n": MAX_SETS})
     if receipt.channel not in Channel.values:
@@ -247,6 +248,53 @@ def _validate_receipt(
     if errors:
         raise InvalidDossierData(" ".join(errors))
     return procedure, version, receiving
+
+
+def clean_applicant(applicant: Applicant, *, mobile_only: bool = False) -> Applicant:
+    """The applicant as stored, whichever door it came through (counter, post, API, portal):
+    one spelling of the phone, the identity number checked by kind, every text within its
+    column and free of NUL characters. Refuses with every problem at once."""
+    errors: list[str] = []
+    phone = id_number = ""
+    try:
+        phone = personal.normalise_phone(applicant.phone, mobile_only=mobile_only)
+    except personal.InvalidPhone as exc:
+        errors.append(str(exc))
+    if applicant.kind not in ApplicantKind.values:
+        errors.append(_("Loại người nộp “%(v)s” không hợp lệ.") % {"v": applicant.kind})
+    else:
+        try:
+            id_number = personal.check_id_number(applicant.kind, applicant.id_number)
+        except personal.InvalidIdNumber as exc:
+            errors.append(str(exc))
+    texts = {
+        "name": (applicant.name.strip(), 200, _("Tên người nộp")),
+        "email": (applicant.email.strip(), 254, _("Thư điện tử")),
+        "address": (applicant.address.strip(), 300, _("Địa chỉ")),
+    }
+    for value, limit, label in texts.values():
+        if "\x00" in value:
+            errors.append(_("%(field)s có ký tự không hợp lệ.") % {"field": label})
+        elif len(value) > limit:
+            errors.append(_("%(field)s dài quá %(n)s ký tự.") % {"field": label, "n": limit})
+    email = texts["email"][0]
+    if email and "\x00" not in email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(_("Thư điện tử “%(v)s” không hợp lệ.") % {"v": email[:80]})
+    if not texts["name"][0]:
+        errors.append(_("Thiếu tên người nộp hồ sơ."))
+    if errors:
+        raise InvalidDossierData(" ".join(errors))
+    return Applicant(
+        name=texts["name"][0],
+        kind=applicant.kind,
+        id_number=id_number,
+        phone=phone,
+        email=email,
+        address=texts["address"][0],
+    )
 
 
 def _agency_identifier(unit: Unit) -> str:
@@ -267,6 +315,7 @@ def _create(
     require_complete: bool = False,
 ) -> Dossier:
     procedure, version, receiving = _validate_receipt(receipt, at)
+    applicant = clean_applicant(receipt.applicant)
     # Read once, before the dossier number is taken (see below): the documents serve the
     # completeness check and the documents recorded, the fees the amount due, the steps the plan.
     prefetch_related_objects(
@@ -302,12 +351,12 @@ def _create(
         return_method=receipt.return_method,
         sets=receipt.sets,
         cross_boundary=crosses_boundary(receiving, receipt.processing_unit),
-        applicant_kind=receipt.applicant.kind,
-        applicant_name=receipt.applicant.name.strip(),
-        applicant_id_number=receipt.applicant.id_number.strip(),
-        applicant_phone=receipt.applicant.phone.strip(),
-        applicant_email=receipt.applicant.email.strip(),
-        applicant_address=receipt.applicant.address.strip(),
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
         submitted_at=at,
         received_by=by,
         fee_due_vnd=fee_due_vnd,
@@ -1471,6 +1520,7 @@ def submit_online(
         return_method=return_method,
     )
     procedure, version, receiving = _validate_receipt(receipt, at)
+    applicant = clean_applicant(applicant)
     if version.online_service == "none":
         raise InvalidDossierData(
             _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến: hãy nộp tại bộ phận một cửa.")
@@ -1495,11 +1545,11 @@ def submit_online(
         channel=Channel.ONLINE_FULL if version.online_service == "full" else Channel.ONLINE_PARTIAL,
         return_method=return_method,
         applicant_kind=applicant.kind,
-        applicant_name=applicant.name.strip(),
-        applicant_id_number=applicant.id_number.strip(),
-        applicant_phone=applicant.phone.strip(),
-        applicant_email=applicant.email.strip(),
-        applicant_address=applicant.address.strip(),
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
         submitted_at=at,
         fee_due_vnd=version.total_fee_vnd,
     )

@@ -44,8 +44,9 @@ from cchc.dossiers.choices import (
     ReturnMethod,
     Status,
 )
-from cchc.dossiers.models import Dossier, DossierCounter, DossierEvent
+from cchc.dossiers.models import Dossier, DossierCounter, DossierEvent, crosses_boundary
 from cchc.lib.personal import InvalidPhone, normalise_phone
+from cchc.lib.text import fold
 from cchc.units.models import Unit, visible_unit_ids
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
@@ -168,6 +169,7 @@ class _Row:
     field_id: int
     processing: Unit
     receiving_id: int
+    cross_boundary: bool
     agency: str
     applicant: dict[str, str]
     moment: dt.datetime
@@ -493,6 +495,7 @@ def _parse(number: int, text: str, cat: _Catalogue, now: dt.datetime) -> _Row:
         field_id=field_id,
         processing=processing,
         receiving_id=receiving.pk,
+        cross_boundary=crosses_boundary(receiving, processing),
         agency=agency,
         applicant=_applicant(obj["applicant"]),
         moment=moment,
@@ -655,6 +658,9 @@ def _dossier_values(row: _Row) -> dict[str, Any]:
         "return_method": _RETURN_METHOD[row.channel],
         "applicant_kind": a["kind"],
         "applicant_name": a["name"],
+        # bulk_create and COPY skip Dossier.save(): the folded name is written here.
+        "applicant_name_folded": fold(a["name"])[:200],
+        "cross_boundary": row.cross_boundary,
         "applicant_id_number": a["id_number"],
         "applicant_phone": a["phone"],
         "applicant_email": a["email"],

@@ -349,3 +349,44 @@ def test_a_specialist_of_another_commune_cannot_extend(received: Dossier, world:
     outsider = make_user("khac", world.commune_b, Role.SPECIALIST)
     with pytest.raises(actions.NotAllowed):
         actions.extend(received, by=outsider, reason="x", at=at("2025-08-05"))
+
+
+# -- 11 (the actions' side): every door stores one spelling and refuses bad input clearly ---------
+
+
+@pytest.mark.parametrize(
+    ("applicant", "message"),
+    [
+        ({"name": "A" * 201}, "dài quá 200"),
+        ({"phone": "0912 345 678 999 000 11"}, "điện thoại"),
+        ({"name": "Lê\x00Hoa"}, "không hợp lệ"),
+        ({"id_number": "123456789"}, "12 chữ số"),
+        ({"email": "khong-phai-thu"}, "Thư điện tử"),
+    ],
+)
+def test_a_receipt_with_bad_applicant_data_is_refused_before_anything_is_written(
+    world: World, reception: User, copy_implemented: None, applicant, message
+) -> None:
+    values = {"name": "Lê Thị Hoa", "id_number": "038090001234", "phone": "0912345678"}
+    values.update(applicant)
+    with pytest.raises(InvalidDossierData, match=message):
+        actions.receive_dossier(
+            receipt_for(world, applicant=actions.Applicant(**values)),
+            by=reception,
+            at=at("2025-08-04"),
+        )
+    assert not Dossier.objects.exists()
+
+
+def test_an_imported_dossier_is_flagged_and_found_like_a_live_one(
+    world: World, copy_implemented: None
+) -> None:
+    from cchc.dossiers.tests.test_importing import entry, run
+
+    applicant = {"name": "Lê Thị Hoa", "phone": "0912 345 678"}
+    result = run(entry(world, receiving_unit=world.commune_b.code, applicant=applicant))
+    assert result.created == 1, result.errors
+    dossier = Dossier.objects.get()
+    assert dossier.cross_boundary
+    assert dossier.applicant_name_folded == "le thi hoa"
+    assert dossier.applicant_phone == "0912345678"

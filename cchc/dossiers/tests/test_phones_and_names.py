@@ -151,9 +151,6 @@ def test_the_api_search_forgives_the_same(world: World, reception: User, hoa: Do
         assert [d["code"] for d in items] == [hoa.code], q
 
 
-@pytest.mark.xfail(
-    strict=True, reason="until actions._create and submit_online call normalise_phone (the lead)"
-)
 def test_a_receipt_through_the_actions_stores_the_phone_normalised(
     world: World, reception: User, copy_implemented: None
 ) -> None:
