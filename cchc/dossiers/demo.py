@@ -133,7 +133,10 @@ def _payment(d: Dossier, staff: Staff, moment: Callable[[int, int], dt.datetime]
         d, by=staff.reception, to=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=1)
     )
     d = actions.request_payment(
-        d, by=staff.specialist, amount_vnd=150_000, at=moment(0, 0) + dt.timedelta(hours=2),
+        d,
+        by=staff.specialist,
+        amount_vnd=150_000,
+        at=moment(0, 0) + dt.timedelta(hours=2),
         note="Lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ",
     )
     # A part payment: the dossier keeps waiting for the rest.
