@@ -13,7 +13,7 @@ from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.notify.choices import Channel, Kind, MessageStatus
-from cchc.notify.dispatch import on_dossier_event, sms_number
+from cchc.notify.dispatch import on_dossier_event, queue_message, sms_number
 from cchc.notify.models import Message
 from cchc.notify.tests.conftest import EMAIL, ID_NUMBER, at, receive
 
@@ -94,14 +94,31 @@ def test_only_the_contacts_given_are_used(
     assert kinds(phone_only) == [(Kind.RECEIVED, Channel.SMS)]
 
 
-def test_a_malformed_address_is_kept_as_failed_without_a_job(
+def test_a_landline_is_kept_as_a_failed_sms_without_a_job(
     world: World, reception: User, copy_implemented: None
 ) -> None:
-    dossier = receive(world, reception, "2025-08-04", email="not-an-address", phone="12345")
-    messages = Message.objects.filter(dossier=dossier)
-    assert {(m.status, m.last_error) for m in messages} == {
-        (MessageStatus.FAILED, "invalid_recipient")
-    }
+    # A landline is a valid phone at the counter, but no SMS reaches it.
+    dossier = receive(world, reception, "2025-08-04", email="", phone="(0237) 3870 123")
+    assert dossier.applicant_phone == "02373870123"
+    message = Message.objects.get(dossier=dossier)
+    assert (message.channel, message.status, message.last_error) == (
+        Channel.SMS,
+        MessageStatus.FAILED,
+        "invalid_recipient",
+    )
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.parametrize(("channel", "recipient"), [("email", "not-an-address"), ("sms", "12345")])
+def test_a_malformed_address_is_kept_as_failed_without_a_job(
+    db: Any, channel: str, recipient: str
+) -> None:
+    # The doors refuse such addresses now; one stored earlier still leaves a visible trace.
+    message = queue_message(
+        channel=channel, kind=Kind.RECEIVED, recipient=recipient, subject="", body="…", key="k"
+    )
+    assert message is not None
+    assert (message.status, message.last_error) == (MessageStatus.FAILED, "invalid_recipient")
     assert not DBTaskResult.objects.exists()
 
 
