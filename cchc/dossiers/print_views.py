@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cchc.dossiers import ledger
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.printing import FORMS, FormNotApplicable, ledger_pdf
 from cchc.units.lookup import get_unit_for
@@ -75,22 +76,10 @@ def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
 def _ledger_rows(
     request: HttpRequest, unit: Unit, start: dt.date, end: dt.date
 ) -> QuerySet[Dossier]:
-    # Dossiers received at this unit or at an agency inside it (its one-stop centre) but not at
-    # the units below it (a province's ledger is not every commune's), by receipt moment;
-    # dossiers never received (turned away, refused at the counter) are not in the ledger.
-    tz = timezone.get_current_timezone()
-    lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return (
-        Dossier.objects.visible_to(request.user)
-        .filter(
-            receiving_unit__path__startswith=unit.path,
-            receiving_unit__admin_owner_id=unit.admin_owner_id,
-            received_at__gte=lower,
-            received_at__lt=upper,
-        )
-        .order_by("received_at", "id")
-    )
+    # Every dossier given a code in the period at this unit or at an agency inside it (its
+    # one-stop centre), but not at the units below it (a province's ledger is not every
+    # commune's): turned away and refused ones too, so that no code is missing (see `ledger`).
+    return ledger.entries(unit, start, end, Dossier.objects.visible_to(request.user))
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cchc.dossiers.choices import Action, ApplicantKind, ReturnMethod
+from cchc.dossiers.ledger import ledger_number
 from cchc.dossiers.models import DocumentKind, Dossier, DossierEvent
 from cchc.lib.numbers import localised, plain_decimal
 from cchc.units.choices import Role
@@ -23,6 +24,7 @@ from cchc.worktime.choices import Outcome
 from .layout import (
     FormPDF,
     Signer,
+    compact_moment,
     hm_moment,
     in_vietnamese,
     long_date,
@@ -146,7 +148,11 @@ def receipt_pdf(dossier: Dossier) -> bytes:
     title = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
     pdf = FormPDF(form_number="01", title=title, author=unit.name)
     pdf.official_header(unit, day=dossier.received_at)
-    pdf.heading(title, f"Mã hồ sơ: {dossier.code}")
+    pdf.heading(
+        title,
+        f"Mã hồ sơ: {dossier.code}",
+        f"Số thứ tự trong sổ theo dõi: {ledger_number(dossier):02d}",
+    )
 
     # The QR code sits at the right of the applicant block; the text wraps short of it.
     qr_size = 24.0
@@ -184,7 +190,7 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         widths=widths,
         aligns=["C", "L", "C", "C"],
     )
-    pdf.field("2. Số lượng hồ sơ:", "01 (bộ)")
+    pdf.field("2. Số lượng hồ sơ:", f"{dossier.sets:02d} (bộ)")
     pdf.field("3. Thời gian giải quyết hồ sơ theo quy định:", _processing_time(dossier))
     pdf.field("4. Thời gian nhận hồ sơ:", long_moment(dossier.received_at))
     # The receipt as it was issued: its appointment is the original one; a later date agreed
@@ -212,22 +218,33 @@ def receipt_pdf(dossier: Dossier) -> bytes:
 
 
 def _supplement_items(event: DossierEvent) -> list[tuple[str, str]]:
-    """(content, reason) pairs: the actions store plain strings; a dict with its own reason is
-    accepted too so a richer form upstream does not break printing."""
+    """(content, reason) pairs of the request. The actions store `{"name", "reason"}` objects;
+    events recorded before reasons were kept hold plain strings (no reason of their own)."""
     raw = event.data.get("missing") or event.data.get("items") or []
     items: list[tuple[str, str]] = []
     for item in raw:
         if isinstance(item, dict):
             content = str(item.get("name") or item.get("item") or item.get("content") or "")
-            items.append((content, str(item.get("reason") or "")))
+            items.append((content.strip(), str(item.get("reason") or "").strip()))
         else:
-            items.append((str(item), ""))
-    return [(c, r) for c, r in items if c.strip()]
+            items.append((str(item).strip(), ""))
+    return [(c, r) for c, r in items if c]
+
+
+def _own_reason(event: DossierEvent, items: list[tuple[str, str]]) -> str:
+    """The event's reason when it says more than the items: the actions store the items joined
+    ("a; b (lý do)") as the reason, which the table already shows."""
+    reason = event.reason.strip()
+    derived = {
+        "; ".join(c for c, _r in items),
+        "; ".join(f"{c} ({r})" if r else c for c, r in items),
+    }
+    return "" if reason in derived else reason
 
 
 @in_vietnamese
 def incomplete_pdf(dossier: Dossier) -> bytes:
-    """Mẫu 02: what to supplement, with reasons and whom to ask, from the latest request."""
+    """Mẫu 02: what to supplement, each with its reason, and whom to ask, from the latest request."""
     event = _latest(dossier, Action.ASK_COMPLETION, Action.REQUEST_SUPPLEMENT)
     before_receipt = event.action == Action.ASK_COMPLETION
     # Before receipt the one-stop counter speaks; after it, the body processing the dossier.
@@ -242,17 +259,23 @@ def incomplete_pdf(dossier: Dossier) -> bytes:
     you = _you(dossier)
     pdf.paragraph(f"Đề nghị {you} bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:")
     items = _supplement_items(event)
-    for i, (content, reason) in enumerate(items, start=1):
-        pdf.paragraph(f"{i}. {content}" + (f" (lý do: {reason})" if reason else ""), indent=4)
-    joined = "; ".join(c for c, _r in items)
-    reason = event.reason if event.reason and event.reason != joined else ""
-    if not reason:
+    pdf.grid(
+        [["TT", "Nội dung cần bổ sung, hoàn thiện", "Lý do"]],
+        [[str(i), content, reason] for i, (content, reason) in enumerate(items, start=1)]
+        or [["", "(không ghi nội dung)", ""]],
+        widths=[8.0, (pdf.epw - 8) * 0.55, (pdf.epw - 8) * 0.45],
+        aligns=["C", "L", "L"],
+    )
+    # Items recorded without a reason of their own (older requests) share the general one.
+    reason = _own_reason(event, items)
+    if not reason and any(not r for _c, r in items):
         reason = (
             "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính."
             if before_receipt
             else "Cần bổ sung các nội dung trên để có đủ căn cứ giải quyết hồ sơ."
         )
-    pdf.field("Lý do:", reason, bold=False)
+    if reason:
+        pdf.field("Lý do:", reason, bold=False)
     officer = _person(event.actor)
     hotline = unit.hotline or dossier.receiving_unit.hotline
     pdf.paragraph(
@@ -365,11 +388,38 @@ def _step_outcome(step: Any) -> str:
     return "Đã xử lý"
 
 
+def _hand_over(dossier: Dossier, steps: list[Any], index: int) -> tuple[str, str]:
+    """The "Giao" and "Nhận" lines of the step at `index`: the dossier came to it in one
+    hand-over, so both lines carry the one moment the step started.
+
+    The giver is whoever recorded the hand-over; a step started by the system (the return step
+    opened when the result is ready) falls back to whoever held the dossier before. The first
+    step is the counter taking the dossier from the applicant.
+    """
+    step = steps[index]
+    moment = hm_moment(step.started_at) or "…"
+    if step.started_at is None:
+        return f"Giao: {moment}", f"Nhận: {moment}"
+    giver = step.given_by
+    receiver = step.assignee
+    if index == 0:
+        giver_name = dossier.applicant_name
+        receiver = receiver or step.given_by or dossier.received_by
+    else:
+        giver = giver or steps[index - 1].assignee
+        giver_name = _person(giver)
+    return (
+        f"Giao: {moment} — {giver_name or '…'}",
+        f"Nhận: {moment} — {_person(receiver) or '…'}",
+    )
+
+
 @in_vietnamese
 def control_slip_pdf(dossier: Dossier) -> bytes:
-    """Mẫu 05: one row per step of the dossier, with hand-over times, people and outcome.
+    """Mẫu 05: one row per step of the dossier: how it came to that body (given and received at
+    one moment, by whom to whom), the step's result against its due moment, and notes.
 
-    A5 landscape: six columns of hand-written-size text do not fit 148 mm across.
+    A5 landscape: five columns of hand-written-size text do not fit 148 mm across.
     """
     steps = list(dossier.steps.select_related("given_by", "assignee").order_by("position"))
     if not steps:
@@ -387,18 +437,19 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
         f"{hm_moment(dossier.received_at)}; hẹn trả kết quả: {hm_moment(dossier.due_at)}",
     )
     rows = []
-    for step in steps:
+    for index, step in enumerate(steps):
         where = step.body or (str(Role(step.role).label) if step.role else "")
-        notes = [f"Hạn: {hm_moment(step.due_at)}"] if step.due_at else []
+        notes = [f"Hạn: {compact_moment(step.due_at)}"] if step.due_at else []
+        if step.finished_at:
+            notes.append(f"Xong: {compact_moment(step.finished_at)}")
         if step.note:
             notes.append(step.note)
+        given, received = _hand_over(dossier, steps, index)
         rows.append(
             [
                 str(step.position),
                 step.name + (f"\n({where})" if where else ""),
-                f"Giao: {hm_moment(step.started_at) or '…'}\n"
-                f"Nhận: {hm_moment(step.finished_at) or '…'}",
-                f"Người giao: {_person(step.given_by)}\nNgười nhận: {_person(step.assignee)}",
+                f"{given}\n{received}",
                 _step_outcome(step),
                 "\n".join(notes),
             ]
@@ -408,15 +459,16 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
             [
                 "TT",
                 "Tên cơ quan, bộ phận",
-                "Thời gian giao, nhận hồ sơ",
-                "Người giao, người nhận",
+                "Thời gian giao, nhận hồ sơ — người giao, người nhận",
                 "Kết quả giải quyết (trước hạn/ đúng hạn/ quá hạn)",
                 "Ghi chú",
             ]
         ],
         rows,
-        widths=[8, 34, 52, 37, 24, pdf.epw - 155],
-        aligns=["C", "L", "L", "L", "C", "L"],
+        # The hand-over lines ("Giao: 14 giờ 00 phút, ngày 04/08/2025 — <name>") are the
+        # form's substance: their column takes what the others leave.
+        widths=[8, 30, pdf.epw - 96, 20, 38],
+        aligns=["C", "L", "L", "C", "L"],
         size=8,
     )
     return pdf.render()

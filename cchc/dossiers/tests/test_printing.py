@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,11 +15,13 @@ from django.test import Client
 from pypdf import PdfReader
 
 from cchc.accounts.models import User
+from cchc.catalogue.models import StepTemplate
 from cchc.conftest import World, logged_in
 from cchc.dossiers.actions import (
     Applicant,
     hand_over,
     receive_dossier,
+    receive_submitted,
     refuse,
     refuse_at_counter,
     request_supplement,
@@ -27,8 +30,10 @@ from cchc.dossiers.actions import (
     return_result,
     turn_away_incomplete,
 )
-from cchc.dossiers.choices import ApplicantKind
-from cchc.dossiers.models import Dossier
+from cchc.dossiers.choices import Action, ApplicantKind
+from cchc.dossiers.ledger import ledger_number
+from cchc.dossiers.missing import MissingItem
+from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.dossiers.printing import (
     FormNotApplicable,
     apology_pdf,
@@ -42,6 +47,7 @@ from cchc.dossiers.printing import (
 )
 from cchc.dossiers.printing.layout import long_date, long_moment
 from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +156,28 @@ def test_the_receipt_reads_back_in_vietnamese_on_a5(
         assert expected in body, expected
 
 
+def test_the_receipt_gives_the_sets_received_and_the_ledger_number(
+    world: World, turned_away: Dossier, reception: User, copy_implemented: None
+) -> None:
+    # Turned away at 09:00 and refused at 09:30, both coded: the receipt at 10:00 is the
+    # commune's third entry of the year, and says so.
+    refuse_at_counter(
+        receipt_for(world),
+        reason="Không thuộc thẩm quyền",
+        by=reception,
+        at=at("2025-08-04", 9, 30),
+    )
+    dossier = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 10))
+    body = flat(all_text(receipt_pdf(dossier)))
+    assert "Số thứ tự trong sổ theo dõi: 03" in body
+    assert "2. Số lượng hồ sơ: 01 (bộ)" in body
+    # A dossier received as several sets says how many.
+    several = receive_dossier(receipt_for(world, sets=2), by=reception, at=at("2025-08-04", 11))
+    body = flat(all_text(receipt_pdf(several)))
+    assert "2. Số lượng hồ sơ: 02 (bộ)" in body
+    assert "Số thứ tự trong sổ theo dõi: 04" in body
+
+
 def test_the_receipt_carries_a_qr_code_of_the_public_status_page(
     received: Dossier, settings: Any
 ) -> None:
@@ -235,7 +263,7 @@ def test_a_dossier_turned_away_has_no_receipt(turned_away: Dossier) -> None:
 # -- Mẫu 02 ------------------------------------------------------------------------------------
 
 
-def test_the_completion_slip_lists_what_is_missing(
+def test_the_completion_slip_gives_each_missing_item_with_its_reason(
     world: World, reception: User, minh_named: None
 ) -> None:
     world.commune_a.hotline = "0237 3868 123"
@@ -247,12 +275,16 @@ def test_the_completion_slip_lists_what_is_missing(
             documents=[],
             applicant=Applicant(name="Hoàng Thị Bích Ngọc", address="Thôn Đông Hải, xã Nga Sơn"),
         ),
-        missing=["Tờ khai đăng ký khai sinh có chữ ký", "Giấy chứng sinh (bản chính)"],
+        missing=[
+            MissingItem("Tờ khai đăng ký khai sinh", "Chưa có chữ ký của người đi khai"),
+            MissingItem("Giấy chứng sinh", "Nộp bản sao, cần bản chính"),
+        ],
         by=reception,
         at=at("2025-08-04", 10, 15),
     )
     data = incomplete_pdf(dossier)
     assert_size(data, A5)
+    assert len(read(data).pages) == 1
     body = flat(all_text(data))
     for expected in [
         "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
@@ -260,9 +292,9 @@ def test_the_completion_slip_lists_what_is_missing(
         "Hồ sơ của: Hoàng Thị Bích Ngọc",
         "Thôn Đông Hải, xã Nga Sơn",
         "Đăng ký khai sinh",
-        "1. Tờ khai đăng ký khai sinh có chữ ký",
-        "2. Giấy chứng sinh (bản chính)",
-        "Lý do: Hồ sơ chưa đầy đủ, hợp lệ",
+        "TT Nội dung cần bổ sung, hoàn thiện Lý do",
+        "1 Tờ khai đăng ký khai sinh Chưa có chữ ký của người đi khai",
+        "2 Giấy chứng sinh Nộp bản sao, cần bản chính",
         "0237 3868 123",
         "NGƯỜI HƯỚNG DẪN",
         "Trần Thị Lan",
@@ -270,19 +302,48 @@ def test_the_completion_slip_lists_what_is_missing(
         "Mẫu số 02",
     ]:
         assert expected in body, expected
+    # Every item has its reason: no general one repeats them.
+    assert "Lý do:" not in body
 
 
-def test_the_supplement_request_after_receipt_uses_its_items(
+def test_a_request_recorded_before_reasons_were_kept_prints_with_the_general_reason(
+    turned_away: Dossier, reception: User
+) -> None:
+    # Older events hold plain strings, and the items joined as the reason.
+    items = ["Tờ khai đăng ký khai sinh có chữ ký", "Giấy chứng sinh (bản chính)"]
+    DossierEvent.objects.create(
+        dossier=turned_away,
+        action=Action.ASK_COMPLETION,
+        from_status="",
+        to_status=turned_away.status,
+        actor=reception,
+        at=at("2025-08-04", 10),
+        reason="; ".join(items),
+        data={"missing": items},
+    )
+    body = flat(all_text(incomplete_pdf(turned_away)))
+    assert "1 Tờ khai đăng ký khai sinh có chữ ký" in body
+    assert "2 Giấy chứng sinh (bản chính)" in body
+    assert "Lý do: Hồ sơ chưa đầy đủ, hợp lệ" in body
+
+
+def test_the_supplement_request_after_receipt_gives_its_items_and_reasons(
     received: Dossier, specialist: User, minh_named: None
 ) -> None:
     request_supplement(
         received,
         by=specialist,
-        items=["Bản chính giấy tờ cần chứng thực để đối chiếu"],
+        items=[
+            MissingItem("Bản chính giấy tờ cần chứng thực", "Để đối chiếu với bản sao"),
+            "Ảnh chân dung",
+        ],
         at=at("2025-08-05", 14),
     )
     body = flat(all_text(incomplete_pdf(received)))
-    assert "1. Bản chính giấy tờ cần chứng thực để đối chiếu" in body
+    assert "1 Bản chính giấy tờ cần chứng thực Để đối chiếu với bản sao" in body
+    # The item without a reason of its own falls under the general one.
+    assert "2 Ảnh chân dung" in body
+    assert "Lý do: Cần bổ sung các nội dung trên" in body
     assert "Lê Văn Minh" in body
     assert "tính lại từ đầu" in body
 
@@ -378,6 +439,7 @@ def test_the_control_slip_has_one_row_per_step_with_times_people_and_outcome(
     data = control_slip_pdf(received)
     width, height = size_of(data)
     assert abs(width - A5[1]) < 1 and abs(height - A5[0]) < 1  # A5 landscape
+    assert len(read(data).pages) == 1
     body = flat(all_text(data))
     for expected in [
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
@@ -385,19 +447,38 @@ def test_the_control_slip_has_one_row_per_step_with_times_people_and_outcome(
         "Kèm theo hồ sơ của: Nguyễn Văn An",
         "0912345678",
         "Chứng thực bản sao từ bản chính",
-        "Tiếp nhận",
-        "Xử lý",
-        "Giao: 09 giờ 00 phút, ngày 04/08/2025",
-        "Nhận: 14 giờ 00 phút, ngày 04/08/2025",
-        "Giao: 14 giờ 00 phút, ngày 04/08/2025",
-        "Nhận: 10 giờ 00 phút, ngày 06/08/2025",
-        "Người nhận: Lê Văn Minh",
-        "Người giao: Trần Thị Lan",
+        # Each row is one hand-over: given and received at the one moment the step started.
+        "1 Tiếp nhận (Tiếp nhận hồ sơ)",
+        "Giao: 09 giờ 00 phút, ngày 04/08/2025 — Nguyễn Văn An",
+        "Nhận: 09 giờ 00 phút, ngày 04/08/2025 — Trần Thị Lan",
+        "Giao: 14 giờ 00 phút, ngày 04/08/2025 — Trần Thị Lan",
+        "Nhận: 14 giờ 00 phút, ngày 04/08/2025 — Lê Văn Minh",
+        "Xong: 04/08/2025 14:00",
+        "Xong: 06/08/2025 10:00",
         "Trước hạn",
-        "07/08/2025",
         "Mẫu số 05",
     ]:
         assert expected in body, expected
+    assert "Người giao:" not in body
+
+
+def test_a_step_opened_by_the_result_is_given_by_whoever_held_the_dossier(
+    world: World, reception: User, specialist: User, minh_named: None, copy_implemented: None
+) -> None:
+    StepTemplate.objects.create(
+        version=world.copy.versions.get(),
+        position=3,
+        name="Trả kết quả",
+        role=Role.RECEPTION,
+        share=Decimal(0),
+    )
+    dossier = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04"))
+    hand_over(dossier, by=reception, to=specialist, at=at("2025-08-04", 14))
+    resolve(dossier, by=specialist, at=at("2025-08-06", 10))
+    body = flat(all_text(control_slip_pdf(dossier)))
+    # The return step started when the result was ready; nobody is assigned to it yet.
+    assert "Giao: 10 giờ 00 phút, ngày 06/08/2025 — Lê Văn Minh" in body
+    assert "Nhận: 10 giờ 00 phút, ngày 06/08/2025 — …" in body
 
 
 def test_an_open_step_reads_in_progress(received: Dossier) -> None:
@@ -481,6 +562,70 @@ def test_the_ledger_prints_in_a_fixed_number_of_queries(
         ledger_pdf(world.commune_a, dt.date(2025, 8, 1), dt.date(2025, 8, 31), queryset)
 
 
+# -- the ledger's numbers ------------------------------------------------------------------------
+
+
+def _turn_away(world: World, reception: User, moment: dt.datetime, **extra: Any) -> Dossier:
+    return turn_away_incomplete(
+        receipt_for(world, procedure_code=world.birth.code, documents=[], **extra),
+        missing=["Tờ khai"],
+        by=reception,
+        at=moment,
+    )
+
+
+def test_ledger_numbers_run_through_the_year_over_every_dossier_given_a_code(
+    world: World,
+    reception: User,
+    reception_b: User,
+    copy_implemented: None,
+    django_assert_num_queries: Any,
+) -> None:
+    turned = _turn_away(world, reception, at("2025-08-04", 8))
+    refused = refuse_at_counter(
+        receipt_for(world), reason="Không thuộc thẩm quyền", by=reception, at=at("2025-08-04", 9)
+    )
+    first = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 10))
+    # The commune's one-stop centre takes its codes from the commune's counter: one book.
+    at_centre = receive_dossier(
+        receipt_for(world, receiving_unit=world.centre_a), by=reception, at=at("2025-08-05", 8)
+    )
+    later = receive_dossier(receipt_for(world), by=reception, at=at("2025-09-01", 8))
+    # Another commune keeps its own book.
+    elsewhere = receive_dossier(
+        receipt_for(world, procedure_code=world.birth.code, processing_unit=world.commune_b),
+        by=reception_b,
+        at=at("2025-08-04", 7),
+    )
+    numbers = [ledger_number(d) for d in (turned, refused, first, at_centre, later, elsewhere)]
+    assert numbers == [1, 2, 3, 4, 5, 1]
+    # One COUNT, however far into the year.
+    with django_assert_num_queries(1):
+        ledger_number(later)
+
+
+def test_the_ledger_starts_again_at_01_on_vietnams_first_of_january(
+    world: World, reception: User
+) -> None:
+    december = _turn_away(world, reception, at("2025-12-31", 16))
+    # 06:30 on 1 January in Vietnam is still 31 December in UTC.
+    new_year = _turn_away(world, reception, at("2026-01-01", 6, 30))
+    following = _turn_away(world, reception, at("2026-01-02", 8))
+    assert [ledger_number(d) for d in (december, new_year, following)] == [1, 1, 2]
+
+
+def test_an_online_submission_enters_the_ledger_when_it_is_given_its_code(
+    world: World, submitted: Dossier, reception: User, copy_implemented: None
+) -> None:
+    # Submitted online on Sunday evening, received on Monday after a counter receipt: the
+    # number is the submission's, so it is known from the start and never changes.
+    counter = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8))
+    assert ledger_number(submitted) == 1
+    received = receive_submitted(submitted, by=reception, at=at("2025-08-04", 10))
+    assert ledger_number(received) == 1
+    assert ledger_number(counter) == 2
+
+
 # -- the views -----------------------------------------------------------------------------------
 
 
@@ -537,6 +682,81 @@ def test_the_ledger_view_prints_the_period_asked_for(
     )
     assert other.status_code == 200
     assert received.code not in flat(all_text(other.content))
+
+
+def _ledger(user: User, unit_code: str, start: str, end: str) -> str:
+    response = logged_in(user).get(
+        f"/lam-viec/don-vi/{unit_code}/so-theo-doi.pdf?from={start}&to={end}"
+    )
+    assert response.status_code == 200
+    return flat(all_text(response.content))
+
+
+def test_the_ledger_lists_turned_away_and_refused_dossiers_so_no_code_is_missing(
+    world: World, submitted: Dossier, reception: User, copy_implemented: None
+) -> None:
+    turned = _turn_away(world, reception, at("2025-08-04", 8))
+    refused = refuse_at_counter(
+        receipt_for(world), reason="Không thuộc thẩm quyền", by=reception, at=at("2025-08-04", 9)
+    )
+    first = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 10))
+    receive_submitted(submitted, by=reception, at=at("2025-08-04", 10, 30))
+    body = _ledger(reception, "16300", "2025-08-01", "2025-08-31")
+    # In the order the codes were given, the online one at its submission.
+    assert f"01 {submitted.code}" in body
+    assert f"02 {turned.code}" in body
+    assert f"03 {refused.code}" in body
+    assert f"04 {first.code}" in body
+    assert "Không tiếp nhận, hướng dẫn hoàn thiện (Mẫu 02)" in body
+    assert "Từ chối tiếp nhận (Mẫu 03)" in body
+    assert "Trực tuyến một phần, nộp 03/08/2025 21:00" in body
+    assert (
+        "Tổng số hồ sơ: 4 (tiếp nhận: 2; hướng dẫn bổ sung, hoàn thiện: 1; "
+        "từ chối tiếp nhận: 1)" in body
+    )
+
+
+def test_a_ledger_printed_for_a_later_period_goes_on_with_the_years_numbers(
+    world: World, reception: User, copy_implemented: None
+) -> None:
+    july = [
+        _turn_away(world, reception, at("2025-07-15", 8)),
+        receive_dossier(receipt_for(world), by=reception, at=at("2025-07-16", 8)),
+    ]
+    august = receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8))
+    body = _ledger(reception, "16300", "2025-08-01", "2025-08-31")
+    assert f"03 {august.code}" in body and july[0].code not in body
+    assert "Tổng số hồ sơ: 1" in body
+    body = _ledger(reception, "16300", "2025-07-01", "2025-07-31")
+    assert f"01 {july[0].code}" in body and f"02 {july[1].code}" in body
+    assert ledger_number(august) == 3
+
+
+def test_a_ledger_across_the_new_year_numbers_each_year_from_01(
+    world: World, reception: User
+) -> None:
+    december = [_turn_away(world, reception, at("2025-12-30", 8 + i)) for i in range(2)]
+    january = _turn_away(world, reception, at("2026-01-05", 8))
+    body = _ledger(reception, "16300", "2025-12-15", "2026-01-31")
+    assert f"01 {december[0].code}" in body and f"02 {december[1].code}" in body
+    assert f"01 {january.code}" in body
+
+
+def test_an_agencys_ledger_lists_its_own_lines_under_the_books_numbers(
+    world: World, reception: User, copy_implemented: None
+) -> None:
+    own = [
+        receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8)),
+        receive_dossier(
+            receipt_for(world, receiving_unit=world.centre_a), by=reception, at=at("2025-08-04", 9)
+        ),
+        receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 10)),
+    ]
+    centre = _ledger(reception, "16300-MC", "2025-08-01", "2025-08-31")
+    assert f"02 {own[1].code}" in centre
+    assert own[0].code not in centre and own[2].code not in centre
+    commune = _ledger(reception, "16300", "2025-08-01", "2025-08-31")
+    assert all(f"{i:02d} {d.code}" in commune for i, d in enumerate(own, start=1))
 
 
 @pytest.mark.parametrize(
