@@ -1139,7 +1139,7 @@ def extend(
     )
 
 
-def _finish(end_type: str) -> Callable[[Dossier, dt.datetime], None]:
+def _finish(end_type: str, by: Any = None) -> Callable[[Dossier, dt.datetime], None]:
     def finish(d: Dossier, now: dt.datetime) -> None:
         d.finished_at = now
         d.end_type = end_type
@@ -1156,7 +1156,9 @@ def _finish(end_type: str) -> Callable[[Dossier, dt.datetime], None]:
                     started_at=now, finished_at=now
                 )
                 _start_step(last, now, load_calendar(d.processing_unit))
-                last.save(update_fields=["started_at", "due_at"])
+                # The one who signs the result gives it to the counter (Mẫu 05's "Giao").
+                last.given_by = by if getattr(by, "is_authenticated", False) else None
+                last.save(update_fields=["started_at", "due_at", "given_by"])
             else:
                 d.steps.filter(finished_at__isnull=True).update(started_at=now, finished_at=now)
         else:
@@ -1177,7 +1179,7 @@ def resolve(
     """The result is ready (signed, issued): judged early / on time / late against the original due."""
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        _finish(EndType.RESOLVED)(d, now)
+        _finish(EndType.RESOLVED, by)(d, now)
         d.result_digital = digital
         return {"outcome": d.outcome, "digital": digital}
 
@@ -1205,7 +1207,7 @@ def refuse(
         raise InvalidDossierData(_("Phải ghi rõ lý do từ chối giải quyết."))
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
-        _finish(EndType.REFUSED)(d, now)
+        _finish(EndType.REFUSED, by)(d, now)
         return {"outcome": d.outcome}
 
     return _transition(
@@ -1573,7 +1575,8 @@ def resubmit_online(
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
         _add_online_documents(d, documents, DocumentKind.SUPPLEMENT)
-        d.submitted_at = now
+        # `submitted_at` stays the moment the code was issued: it places the dossier in the
+        # ledger (Mẫu 06), whose numbers must never move; the resubmission is in the history.
         return {"documents": len(documents)}
 
     return _transition(
