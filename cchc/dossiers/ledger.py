@@ -17,10 +17,8 @@ instant keep the order their codes were taken in). At the counter that is the mo
 (or of turning away, or refusal). An online submission takes its code when the citizen submits
 (`actions.submit_online`), so it enters the ledger then, not when an officer receives it: its
 number does not depend on how long it waited, and a submission withdrawn before anyone looked at
-it still has its line. One known exception: `actions.resubmit_online` moves `submitted_at` to the
-resubmission, and the entry moves with it, renumbering the entries in between; keeping
-`submitted_at` as the moment of the code (and ordering the counter's "to receive" list by
-another column) would make every number final.
+it still has its line. `submitted_at` never changes afterwards (a resubmission after completion
+is recorded in the history, not there), so a number once printed on Mẫu 01 stays true.
 """
 
 from __future__ import annotations

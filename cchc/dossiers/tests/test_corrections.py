@@ -390,3 +390,21 @@ def test_an_imported_dossier_is_flagged_and_found_like_a_live_one(
     assert dossier.cross_boundary
     assert dossier.applicant_name_folded == "le thi hoa"
     assert dossier.applicant_phone == "0912345678"
+
+
+def test_a_resubmitted_online_dossier_keeps_its_ledger_number(submitted: Dossier) -> None:
+    from cchc.dossiers.ledger import ledger_number
+
+    submitted.refresh_from_db()
+    before = (submitted.submitted_at, ledger_number(submitted))
+    turned = actions.ask_completion(
+        submitted,
+        by=make_user("le", submitted.receiving_unit, Role.RECEPTION),
+        missing=[actions.MissingItem("Tờ khai", "chưa ký")],
+        at=at("2025-08-04", 8),
+    )
+    again = actions.resubmit_online(turned, documents=[], note="Đã ký tờ khai", at=at("2025-08-05"))
+    assert (again.submitted_at, ledger_number(again)) == before
+    assert again.events.get(action="ask_completion").data["missing"] == [
+        {"name": "Tờ khai", "reason": "chưa ký"}
+    ]
