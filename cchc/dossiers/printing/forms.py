@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.dossiers.choices import Action, ApplicantKind, ReturnMethod
 from cchc.dossiers.ledger import ledger_number
 from cchc.dossiers.models import DocumentKind, Dossier, DossierEvent
+from cchc.dossiers.rules import forms_legal_basis
 from cchc.lib.numbers import localised, plain_decimal
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome
@@ -97,6 +99,11 @@ def _latest(dossier: Dossier, *actions: str) -> DossierEvent:
     return event
 
 
+def _basis(dossier: Dossier) -> str:
+    moment = dossier.received_at or dossier.submitted_at
+    return forms_legal_basis(timezone.localdate(moment) if moment else None)
+
+
 def _procedure(dossier: Dossier) -> str:
     return f"{dossier.procedure_version.name} (mã {dossier.procedure.code})"
 
@@ -146,7 +153,7 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         raise FormNotApplicable(_("Hồ sơ chưa được tiếp nhận."))
     unit = dossier.receiving_unit
     title = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
-    pdf = FormPDF(form_number="01", title=title, author=unit.name)
+    pdf = FormPDF(form_number="01", title=title, author=unit.name, legal_basis=_basis(dossier))
     pdf.official_header(unit, day=dossier.received_at)
     pdf.heading(
         title,
@@ -250,7 +257,7 @@ def incomplete_pdf(dossier: Dossier) -> bytes:
     # Before receipt the one-stop counter speaks; after it, the body processing the dossier.
     unit = dossier.receiving_unit if before_receipt else dossier.processing_unit
     title = "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
-    pdf = FormPDF(form_number="02", title=title, author=unit.name)
+    pdf = FormPDF(form_number="02", title=title, author=unit.name, legal_basis=_basis(dossier))
     pdf.official_header(unit, day=event.at)
     pdf.heading(title, f"Mã hồ sơ: {dossier.code}")
     _applicant_block(pdf, dossier, "Hồ sơ của:")
@@ -304,7 +311,7 @@ def refusal_pdf(dossier: Dossier) -> bytes:
     at_counter = event.action == Action.REFUSE_RECEIPT
     unit = dossier.receiving_unit if at_counter else dossier.processing_unit
     title = "Phiếu từ chối tiếp nhận giải quyết hồ sơ"
-    pdf = FormPDF(form_number="03", title=title, author=unit.name)
+    pdf = FormPDF(form_number="03", title=title, author=unit.name, legal_basis=_basis(dossier))
     pdf.official_header(unit, day=event.at)
     pdf.heading(title, f"Mã hồ sơ: {dossier.code}")
     _applicant_block(pdf, dossier, f"{unit.name} tiếp nhận hồ sơ của:")
@@ -339,7 +346,7 @@ def apology_pdf(dossier: Dossier) -> bytes:
     old_due = _iso(event.data.get("old_due")) or dossier.original_due_at
     new_due = _iso(event.data.get("new_due")) or dossier.due_at
     title = "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
-    pdf = FormPDF(form_number="04", title=title, author=unit.name)
+    pdf = FormPDF(form_number="04", title=title, author=unit.name, legal_basis=_basis(dossier))
     pdf.official_header(unit, day=event.at)
     pdf.heading(title)
     you = _you(dossier)
@@ -426,7 +433,14 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
         raise FormNotApplicable(_("Hồ sơ chưa có quá trình giải quyết."))
     unit = dossier.receiving_unit
     title = "Phiếu kiểm soát quá trình giải quyết hồ sơ"
-    pdf = FormPDF(form_number="05", title=title, orientation="L", author=unit.name, body_size=9)
+    pdf = FormPDF(
+        form_number="05",
+        title=title,
+        orientation="L",
+        author=unit.name,
+        body_size=9,
+        legal_basis=_basis(dossier),
+    )
     pdf.official_header(unit, day=dossier.received_at)
     pdf.heading(title, f"Mã hồ sơ: {dossier.code}")
     pdf.field("Kèm theo hồ sơ của:", dossier.applicant_name)

@@ -20,6 +20,7 @@ from typing import Any, ParamSpec
 from django.utils import timezone, translation
 from fpdf import FPDF
 
+from cchc.dossiers.rules import TT01_2018
 from cchc.units.models import Unit
 
 P = ParamSpec("P")
@@ -37,7 +38,6 @@ FONT = "DejaVuSerif"
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 # Where the six forms come from; printed in small print at the foot of every page.
-LEGAL_BASIS = "Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ"
 
 # Prefixes of administrative unit names, dropped to get the place name in "Nga Sơn, ngày …".
 _PLACE_PREFIXES = (
@@ -183,9 +183,12 @@ class FormPDF(FPDF):
         body_size: float = 9.5,
         author: str = "",
         numbered: bool = False,
+        legal_basis: str = TT01_2018,
     ) -> None:
         super().__init__(orientation=orientation, unit="mm", format=PAPER_MM[paper])
         self.form_number = form_number
+        # The text the form is issued under, by the dossier's date of receipt (rules.py).
+        self.legal_basis = legal_basis
         self.body_size = body_size
         self.numbered = numbered
         self._widths: dict[tuple[str, float, str], float] = {}
@@ -207,7 +210,7 @@ class FormPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-self.b_margin + 3)
         self.set_font(FONT, "I", 6.5)
-        basis = f"Mẫu số {self.form_number} – {LEGAL_BASIS}"
+        basis = f"Mẫu số {self.form_number} – {self.legal_basis}"
         if self.numbered:
             self.cell(self.epw * 0.75, 4, text(basis), align="L")
             self.cell(self.epw * 0.25, 4, f"Trang {self.page_no()}/{{nb}}", align="R")

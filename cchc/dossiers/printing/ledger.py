@@ -17,6 +17,7 @@ from django.utils import timezone
 from cchc.dossiers import ledger
 from cchc.dossiers.choices import Channel, EndType, Status
 from cchc.dossiers.models import Dossier, DossierStep
+from cchc.dossiers.rules import forms_legal_basis
 from cchc.lib.numbers import localised
 from cchc.units.models import Unit
 from cchc.worktime.choices import Outcome
@@ -157,6 +158,7 @@ def ledger_pdf(
         author=unit.name,
         body_size=10,
         numbered=True,
+        legal_basis=forms_legal_basis(date_to),
     )
     pdf.official_header(unit, day=timezone.localdate())
     pdf.heading(title, f"Từ ngày {short_date(date_from)} đến ngày {short_date(date_to)}")

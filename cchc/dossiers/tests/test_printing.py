@@ -772,3 +772,11 @@ def test_an_agencys_ledger_lists_its_own_lines_under_the_books_numbers(
 def test_the_ledger_view_rejects_bad_periods(reception: User, world: World, query: str) -> None:
     response = logged_in(reception).get(f"/lam-viec/don-vi/16300/so-theo-doi.pdf?{query}")
     assert response.status_code == 400
+
+
+def test_the_legal_basis_line_follows_the_date_of_receipt(received: Dossier, settings) -> None:
+    # Received 04/08/2025, after ND 118/2025 took effect: the deployment's line is printed.
+    assert "Thông tư số 01/2018/TT-VPCP" in flat(all_text(receipt_pdf(received)))
+    settings.FORMS_LEGAL_BASIS = "Thông tư số 03/2025/TT-VPCP"
+    text = flat(all_text(receipt_pdf(received)))
+    assert "Mẫu số 01 – Thông tư số 03/2025/TT-VPCP" in text
