@@ -109,8 +109,10 @@ def _supplement(d: Dossier, staff: Staff, moment: Callable[[int, int], dt.dateti
     )
     actions.request_supplement(
         d, by=staff.specialist, at=moment(0, 0) + dt.timedelta(hours=3),
-        items=["Bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực",
-               "Sơ đồ thửa đất có xác nhận của thôn"],
+        items=[actions.MissingItem("Bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực",
+                                   "bản đã nộp là bản photo không chứng thực"),
+               actions.MissingItem("Sơ đồ thửa đất có xác nhận của thôn",
+                                   "chưa có trong hồ sơ")],
     )  # fmt: skip
 
 
