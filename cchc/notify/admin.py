@@ -1,18 +1,23 @@
 """Read-only admin pages: what was sent to whom, when, and how each try went.
 
 List columns mask the recipient and never show a body; an administrator opening one message
-sees it in full, as it was sent.
+sees it in full, as it was sent. Dead letters and possibly sent messages are announced on the
+admin's home page and above the list; an administrator with the `resend_message` permission
+sends them again or records a possibly sent one as sent after finding it in the server's log.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.notify import delivery
+from cchc.notify.choices import MessageStatus
 from cchc.notify.models import DeliveryAttempt, Message, ReminderRun
 
 
@@ -47,6 +52,8 @@ DETAIL_FIELDS = (
     "attempts",
     "last_error",
     "created_at",
+    "claimed_at",
+    "handoff_at",
     "next_attempt_at",
     "sent_at",
     "idempotency_key",
@@ -75,6 +82,34 @@ class MessageAdmin(_ReadOnly, admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     fields = DETAIL_FIELDS
     readonly_fields = DETAIL_FIELDS
+    actions = ["resend", "mark_sent"]
+    change_list_template = "admin/notify/message/change_list.html"
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notify.resend_message")
+
+    @admin.action(
+        description=_("Gửi lại (thư hết lượt gửi hoặc có thể đã gửi)"), permissions=["resend"]
+    )
+    def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        count = sum(delivery.resend(m) for m in queryset)
+        self.message_user(
+            request,
+            gettext("Đã xếp lại %(n)d thông báo để gửi.") % {"n": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    @admin.action(
+        description=_("Ghi nhận đã gửi (đã thấy trong nhật ký máy chủ thư/SMS)"),
+        permissions=["resend"],
+    )
+    def mark_sent(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        count = sum(delivery.mark_sent(m) for m in queryset.filter(status=MessageStatus.UNKNOWN))
+        self.message_user(
+            request,
+            gettext("Đã ghi nhận %(n)d thông báo là đã gửi.") % {"n": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
     @admin.display(description=_("người nhận"))
     def recipient_masked(self, obj: Message) -> str:

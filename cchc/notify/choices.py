@@ -37,12 +37,25 @@ class Kind(models.TextChoices):
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Chờ gửi")
-    # A worker has claimed the message and is talking to the server right now.
+    # A worker has claimed the message and is talking to the server right now (under a lease).
     SENDING = "sending", _("Đang gửi")
     SENT = "sent", _("Đã gửi")
+    # Never sendable: the recipient cannot be valid (a landline for an SMS, a malformed address).
     FAILED = "failed", _("Gửi không thành công")
+    # The dead letter: every allowed attempt failed; an administrator decides (resend or drop).
+    DEAD = "dead", _("Hết lượt gửi, cần xử lý")
+    # Handed to a server that may have taken it, and the answer never came back (a worker killed
+    # mid-send, a timeout after the last byte): not sent again blind; an administrator checks.
+    UNKNOWN = "unknown", _("Có thể đã gửi, chưa rõ kết quả")
+
+    @classmethod
+    def needs_attention(cls) -> list[str]:
+        """What administrators are alerted to."""
+        return [cls.DEAD, cls.UNKNOWN]
 
 
 class AttemptOutcome(models.TextChoices):
     SENT = "sent", _("Thành công")
     ERROR = "error", _("Lỗi")
+    # The worker died or lost its answer after handing the message over: possibly sent.
+    UNKNOWN = "unknown", _("Không rõ kết quả")

@@ -61,6 +61,13 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The claiming worker renews this while it sends; a SENDING message past its lease belongs to
+    # a worker that died, and is recovered within a minute (delivery.recover_lost).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) just before the byte after which the server may keep the message (the
+    # SMTP DATA command, the gateway request): a worker lost before it certainly sent nothing,
+    # one lost after it possibly did.
+    handoff_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
     sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
     idempotency_key = models.CharField(
@@ -82,7 +89,14 @@ class Message(models.Model):
                 condition=Q(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]),
                 name="notify_message_pending",
             ),
+            # What administrators are alerted to (dead letters, possibly sent): a handful of rows.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=[MessageStatus.DEAD, MessageStatus.UNKNOWN]),
+                name="notify_message_attention",
+            ),
         ]
+        permissions = [("resend_message", "Can resend a dead or possibly sent message")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.channel}"
@@ -111,6 +125,14 @@ class DeliveryAttempt(models.Model):
         ordering = ["message", "number"]
         constraints = [
             models.UniqueConstraint(fields=["message", "number"], name="notify_attempt_unique")
+        ]
+        indexes = [
+            # The failures counter of /metrics: failed attempts are a small part of the table.
+            models.Index(
+                fields=["outcome"],
+                condition=~Q(outcome=AttemptOutcome.SENT),
+                name="notify_attempt_failures",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,12 +62,20 @@ class SmsError(Exception):
 class SmsGateway:
     """Hands one text to one phone number. Returns the gateway's message id, if it gives one.
 
+    `reference` is the message's idempotency key, the same on every try: a gateway that drops a
+    second request with a reference it has seen sets `deduplicates`, and then a try whose outcome
+    is unknown (a timeout after the request went out) is simply retried; otherwise the message
+    is marked possibly sent and left to an administrator (cchc.notify.delivery).
+
     Implementations raise on failure (any exception counts as a failed attempt) and must not put
     the phone number or the text into the exception's message: only the class and a status code
-    are recorded, but a traceback may reach a log.
+    are recorded, but a traceback may reach a log. `SmsError` says the gateway certainly did not
+    take the message.
     """
 
-    def send(self, phone: str, text: str) -> str | None:
+    deduplicates = False
+
+    def send(self, phone: str, text: str, *, reference: str = "") -> str | None:
         raise NotImplementedError
 
 
@@ -78,10 +86,11 @@ class FileSmsGateway(SmsGateway):
         configured = path or getattr(settings, "SMS_FILE_PATH", None)
         self.path = Path(configured) if configured else Path(settings.DATA_DIR) / "sms.log"
 
-    def send(self, phone: str, text: str) -> str | None:
+    def send(self, phone: str, text: str, *, reference: str = "") -> str | None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
-            {"at": timezone.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False
+            {"at": timezone.now().isoformat(), "to": phone, "text": text, "reference": reference},
+            ensure_ascii=False,
         )
         # One write of one line in append mode: concurrent workers do not interleave lines.
         with self.path.open("a", encoding="utf-8") as f:
@@ -90,9 +99,10 @@ class FileSmsGateway(SmsGateway):
 
 
 class HttpSmsGateway(SmsGateway):
-    """A generic JSON gateway: POST {"to", "text", "sender"} to `SMS_HTTP_URL` with
-    `Authorization: Bearer <SMS_HTTP_TOKEN>`; any 2xx is success, and a JSON reply's "id" (or
-    "message_id") is kept as the provider reference."""
+    """A generic JSON gateway: POST {"to", "text", "sender", "reference"} to `SMS_HTTP_URL` with
+    `Authorization: Bearer <SMS_HTTP_TOKEN>` and the reference also as `Idempotency-Key`; any 2xx
+    is success, and a JSON reply's "id" (or "message_id") is kept as the provider reference.
+    `SMS_HTTP_DEDUPLICATES=1` says the gateway drops a repeated reference."""
 
     def __init__(
         self,
@@ -107,12 +117,15 @@ class HttpSmsGateway(SmsGateway):
         self.timeout = float(
             timeout if timeout is not None else getattr(settings, "SMS_HTTP_TIMEOUT", 10)
         )
+        self.deduplicates = bool(getattr(settings, "SMS_HTTP_DEDUPLICATES", False))
         # urllib also opens file:// and ftp:// URLs: refuse anything but HTTP(S) up front.
         if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
             raise ImproperlyConfigured("SMS_HTTP_URL must be an http:// or https:// URL")
 
-    def send(self, phone: str, text: str) -> str | None:
-        payload = json.dumps({"to": phone, "text": text, "sender": self.sender}).encode()
+    def send(self, phone: str, text: str, *, reference: str = "") -> str | None:
+        payload = json.dumps(
+            {"to": phone, "text": text, "sender": self.sender, "reference": reference}
+        ).encode()
         request = urllib.request.Request(
             self.url,
             data=payload,
@@ -121,6 +134,7 @@ class HttpSmsGateway(SmsGateway):
                 "Content-Type": "application/json; charset=utf-8",
                 "Accept": "application/json",
                 **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+                **({"Idempotency-Key": reference} if reference else {}),
             },
         )
         # HTTPError (4xx/5xx) and URLError propagate: the caller records their class and code.

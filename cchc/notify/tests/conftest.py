@@ -3,9 +3,11 @@ HTTP server standing in for an SMS gateway. Dossier helpers come from the dossie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -45,6 +47,11 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
     refuse_recipients: bool = False
+    # Seconds the server waits, having stored the message, before it answers the final dot: a
+    # client that gives up meanwhile does not know the message was taken.
+    data_delay: float = 0
+    # The answer to the final dot, e.g. "554 5.6.0 refused" (the message is then not stored).
+    data_reply: str = "250 Message accepted for delivery"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -55,12 +62,19 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.data_reply.startswith("250"):
+            return self.data_reply
         self.envelopes.append(envelope)
         raw = envelope.original_content or b""
         parsed = message_from_bytes(raw, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
-        return "250 Message accepted for delivery"
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        return self.data_reply
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages]
 
 
 @pytest.fixture
@@ -97,6 +111,8 @@ class Gateway:
     url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
+    # Seconds the gateway waits, having recorded the request, before it answers.
+    delay: float = 0
 
 
 @pytest.fixture
@@ -116,11 +132,16 @@ def gateway() -> Iterator[Gateway]:
                 }
             )
             body = json.dumps({"id": f"gw-{len(state.requests)}"}).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            if state.delay:
+                time.sleep(state.delay)
+            try:
+                self.send_response(state.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up waiting (a timeout test)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep the test output quiet

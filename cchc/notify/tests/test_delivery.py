@@ -53,7 +53,7 @@ def test_a_job_run_twice_sends_once(smtp: Mailbox, received: Dossier) -> None:
     assert DeliveryAttempt.objects.filter(message=message).count() == 1
 
 
-def test_a_failure_is_retried_with_backoff_then_marked_failed(
+def test_a_failure_is_retried_with_backoff_then_becomes_a_dead_letter(
     settings: Any, received: Dossier
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -82,7 +82,7 @@ def test_a_failure_is_retried_with_backoff_then_marked_failed(
         assert len(retry_jobs()) == attempt  # one deferred job per retry, at that moment
         assert max(j.run_after for j in retry_jobs()) == message.next_attempt_at
 
-    assert deliver_message(message.pk) == MessageStatus.FAILED
+    assert deliver_message(message.pk) == MessageStatus.DEAD
     message.refresh_from_db()
     assert message.next_attempt_at is None
     assert len(retry_jobs()) == 2  # no job after the last attempt
@@ -91,7 +91,7 @@ def test_a_failure_is_retried_with_backoff_then_marked_failed(
         (2, AttemptOutcome.ERROR),
         (3, AttemptOutcome.ERROR),
     ]
-    assert deliver_message(message.pk) == "skipped"  # a failed message stays failed
+    assert deliver_message(message.pk) == "skipped"  # a dead letter waits for an administrator
 
 
 def test_backoff_grows_fourfold_and_is_capped(settings: Any) -> None:

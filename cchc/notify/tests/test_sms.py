@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cchc.dossiers.models import Dossier
 from cchc.notify.choices import AttemptOutcome, Channel, MessageStatus
-from cchc.notify.delivery import deliver_message
+from cchc.notify.delivery import deliver_message, idempotency_digest
 from cchc.notify.models import Message
 from cchc.notify.sms import FileSmsGateway, HttpSmsGateway, unaccent
 from cchc.notify.tests.conftest import Gateway
@@ -62,7 +62,14 @@ def test_the_http_gateway_posts_json_with_the_token(
     (request,) = gateway.requests
     assert request["path"] == "/sms"
     assert request["headers"]["Authorization"] == "Bearer s3cret"
-    assert request["json"] == {"to": "0912345678", "text": message.body, "sender": "UBND-NGASON"}
+    reference = f"cchc-{message.pk}-{idempotency_digest(message)}"
+    assert request["json"] == {
+        "to": "0912345678",
+        "text": message.body,
+        "sender": "UBND-NGASON",
+        "reference": reference,
+    }
+    assert request["headers"]["Idempotency-Key"] == reference
     assert message.delivery_attempts.get().provider_ref == "gw-1"
 
 
