@@ -26,3 +26,24 @@ def get_dossier_for(user: Any, code: str) -> Dossier:
     if dossier is None:
         raise Http404("Không tìm thấy hồ sơ")
     return dossier
+
+
+def code_candidates(code: str) -> list[str]:
+    """The stored codes a typed one may stand for: as typed, and in capitals.
+
+    Codes are issued in capitals (the agency identifier, e.g. `000.00.14.H56`), and people type
+    them in any case from a receipt or an SMS. Both spellings are looked up (an indexed `IN` on
+    the unique code, not `UPPER(code)`, which no index serves) because nothing forces an agency
+    identifier or an imported code to be in capitals: a code stored in lower case is still found
+    as printed. A code stored in lower case and typed in capitals is not.
+    """
+    code = code.strip()
+    return list(dict.fromkeys((code, code.upper())))
+
+
+def find_by_public_code(code: str) -> Dossier | None:
+    """The dossier a citizen's typed code names (any letter case), unscoped: for the public
+    doors, which then prove the applicant (phone) before showing anything personal."""
+    rows = list(Dossier.objects.filter(code__in=code_candidates(code or "")).order_by("pk"))
+    # Two rows only if two codes differ by case alone: the one typed exactly wins.
+    return next((d for d in rows if d.code == (code or "").strip()), rows[0] if rows else None)

@@ -112,7 +112,7 @@ def _search(q: str) -> Q:
     from cchc.lib.personal import InvalidPhone, normalise_phone
 
     if FULL_CODE.match(q):
-        # Typed in any case; codes are issued in capitals (see portal.tracking.code_candidates).
+        # Typed in any case; codes are issued in capitals (see dossiers.lookup.code_candidates).
         return Q(code__in=list(dict.fromkeys((q, q.upper()))))
     digits = re.sub(r"[\s.\-+()]", "", q)
     if digits.isdigit():

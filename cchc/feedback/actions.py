@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure
 from cchc.dossiers.choices import Status as DossierStatus
+from cchc.dossiers.lookup import find_by_public_code
 from cchc.dossiers.models import Dossier
 from cchc.feedback.choices import (
     FORWARD_CATEGORIES,
@@ -314,7 +315,7 @@ def rate_by_code(
     """Rating from the lookup page or the API: an unknown code is refused exactly like a wrong
     phone (same error, same message)."""
     _clean_rating(level, reasons, comment)
-    dossier = Dossier.objects.filter(code=(code or "").strip()).first()
+    dossier = find_by_public_code(code)
     if dossier is None:
         raise RatingRefused(not_applicant_message())
     return rate_dossier(

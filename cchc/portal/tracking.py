@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cchc.dossiers.choices import NATIONAL_CODE, Action, EndType, Status
 from cchc.dossiers.clock import clock_note
+from cchc.dossiers.lookup import code_candidates
 from cchc.dossiers.missing import missing_lines
 from cchc.dossiers.models import Dossier
 from cchc.lib.personal import phones_match
@@ -42,19 +43,6 @@ PLAIN_STATUS: dict[str, Any] = {
 NOT_FOUND = gettext_lazy(
     "Không tìm thấy hồ sơ với thông tin đã nhập. Hãy kiểm tra mã hồ sơ và số điện thoại."
 )
-
-
-def code_candidates(code: str) -> list[str]:
-    """The stored codes a typed one may stand for: as typed, and in capitals.
-
-    Codes are issued in capitals (the agency identifier, e.g. `000.00.14.H56`), and people type
-    them in any case from a receipt or an SMS. Both spellings are looked up (an indexed `IN` on
-    the unique code, not `UPPER(code)`, which no index serves) because nothing forces an agency
-    identifier or an imported code to be in capitals: a code stored in lower case is still found
-    as printed. A code stored in lower case and typed in capitals is not.
-    """
-    code = code.strip()
-    return list(dict.fromkeys((code, code.upper())))
 
 
 def _first_exact(rows: list[Any], code: str, key: Callable[[Any], str]) -> Any:

@@ -73,6 +73,11 @@ def test_an_unknown_code_is_refused_exactly_like_a_wrong_phone(returned: Dossier
     assert wrong_phone.value.status_code == unknown.value.status_code == 403
 
 
+def test_a_code_typed_in_lower_case_is_rated_like_the_printed_one(returned: Dossier) -> None:
+    rating = actions.rate_by_code(returned.code.lower(), phone="+84 912 345 678", level=5)
+    assert rating.dossier_id == returned.pk
+
+
 def test_a_dossier_without_a_phone_cannot_be_rated_by_phone(returned: Dossier) -> None:
     Dossier.objects.filter(pk=returned.pk).update(applicant_phone="")
     with pytest.raises(actions.RatingRefused):
