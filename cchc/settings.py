@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cchc.feedback",
     "cchc.tickets",
     "cchc.portal",
+    "cchc.reports",
 ]
 
 MIDDLEWARE = [

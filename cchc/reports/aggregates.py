@@ -1,0 +1,538 @@
+"""Keeping the aggregate tables equal to a count from scratch, incrementally.
+
+Each dossier's facts (`facts.Facts`) as last counted are kept in `CountedDossier`. Bringing
+a dossier up to date is: compute its facts now, and if they differ, subtract what it added
+(the stored facts) and add what it adds now, to the day and month rows — so any change is
+counted exactly once, however it was made (an action, an import, a calendar change, an edit in
+the admin), and doing it twice changes nothing.
+
+Which dossiers to look at: those whose `updated_at` (every save sets it; imports set it too)
+or whose rating's `created_at` is at or after `watermark - lag`. The *sweep* (a self-scheduling
+job, or `manage.py refresh_reports`) counts them and moves the watermark; between sweeps every
+report adds the same difference in memory (`pending`), so a report is exact whether or not the
+worker has run. The lag covers transactions that committed after a sweep had looked, with an
+`updated_at` taken before it looked.
+
+Writes happen under one lock (a PostgreSQL advisory lock; SQLite serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django_tasks import task
+
+from cchc.dossiers import rules
+from cchc.dossiers.models import Dossier
+from cchc.feedback.models import Rating
+from cchc.reports.facts import (
+    BALANCE_COLUMNS,
+    DAY_COLUMNS,
+    DELTA_COLUMNS,
+    DOSSIER_FIELDS,
+    FINISH_COLUMNS,
+    MONTH_COLUMNS,
+    Facts,
+    Key,
+    Tally,
+    facts_of,
+    month_of,
+    next_month,
+)
+from cchc.reports.models import CountedDossier, ReportsState, ResolutionDay, ResolutionMonth
+from cchc.units.models import Unit
+
+logger = logging.getLogger(__name__)
+
+KEY_COLUMNS = ("unit_id", "field_id", "procedure_id", "channel")
+# CountedDossier's columns, named as the Facts' fields (unit_id, field_id… are the attnames).
+FACT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Facts))
+START_COLUMNS: tuple[str, ...] = tuple(f"{c}_start" for c in BALANCE_COLUMNS)
+LOCK_ID = 7_311_011  # pg_advisory_xact_lock key of the reports' writers
+# Every query names its database: the writers read what they counted from the primary (a read
+# routed to a replica could be behind, and a change would be counted twice); a report reads all
+# it needs from one database it is given, in one snapshot.
+PRIMARY = DEFAULT_DB_ALIAS
+
+
+class ReportsNotReady(Exception):
+    """Too many changes are not counted yet for a report to add them on the fly."""
+
+
+def sweep_lag() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "REPORTS_SWEEP_LAG_SECONDS", 600)))
+
+
+def sweep_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "REPORTS_SWEEP_INTERVAL_SECONDS", 60)))
+
+
+def max_pending() -> int:
+    return int(getattr(settings, "REPORTS_MAX_PENDING", 20000))
+
+
+def _lock() -> None:
+    if connections[PRIMARY].vendor == "postgresql":
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+
+
+def state(using: str = PRIMARY) -> ReportsState:
+    found = ReportsState.objects.using(using).filter(pk=1).first()
+    return found if found is not None else ReportsState(pk=1)
+
+
+# -- facts from the domain tables ------------------------------------------------------------
+
+
+def _ratings(
+    dossier_ids: Iterable[int] | None = None, unit_id: int | None = None, using: str = PRIMARY
+) -> dict[int, tuple[dt.datetime, int]]:
+    query = Rating.objects.using(using).all()
+    if dossier_ids is not None:
+        query = query.filter(dossier_id__in=list(dossier_ids))
+    if unit_id is not None:
+        query = query.filter(dossier__processing_unit_id=unit_id)
+    return {
+        d: (at, level) for d, at, level in query.values_list("dossier_id", "created_at", "level")
+    }
+
+
+def current_facts(dossier_ids: Sequence[int], using: str = PRIMARY) -> dict[int, Facts | None]:
+    """The facts of these dossiers now (None: not counted anywhere, or no longer exists)."""
+    payment_stops = rules.payment_stops_clock()
+    out: dict[int, Facts | None] = dict.fromkeys(dossier_ids)
+    for chunk in _chunks(list(dossier_ids), 2000):
+        ratings = _ratings(chunk, using=using)
+        for row in Dossier.objects.using(using).filter(id__in=chunk).values_list(*DOSSIER_FIELDS):
+            out[row[0]] = facts_of(row, ratings.get(row[0]), payment_stops=payment_stops)
+    return out
+
+
+def stored_facts(dossier_ids: Sequence[int], using: str = PRIMARY) -> dict[int, Facts | None]:
+    out: dict[int, Facts | None] = dict.fromkeys(dossier_ids)
+    for chunk in _chunks(list(dossier_ids), 2000):
+        for row in (
+            CountedDossier.objects.using(using)
+            .filter(dossier_id__in=chunk)
+            .values_list("dossier_id", *FACT_COLUMNS)
+        ):
+            out[row[0]] = Facts(*row[1:])
+    return out
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def facts_by_unit(unit_id: int) -> Iterator[tuple[int, Facts]]:
+    """Every counted dossier processed in one unit, with its facts (one pass, streamed)."""
+    payment_stops = rules.payment_stops_clock()
+    ratings = _ratings(unit_id=unit_id)
+    rows = (
+        Dossier.objects.using(PRIMARY)
+        .filter(processing_unit_id=unit_id)
+        .values_list(*DOSSIER_FIELDS)
+        .order_by()
+        .iterator(chunk_size=5000)
+    )
+    for row in rows:
+        f = facts_of(row, ratings.get(row[0]), payment_stops=payment_stops)
+        if f is not None:
+            yield row[0], f
+
+
+def _unit_ids() -> list[int]:
+    return list(Unit.objects.using(PRIMARY).order_by("pk").values_list("pk", flat=True))
+
+
+# -- the window of changes not yet counted -------------------------------------------------------
+
+
+def window_ids(
+    since: dt.datetime | None, unit_ids: Iterable[int] | None = None, using: str = PRIMARY
+) -> list[int]:
+    """Dossiers changed, or rated, at or after `since` (every dossier if None)."""
+    dossiers = Dossier.objects.using(using).all()
+    ratings = Rating.objects.using(using).all()
+    if since is not None:
+        dossiers = dossiers.filter(updated_at__gte=since)
+        ratings = ratings.filter(created_at__gte=since)
+    if unit_ids is not None:
+        units = list(unit_ids)
+        dossiers = dossiers.filter(processing_unit_id__in=units)
+        ratings = ratings.filter(processing_unit_id__in=units)
+    ids = set(dossiers.values_list("id", flat=True))
+    ids.update(ratings.values_list("dossier_id", flat=True))
+    return sorted(ids)
+
+
+def _diff(
+    ids: Sequence[int], horizon: dt.date | None, using: str = PRIMARY
+) -> tuple[Tally, dict[int, Facts | None]]:
+    """What counting these dossiers anew adds to the tables, and their new facts (changed only)."""
+    now = current_facts(ids, using)
+    before = stored_facts(ids, using)
+    tally = Tally(horizon)
+    changed: dict[int, Facts | None] = {}
+    for pk in ids:
+        if now[pk] != before[pk]:
+            tally.add(before[pk], -1)
+            tally.add(now[pk])
+            changed[pk] = now[pk]
+    return tally, changed
+
+
+@dataclass
+class Pending:
+    """Changes not yet in the tables, as rows to add to the stored ones (for one report)."""
+
+    tally: Tally
+    dossiers: int
+    # So many changes wait that the sweep should run now (the caller queues it, after reading).
+    behind: bool = False
+
+
+def pending(current: ReportsState, unit_ids: Iterable[int], using: str = PRIMARY) -> Pending:
+    """The difference a report adds to the stored rows so that it is exact now. Read-only.
+
+    Raises ReportsNotReady when so many changes wait that adding them would be slow (the
+    worker is behind, or the tables were never built): the caller queues the sweep."""
+    units = list(unit_ids)
+    if current.watermark is None:
+        # Never built: everything is pending; tolerable for a small embedded site only.
+        ids = window_ids(None, units, using)
+        if len(ids) > max_pending():
+            raise ReportsNotReady
+        tally = Tally(None)
+        for f in current_facts(ids, using).values():
+            tally.add(f)
+        return Pending(tally, len(ids), behind=True)
+    ids = window_ids(current.watermark - sweep_lag(), using=using)
+    if len(ids) > max_pending():
+        raise ReportsNotReady
+    tally, _changed = _diff(ids, current.horizon, using)
+    return Pending(tally, len(ids), behind=len(ids) > max_pending() // 10)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _increment(
+    model: type[models.Model],
+    period_column: str,
+    columns: tuple[str, ...],
+    rows: dict[tuple[dt.date, Key], dict[str, int]],
+) -> None:
+    """Add the rows to the table: one INSERT … ON CONFLICT DO UPDATE col = col + excluded.col
+    per batch (PostgreSQL and SQLite alike); keys sorted so two writers lock rows in one order."""
+    if not rows:
+        return
+    connection = connections[PRIMARY]
+    table = model._meta.db_table
+    names = (period_column, *KEY_COLUMNS, *columns)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    conflict = ", ".join(connection.ops.quote_name(n) for n in (period_column, *KEY_COLUMNS))
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = {table}.{connection.ops.quote_name(c)} + excluded.{connection.ops.quote_name(c)}"
+        for c in columns
+    )
+    per_row = len(names)
+    batch = max(1, 900 // per_row) if connection.vendor == "sqlite" else 1000
+    items = sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(items, batch):
+            values: list[Any] = []
+            for (period, key), counts in chunk:
+                values.extend((period, *key, *(counts.get(c, 0) for c in columns)))
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({quoted}) VALUES {placeholders} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                values,
+            )
+
+
+def _write(model: type[models.Model], names: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> int:
+    """Fresh rows into an emptied table: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    count = 0
+    connection = connections[PRIMARY]
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    batch: list[models.Model] = []
+    for row in rows:
+        batch.append(model(**dict(zip(names, row, strict=True))))
+        count += 1
+        if len(batch) >= 2000:
+            model._default_manager.using(PRIMARY).bulk_create(batch)
+            batch = []
+    if batch:
+        model._default_manager.using(PRIMARY).bulk_create(batch)
+    return count
+
+
+def _flatten(
+    rows: dict[tuple[dt.date, Key], dict[str, int]], columns: tuple[str, ...]
+) -> Iterator[tuple[Any, ...]]:
+    for (period, key), counts in rows.items():
+        yield (period, *key, *(counts.get(c, 0) for c in columns))
+
+
+def _save_counted(changed: dict[int, Facts | None]) -> None:
+    gone = [pk for pk, f in changed.items() if f is None]
+    if gone:
+        CountedDossier.objects.using(PRIMARY).filter(dossier_id__in=gone).delete()
+    present = [
+        CountedDossier(dossier_id=pk, **{c: getattr(f, c) for c in FACT_COLUMNS})
+        for pk, f in changed.items()
+        if f is not None
+    ]
+    if present:
+        CountedDossier.objects.using(PRIMARY).bulk_create(
+            present,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["dossier"],
+            update_fields=list(FACT_COLUMNS),
+        )
+
+
+def reconcile(ids: Sequence[int], horizon: dt.date | None) -> int:
+    """Count these dossiers anew (inside a transaction holding the lock); returns how many
+    had changed."""
+    tally, changed = _diff(ids, horizon)
+    _increment(ResolutionDay, "day", DAY_COLUMNS, tally.day_rows())
+    _increment(ResolutionMonth, "month", MONTH_COLUMNS, tally.month_rows())
+    _save_counted(changed)
+    return len(changed)
+
+
+def advance_horizon(current: ReportsState, to_month: dt.date) -> None:
+    """Keep the start-of-month states up to `to_month`: each next month's are the previous
+    month's plus that month's changes (received minus finished, overdue and supplement +/-)."""
+    if current.horizon is None:
+        return
+    while current.horizon < to_month:
+        month, following = current.horizon, next_month(current.horizon)
+        states: dict[Key, dict[str, int]] = {}
+        for row in (
+            ResolutionMonth.objects.using(PRIMARY)
+            .filter(month=month)
+            .values_list(*KEY_COLUMNS, *START_COLUMNS)
+        ):
+            states[row[:4]] = dict(zip(START_COLUMNS, row[4:], strict=True))
+        changes = (
+            ResolutionDay.objects.using(PRIMARY)
+            .filter(day__gte=month, day__lt=following)
+            .values_list(*KEY_COLUMNS)
+            .annotate(*(Sum(c) for c in ("received", *FINISH_COLUMNS, *DELTA_COLUMNS)))
+            .order_by()
+        )
+        for row in changes:
+            after_finish = 5 + len(FINISH_COLUMNS)
+            received, finished, deltas = row[4], sum(row[5:after_finish]), row[after_finish:]
+            s = states.setdefault(row[:4], dict.fromkeys(START_COLUMNS, 0))
+            s["open_start"] += received - finished
+            for column, n in zip(DELTA_COLUMNS, deltas, strict=True):
+                s[f"{column}_start"] += n
+        rows = {(following, key): v for key, v in states.items() if any(v.values())}
+        _increment(ResolutionMonth, "month", MONTH_COLUMNS, rows)
+        current.horizon = following
+
+
+# -- sweep, rebuild, recount -------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    looked_at: int = 0
+    changed: int = 0
+    rebuilt: bool = False
+
+
+def sweep(now: dt.datetime | None = None) -> SweepResult:
+    """Count what changed since the last sweep (everything, the first time or when a setting
+    the facts depend on changed) and move the watermark."""
+    started = now or timezone.now()
+    with transaction.atomic(using=PRIMARY):
+        _lock()
+        current = state()
+        if current.watermark is None or current.payment_stops_clock != rules.payment_stops_clock():
+            return SweepResult(looked_at=_rebuild_locked(current, started), rebuilt=True)
+        ids = window_ids(current.watermark - sweep_lag())
+        changed = reconcile(ids, current.horizon)
+        advance_horizon(current, month_of(timezone.localdate(started)))
+        current.watermark = started
+        current.swept_at = timezone.now()
+        current.save(using=PRIMARY)
+    if changed:
+        logger.info("reports: %d of %d dossiers counted anew", changed, len(ids))
+    return SweepResult(looked_at=len(ids), changed=changed)
+
+
+def rebuild(now: dt.datetime | None = None) -> int:
+    """Empty the tables and count every dossier from scratch; returns how many are counted."""
+    with transaction.atomic(using=PRIMARY):
+        _lock()
+        return _rebuild_locked(state(), now or timezone.now())
+
+
+def _rebuild_locked(current: ReportsState, started: dt.datetime) -> int:
+    connection = connections[PRIMARY]
+    for model in (CountedDossier, ResolutionDay, ResolutionMonth):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {model._meta.db_table}")
+        else:
+            model._default_manager.using(PRIMARY).all().delete()
+    horizon = month_of(timezone.localdate(started))
+    counted = 0
+    for unit_id in _unit_ids():
+        tally = Tally(horizon)
+        facts: list[tuple[int, Facts]] = []
+        for pk, f in facts_by_unit(unit_id):
+            tally.add(f)
+            facts.append((pk, f))
+        if not facts:
+            continue
+        counted += _write(
+            CountedDossier,
+            ("dossier_id", *FACT_COLUMNS),
+            ((pk, *(getattr(f, c) for c in FACT_COLUMNS)) for pk, f in facts),
+        )
+        _write(
+            ResolutionDay,
+            ("day", *KEY_COLUMNS, *DAY_COLUMNS),
+            _flatten(tally.day_rows(), DAY_COLUMNS),
+        )
+        _write(
+            ResolutionMonth,
+            ("month", *KEY_COLUMNS, *MONTH_COLUMNS),
+            _flatten(tally.month_rows(), MONTH_COLUMNS),
+        )
+    current.watermark = started
+    current.horizon = horizon
+    current.rebuilt_at = current.swept_at = timezone.now()
+    current.payment_stops_clock = rules.payment_stops_clock()
+    current.save(using=PRIMARY)
+    logger.info("reports: rebuilt from %d dossiers", counted)
+    return counted
+
+
+@dataclass
+class Recount:
+    counted: dict[int, Facts]
+    day: dict[tuple[dt.date, Key], dict[str, int]]
+    month: dict[tuple[dt.date, Key], dict[str, int]]
+
+
+def recount(horizon: dt.date | None) -> Recount:
+    """Every dossier counted from scratch, in memory (for checks and tests)."""
+    tally = Tally(horizon)
+    counted: dict[int, Facts] = {}
+    for unit_id in _unit_ids():
+        for pk, f in facts_by_unit(unit_id):
+            tally.add(f)
+            counted[pk] = f
+    return Recount(counted, tally.day_rows(), tally.month_rows())
+
+
+def _stored_rows(
+    model: type[models.Model], period: str, columns: tuple[str, ...]
+) -> dict[tuple[dt.date, Key], dict[str, int]]:
+    out: dict[tuple[dt.date, Key], dict[str, int]] = {}
+    for row in model._default_manager.using(PRIMARY).values_list(period, *KEY_COLUMNS, *columns):
+        kept = {c: n for c, n in zip(columns, row[5:], strict=True) if n}
+        if kept:
+            out[(row[0], (row[1], row[2], row[3], row[4]))] = kept
+    return out
+
+
+@dataclass
+class Differences:
+    counted: list[int]
+    day: list[Any]
+    month: list[Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.counted or self.day or self.month)
+
+
+def check() -> Differences:
+    """Stored tables against a count from scratch (after a sweep has brought them up to date)."""
+    current = state()
+    expected = recount(current.horizon)
+    stored_counted = {
+        row[0]: Facts(*row[1:])
+        for row in CountedDossier.objects.using(PRIMARY).values_list("dossier_id", *FACT_COLUMNS)
+    }
+    counted = sorted(
+        pk
+        for pk in set(stored_counted) | set(expected.counted)
+        if stored_counted.get(pk) != expected.counted.get(pk)
+    )
+    day = _stored_rows(ResolutionDay, "day", DAY_COLUMNS)
+    month = _stored_rows(ResolutionMonth, "month", MONTH_COLUMNS)
+    return Differences(
+        counted=counted,
+        day=sorted(
+            (k, day.get(k), expected.day.get(k))
+            for k in set(day) | set(expected.day)
+            if day.get(k) != expected.day.get(k)
+        ),
+        month=sorted(
+            (k, month.get(k), expected.month.get(k))
+            for k in set(month) | set(expected.month)
+            if month.get(k) != expected.month.get(k)
+        ),
+    )
+
+
+# -- the worker ----------------------------------------------------------------------------------
+
+
+def schedule_sweep(now: dt.datetime | None = None, *, soon: bool = False) -> bool:
+    """Queue the next sweep (in `REPORTS_SWEEP_INTERVAL_SECONDS`, or at once with `soon`)
+    unless one is already queued; False when the task backend cannot defer jobs (use cron)."""
+    if not sweep_job.get_backend().supports_defer:
+        return False
+    now = now or timezone.now()
+    run_after = now if soon else now + sweep_interval()
+    with transaction.atomic(using=PRIMARY):
+        current, _created = (
+            ReportsState.objects.using(PRIMARY).select_for_update().get_or_create(pk=1)
+        )
+        queued = current.next_sweep_at
+        # A queued run that should have run long ago was lost (a worker stopped): queue again.
+        if queued is not None and queued > now - 10 * sweep_interval() and queued <= run_after:
+            return True
+        current.next_sweep_at = run_after
+        current.save(using=PRIMARY, update_fields=["next_sweep_at"])
+        sweep_job.using(run_after=run_after).enqueue()
+    return True
+
+
+@task()
+def sweep_job() -> int:
+    """The worker's sweep; queues the next one first, so one failure never ends the chain."""
+    ReportsState.objects.using(PRIMARY).filter(pk=1).update(next_sweep_at=None)
+    schedule_sweep()
+    return sweep().changed
