@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An oversize body is answered 413 from its Content-Length before anything reads it.
+    "cchc.lib.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,7 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a blocked rate limit into RATELIMIT_VIEW's 429 page with what to do.
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "cchc.accounts.middleware.RequireAdminTwoFactorMiddleware",
+    "cchc.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "cchc.accounts.middleware.RequireTwoFactorMiddleware",
     # Axes must be last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,18 +134,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "units:workspace"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Lockout after repeated failed logins (per user name and IP).
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_VERBOSE = False
-
-# Two-factor: available to every staff account; required for administrators unless the embedded
-# demo runs (the login page says so).
-REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", not DEMO)
-OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CCHC")
+# Login lockout and two-factor: see the security block near the end.
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -244,18 +236,66 @@ ONE_STOP_NEXT_MORNING_MINUTES = env_int("ONE_STOP_NEXT_MORNING_MINUTES", 60)
 DOSSIER_CODE_PATTERN = env_str("DOSSIER_CODE_PATTERN", "{agency}-{day:%y%m%d}-{number:04d}")
 FORMS_LEGAL_BASIS = env_str("FORMS_LEGAL_BASIS", "")
 
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# -- Security (issue 10): HTTPS, CSP, sessions, second factor, lockout, body size -------------
+# docs/security.md says what each protects and which test shows it.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Proxies in front that append the client's address to X-Forwarded-For (nginx: 1). Lockout and
+# rate limits then count per citizen, not per proxy (cchc/lib/clientip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+RATELIMIT_IP_META_KEY = "cchc.lib.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cchc.lib.clientip.client_ip"
+# Plain HTTP is redirected to HTTPS in production; paths matching SECURE_REDIRECT_EXEMPT
+# (regular expressions without the leading slash) answer on HTTP too, for probes on the loopback.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^healthz/?$", r"^metrics/?$"])
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# A staff session ends after this many minutes without activity (citizens' portal sessions keep
+# SESSION_COOKIE_AGE, two weeks).
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+# Second factor (TOTP), required in production: for superusers, for the roles in
+# TWO_FACTOR_ROLES wherever they sit, and for the roles in TWO_FACTOR_MULTI_COMMUNE_ROLES when the
+# account reaches more than one commune (a province appraiser reads every commune's dossiers).
+REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEMO)
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", ["administrator"])
+TWO_FACTOR_MULTI_COMMUNE_ROLES = env_list(
+    "TWO_FACTOR_MULTI_COMMUNE_ROLES",
+    [
+        "reception",
+        "specialist",
+        "leader",
+        "tthc_control",
+        "appraiser",
+        "supervisor",
+        "administrator",
+    ],
 )
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CCHC")
+# Login lockout (django-axes): per user name from one address, and per user name across all
+# addresses (password spraying), each with its own limit (cchc/accounts/lockout.py).
+AXES_HANDLER = "cchc.accounts.lockout.PerParameterLimitHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_LIMITS = {"username": env_int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 20)}
+AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Request bodies: JSON and forms up to UPLOAD_MAX_BYTES, a multipart upload up to
+# UPLOAD_REQUEST_MAX_BYTES (default: what one dossier may hold in all, plus the form); larger
+# ones are answered 413 unread (cchc/lib/bodylimit.py). nginx's client_max_body_size must allow it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_BYTES", 51 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,12 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from cchc.accounts.models import ApiToken, User
 from cchc.units.models import Membership
@@ -29,3 +35,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued with `manage.py create_api_token` so the raw value is shown once.
         return False
+
+
+def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin site's own login form knows nothing of the second factor: it would open an
+    unverified session to an account that turned TOTP on. Every login goes through ours."""
+    if request.user.is_authenticated:
+        # Logged in without the admin's permission: sending them to log in again would loop.
+        raise PermissionDenied
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect_to_login(next_url, settings.LOGIN_URL)
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]

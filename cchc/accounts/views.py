@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,13 +32,16 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["demo"] = settings.DEMO
-        context["require_admin_2fa"] = settings.REQUIRE_ADMIN_2FA
+        context["require_2fa"] = settings.REQUIRE_2FA
+        context["idle_minutes"] = settings.STAFF_IDLE_TIMEOUT_MINUTES
         return context
 
 
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Turn on TOTP: show the secret as a QR code, confirm with the first code."""
+    """Turn on TOTP: show the secret as a QR code, confirm with the first code. An account that
+    has a device already only types a code: its secret is never shown again, so a session
+    opened with the password alone cannot copy it."""
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed is not None and user.is_verified():  # type: ignore[union-attr]
@@ -48,12 +52,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"].strip()):
+            newly = not device.confirmed
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            messages.success(request, _("Đã bật xác thực hai bước."))
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            if newly:
+                messages.success(request, _("Đã bật xác thực hai bước."))
+            return redirect(_next_page(request))
         form.add_error("otp_token", _("Mã xác thực không đúng hoặc đã hết hạn."))
+    if confirmed is not None:
+        return render(request, "accounts/two_factor.html", {"verify": True, "form": form})
     qr_svg = qrcode.make(
         device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8
     ).to_string(encoding="unicode")
@@ -67,3 +75,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "secret": device.config_url.split("secret=")[1].split("&")[0],
         },
     )
+
+
+def _next_page(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return str(settings.LOGIN_REDIRECT_URL)
