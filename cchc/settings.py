@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from cchc.lib.env import env_bool, env_int, env_list, env_str
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.tickets",
     "cchc.portal",
     "cchc.reports",
+    "cchc.ops",
 ]
 
 MIDDLEWARE = [
@@ -182,8 +184,9 @@ CACHES = {
     },
     # Rate-limit counters: shared by all processes and incremented atomically, in Redis when
     # there is one, else in one database table with one statement per call (ratecounter.py).
+    # Either counts in this process's memory while its store does not answer (an outage).
     "ratelimit": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "cchc.portal.ratecounter.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "cchc.portal.ratecounter.RateCounterCache"}
     ),
@@ -297,10 +300,66 @@ AXES_VERBOSE = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_BYTES", 51 * 1024 * 1024)
 
+# Logs (cchc/ops/logs.py): one JSON object per line in production (LOG_FORMAT=json), text for a
+# terminal (the embedded default); every record carries the request id, and phones, identity
+# numbers and e-mail addresses are masked whatever logged them. One access line per request
+# comes from the application (cchc.access: path without query string, route, status, duration).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEMO else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cchc.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "cchc.ops.logs.JsonFormatter"},
+        "text": {"()": "cchc.ops.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The access lines (INFO); LOG_ACCESS=0 leaves them to nginx.
+        "cchc.access": {"level": "INFO" if env_bool("LOG_ACCESS", True) else "WARNING"},
+    },
 }
+
+# -- Operations (issue 10): health, metrics, outages, job worker ------------------------------
+# docs/reliability.md and docs/deploy.md say how these are used and what was measured.
+# Outermost: the request id (and the access line); django-prometheus counts requests and
+# latencies per route around everything else, the lockout middleware staying last.
+MIDDLEWARE = [
+    "cchc.ops.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *[m for m in MIDDLEWARE if m != "axes.middleware.AxesMiddleware"],
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    *[m for m in MIDDLEWARE if m == "axes.middleware.AxesMiddleware"],
+]
+# /metrics answers a bearer token, or a direct (not proxied) connection from these addresses or
+# networks; anyone else gets 404. Behind nginx, let the monitoring host scrape gunicorn directly.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# /healthz answers 503 when due jobs wait longer than this, or no job worker was heard from.
+HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", 300)
+HEALTH_WORKER_MAX_SILENCE_SECONDS = env_int("HEALTH_WORKER_MAX_SILENCE_SECONDS", 60)
+# A database outage is answered 503 with this Retry-After (seconds).
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)
+# Seconds to wait for PostgreSQL to accept a connection: during an outage requests fail fast.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 5
+    )
+# Delivery leases: a worker renews its claim on a message while sending; a claim not renewed
+# for this long belongs to a dead worker and is settled by `manage.py worker`, which looks every
+# NOTIFY_SWEEP_SECONDS (cchc/notify/delivery.py).
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 20)
+NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 10)
+# The SMS gateway drops a second request carrying a reference it has already seen: an SMS
+# whose outcome is unknown is then tried again instead of being marked possibly sent.
+SMS_HTTP_DEDUPLICATES = env_bool("SMS_HTTP_DEDUPLICATES", False)

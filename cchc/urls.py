@@ -14,7 +14,13 @@ urlpatterns = [
     path("", include("cchc.dossiers.urls")),
     path("", include("cchc.feedback.urls")),
     path("", include("cchc.tickets.urls")),
+    path("", include("cchc.reports.urls_dashboard")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
+    # /healthz and /metrics: probes, last so that they cost the citizens' pages nothing.
+    path("", include("cchc.ops.urls")),
 ]
+
+# A database that does not answer is an outage, not a bug: 503 with Retry-After (cchc/ops/views.py).
+handler500 = "cchc.ops.views.server_error"

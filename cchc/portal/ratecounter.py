@@ -8,16 +8,27 @@ replaces an expired row, `incr` an `UPDATE … RETURNING`, both atomic in Postgr
 alike. Only the calls the limits make are supported; the rest refuse loudly.
 
 Used through `CACHES["ratelimit"]` (see settings), never as a general cache.
+
+When the counters' store does not answer (the database restarting, Redis away) the limits are
+counted in this process's memory until it answers again: they keep applying, per process rather
+than across all of them, and a public lookup is never refused or failed for want of a counter
+(`ResilientRedisCache` does the same in front of Redis). A warning is logged once a minute while
+it lasts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.db import connection
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from cchc.portal.models import RateCounter
@@ -26,18 +37,83 @@ TABLE = RateCounter._meta.db_table
 # Expired counters are deleted by one add in this many (windows end, so their keys do too).
 PURGE_EVERY = 1000
 
+logger = logging.getLogger(__name__)
+R = TypeVar("R")
+
+# The counters of this process while the shared store is away.
+_memory = LocMemCache("cchc-ratecounter-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+_last_warning = 0.0
+
+
+def _degraded(store: str, exc: BaseException) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning > 60:
+        _last_warning = now
+        logger.warning(
+            "rate limits counted in memory: the %s does not answer (%s)", store, type(exc).__name__
+        )
+
+
+def _memory_incr(key: str, delta: int) -> int:
+    try:
+        return _memory.incr(key, delta)
+    except ValueError:
+        # The window began while the store was still answering: start counting here.
+        _memory.add(key, delta, 120)
+        return delta
+
+
+def _or_memory(
+    store: str,
+    errors: tuple[type[BaseException], ...],
+    call: Callable[[], R],
+    fallback: Callable[[], R],
+) -> R:
+    try:
+        return call()
+    except errors as exc:
+        _degraded(store, exc)
+        return fallback()
+
 
 class RateCounterCache(BaseCache):
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self._adds = itertools.count(1)
 
-    def _moment(self, moment: dt.datetime) -> Any:
-        return connection.ops.adapt_datetimefield_value(moment)
-
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> bool:
+        return _or_memory(
+            "database",
+            (DatabaseError,),
+            lambda: self._add(key, value, timeout, version),
+            lambda: _memory.add(
+                self.make_and_validate_key(key, version=version), int(value), timeout
+            ),
+        )
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        return _or_memory(
+            "database",
+            (DatabaseError,),
+            lambda: self._incr(key, delta, version),
+            lambda: _memory_incr(self.make_and_validate_key(key, version=version), delta),
+        )
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return _or_memory(
+            "database",
+            (DatabaseError,),
+            lambda: self._get(key, default, version),
+            lambda: _memory.get(self.make_and_validate_key(key, version=version), default),
+        )
+
+    def _moment(self, moment: dt.datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(moment)
+
+    def _add(self, key: Any, value: Any, timeout: Any, version: int | None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         now = timezone.now()
         seconds = self.get_backend_timeout(timeout)
@@ -54,7 +130,7 @@ class RateCounterCache(BaseCache):
                 cursor.execute(f"DELETE FROM {TABLE} WHERE expires < %s", [self._moment(now)])
         return added
 
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+    def _incr(self, key: Any, delta: int, version: int | None) -> int:
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -67,7 +143,7 @@ class RateCounterCache(BaseCache):
             raise ValueError(f"Key '{key}' not found.")  # what BaseCache.incr raises
         return int(row[0])
 
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+    def _get(self, key: Any, default: Any, version: int | None) -> Any:
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -89,3 +165,40 @@ class RateCounterCache(BaseCache):
 
     def touch(self, *args: Any, **kwargs: Any) -> bool:
         raise NotImplementedError("rate counters are only added and incremented")
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache for the rate counters, counting in memory while Redis is away."""
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
+        return _or_memory(
+            "Redis server",
+            _redis_errors(),
+            lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
+            lambda: _memory.add(self.make_and_validate_key(key, version=version), value, timeout),
+        )
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        return _or_memory(
+            "Redis server",
+            _redis_errors(),
+            lambda: super(ResilientRedisCache, self).incr(key, delta, version),
+            lambda: _memory_incr(self.make_and_validate_key(key, version=version), delta),
+        )
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return _or_memory(
+            "Redis server",
+            _redis_errors(),
+            lambda: super(ResilientRedisCache, self).get(key, default, version),
+            lambda: _memory.get(self.make_and_validate_key(key, version=version), default),
+        )

@@ -6,11 +6,12 @@ that does not exist and a wrong phone are answered the same way, so codes cannot
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import caches
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -62,6 +63,10 @@ def find(code: str) -> Dossier | None:
 
 T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+# How long the last answer given for a code may stand in for the database during an outage.
+LAST_KNOWN_SECONDS = 3600
+
 _STAMP_SQL = (
     f"SELECT id, row_version, updated_at, code FROM {Dossier._meta.db_table} WHERE code IN (%s, %s)"
 )
@@ -76,17 +81,32 @@ def cached_public(code: str, kind: str, render: Callable[[Dossier], T]) -> T | N
     code reads the dossier's stamp (id, row version bumped by every action, `updated_at` set by
     every save), which is part of the key: any change makes a new key, so an answer is never
     staler than the dossier. Only what anyone may see goes through here, never personal data.
+
+    Through a database outage the last answer this process gave for the code is served (an hour
+    at most): a receipt's QR code still opens while PostgreSQL restarts. Without one, the error
+    goes on and the visitor gets the 503 page.
     """
     candidates = code_candidates(code)
-    with connection.cursor() as cursor:
-        # Raw SQL: the ORM would spend more time compiling this query than running it.
-        cursor.execute(_STAMP_SQL, [candidates[0], candidates[-1]])
-        stamp = _first_exact(cursor.fetchall(), code, lambda row: row[3])
+    cache = caches["local"]
+    try:
+        with connection.cursor() as cursor:
+            # Raw SQL: the ORM would spend more time compiling this query than running it.
+            cursor.execute(_STAMP_SQL, [candidates[0], candidates[-1]])
+            stamp = _first_exact(cursor.fetchall(), code, lambda row: row[3])
+    except DatabaseError:
+        last: T | None = None
+        for candidate in candidates:
+            last = cache.get(_last_key(kind, candidate))
+            if last is not None:
+                break
+        if last is None:
+            raise
+        logger.warning("tracking: database unavailable, served the last known %s answer", kind)
+        return last
     if stamp is None:
         return None
     # Keyed by the stored code, so that every spelling of one code shares one entry.
     stored = stamp[3]
-    cache = caches["local"]
     key = f"public:{kind}:{get_language()}:{stored}:{stamp[0]}:{stamp[1]}:{stamp[2].isoformat()}"
     value: T | None = cache.get(key)
     if value is None:
@@ -95,7 +115,13 @@ def cached_public(code: str, kind: str, render: Callable[[Dossier], T]) -> T | N
             return None
         value = render(dossier)
         cache.set(key, value)
+        # The latest state this process has seen, for an outage (see above).
+        cache.set(_last_key(kind, stored), value, timeout=LAST_KNOWN_SECONDS)
     return value
+
+
+def _last_key(kind: str, code: str) -> str:
+    return f"public-last:{kind}:{get_language()}:{code}"
 
 
 def phone_matches(dossier: Dossier | None, phone: str) -> bool:

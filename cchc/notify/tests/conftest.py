@@ -47,6 +47,8 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
     refuse_recipients: bool = False
+    # Seconds the server waits before accepting a recipient (a slow server, before any hand-off).
+    rcpt_delay: float = 0
     # Seconds the server waits, having stored the message, before it answers the final dot: a
     # client that gives up meanwhile does not know the message was taken.
     data_delay: float = 0
@@ -56,6 +58,8 @@ class Mailbox:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
         if self.refuse_recipients:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from typing import Any
 
@@ -10,11 +8,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from cchc.ops.supervisor import Child, Supervisor
 from cchc.portal.management.commands.load_demo import DEMO_PASSWORD, DEMO_STAFF
 
 
 class Command(BaseCommand):
-    help = "Run the embedded platform: the job worker and the web server (gunicorn) together."
+    help = (
+        "Run the embedded platform: the web server (gunicorn) and the job worker together, each "
+        "started again if it exits (cchc/ops/supervisor.py)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -26,7 +28,24 @@ class Command(BaseCommand):
         call_command("send_reminders", schedule=True, stdout=self.stdout)
         # Likewise the queue's nightly closing of past days (tickets no-show, appointments expired).
         call_command("close_queue_days", schedule=True, stdout=self.stdout)
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"])
+        manage = str(settings.BASE_DIR / "manage.py")
+        # Metrics of the web server's worker processes, merged at /metrics (one folder per port).
+        metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
+            settings.DATA_DIR / f"prometheus-{options['port']}"
+        )
+        web = Child(
+            "web server",
+            [
+                sys.executable, "-m", "gunicorn", "cchc.wsgi",
+                "--config", "python:cchc.ops.gunicorn_conf",
+                "--bind", f"{options['host']}:{options['port']}",
+                "--workers", str(options["workers"]), "--threads", "4",
+            ],
+            env={"PROMETHEUS_MULTIPROC_DIR": metrics_dir},
+            # gunicorn imports its config and the application from the project's folder.
+            cwd=str(settings.BASE_DIR),
+        )  # fmt: skip
+        worker = Child("job worker", [sys.executable, manage, "worker", "--interval", "1"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
             self.style.SUCCESS(f"\nCCHC đang chạy tại {url}  (quản trị: {url}quan-tri/)")
@@ -36,23 +55,5 @@ class Command(BaseCommand):
             for username, _name, unit, role in DEMO_STAFF:
                 self.stdout.write(f"  {username:22} {role.label} – đơn vị {unit}")
         self.stdout.write("Dừng: Ctrl+C\n")
-        web = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "cchc.wsgi",
-                "--bind", f"{options['host']}:{options['port']}",
-                "--workers", str(options["workers"]), "--threads", "4",
-                "--access-logfile", "-", "--log-level", "warning",
-                # Path only, never the query string: it may carry a phone number.
-                "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms",
-            ]
-        )  # fmt: skip
-        try:
-            web.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for proc in (web, worker):
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for proc in (web, worker):
-                proc.wait(timeout=15)
+        self.stdout.flush()
+        Supervisor([worker, web]).run()
