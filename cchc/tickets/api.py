@@ -60,7 +60,7 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "issued_at": ticket.issued_at,
         "counter": ticket.counter.number if ticket.counter_id and ticket.counter else None,
-        "print_url": f"/xep-hang/ve/{ticket.pk}/in/",
+        "print_url": f"/xep-hang/ve/{ticket.token}/in/",
         "status_url": f"/xep-hang/ve/{ticket.token}/",
     }
 

@@ -4,7 +4,8 @@ from cchc.tickets import views
 
 app_name = "tickets"
 urlpatterns = [
-    path("xep-hang/ve/<int:ticket_id>/in/", views.ticket_print, name="print"),
+    # By the ticket's random token; a number is the old staff-only address by id.
+    path("xep-hang/ve/<str:token>/in/", views.ticket_print, name="print"),
     path("xep-hang/ve/<str:token>/", views.ticket_status, name="status"),
     path("xep-hang/<str:unit_code>/", views.kiosk, name="kiosk"),
     path("man-hinh/<str:unit_code>/", views.board, name="board"),

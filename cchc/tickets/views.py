@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cchc.accounts.middleware import passive
 from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
 from cchc.tickets import actions, limits
@@ -35,6 +36,7 @@ from cchc.tickets.lookup import (
 from cchc.tickets.models import Appointment, Counter, Ticket
 from cchc.tickets.qr import qr_svg
 from cchc.tickets.slots import parse_slot
+from cchc.units.models import visible_unit_ids
 from cchc.worktime.deadlines import TZ
 
 # After printing, the kiosk goes back to its start screen by itself.
@@ -121,16 +123,23 @@ def kiosk(request: HttpRequest, unit_code: str) -> HttpResponse:
             )
     except QueueError as exc:
         return _kiosk_refusal(request, unit, exc.message, exc.status_code)
-    return redirect(reverse("tickets:print", args=[ticket.pk]) + "?may=1")
+    return redirect(reverse("tickets:print", args=[ticket.token]) + "?may=1")
 
 
 @require_GET
-def ticket_print(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
     """The ticket as printed (80-mm roll or A7), also the kiosk's confirmation screen.
 
-    Public by id: the page carries nothing personal (number, field, time, place).
+    Public by the ticket's random token only: the page shows the QR code of the ticket's status
+    page, so a sequential id would let anyone walk through every citizen's place in the queue.
+    The old address by id still works for staff who see the ticket's unit (a counter reprinting).
     """
-    ticket = get_object_or_404(Ticket.objects.select_related("unit", "field"), pk=ticket_id)
+    tickets = Ticket.objects.select_related("unit", "field")
+    ticket = tickets.filter(token=token).first()
+    if ticket is None and token.isdigit() and request.user.is_authenticated:
+        ticket = tickets.filter(pk=int(token), unit_id__in=visible_unit_ids(request.user)).first()
+    if ticket is None:
+        raise Http404(_("Không tìm thấy số thứ tự"))
     status_url = _public_url(reverse("tickets:status", args=[ticket.token]))
     from_kiosk = request.GET.get("may") == "1"
     return render(
@@ -278,10 +287,12 @@ def counter_page(request: HttpRequest, counter_id: int) -> HttpResponse:
     )
 
 
+@passive
 @login_required
 @require_GET
 def counter_waiting(request: HttpRequest, counter_id: int) -> HttpResponse:
-    """The waiting counts alone, refreshed by counter.js every few seconds."""
+    """The waiting counts alone, refreshed by counter.js every few seconds: not the officer's
+    activity, so an unattended counter screen still reaches the staff idle timeout."""
     counter = get_counter_for(request.user, counter_id)
     day = timezone.localdate(timezone=TZ)
     return render(request, "tickets/_waiting.html", _waiting_context(counter, day))

@@ -106,7 +106,8 @@ def test_a_kiosk_issues_over_the_api(world: World, queue: Queue, monday: Any) ->
     assert created.status_code == 201
     body = created.json()
     assert body["code"] == "001" and body["field"] == "chung-thuc" and body["status"] == "waiting"
-    assert body["print_url"] == f"/xep-hang/ve/{body['id']}/in/"
+    token = Ticket.objects.get(pk=body["id"]).token
+    assert body["print_url"] == f"/xep-hang/ve/{token}/in/"
     assert post(client, f"{API}/16300/tickets", {"field": "nope"}).json()["detail"]
     assert post(client, f"{API}/16300/tickets", {"field": "nope"}).status_code == 422
     assert post(client, f"{API}/99999/tickets").status_code == 404

@@ -52,7 +52,7 @@ def test_a_touch_gives_a_printable_ticket_with_a_qr_code(
     response = client.post("/xep-hang/16300/", {"field": "ho-tich", "priority": "1"})
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/xep-hang/ve/{ticket.pk}/in/?may=1"
+    assert response["Location"] == f"/xep-hang/ve/{ticket.token}/in/?may=1"
     assert ticket.priority and ticket.field == queue.civil and ticket.code == "U001"
     page = client.get(response["Location"]).content.decode()
     assert re.search(r'id="ticket-code">U001<', page)

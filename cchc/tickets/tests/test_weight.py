@@ -46,7 +46,7 @@ def test_the_public_screens_are_light(world: World, queue: Queue, reception: Use
         "kiosk": "/xep-hang/16300/",
         "board": "/man-hinh/16300/",
         "counter screen": "/man-hinh/16300/quay/1/",
-        "ticket": f"/xep-hang/ve/{printed.pk}/in/",
+        "ticket": f"/xep-hang/ve/{printed.token}/in/",
         "feed": "/api/v1/queue/16300/board",
         "counter feed": "/api/v1/queue/16300/board/1",
     }

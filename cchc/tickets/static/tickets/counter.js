@@ -20,6 +20,8 @@
     var xhr = new XMLHttpRequest();
     xhr.open("GET", url, true);
     xhr.onload = function () {
+      // Sent to the login page (the session ended after the idle timeout): show it whole.
+      if (xhr.responseURL && xhr.responseURL.indexOf(url) === -1) { window.location.reload(); return; }
       if (xhr.status === 200 && box.innerHTML !== xhr.responseText) { box.innerHTML = xhr.responseText; }
     };
     xhr.send();
