@@ -29,6 +29,14 @@ max_requests = 5000
 max_requests_jitter = 500
 
 
+# Under systemd (RuntimeDirectory=cchc-web) the folder is /run/cchc-web/prometheus unless the
+# environment names one. Set here, in the master, before any worker imports prometheus_client.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR") and os.environ.get("RUNTIME_DIRECTORY"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
+        Path(os.environ["RUNTIME_DIRECTORY"].split(":")[0]) / "prometheus"
+    )
+
+
 def _multiproc_dir() -> Path | None:
     value = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     return Path(value) if value else None
