@@ -115,6 +115,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not SQLite's shared in-memory database, so that concurrency tests run
     # real parallel transactions (IMMEDIATE mode makes the second writer wait, then fail cleanly).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+# A PostgreSQL streaming replica that reports and exports read from (cchc/dbrouter.py: reads of
+# the reports app and reads inside `with replica():`); unset, everything reads the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+    # A test database has no replica: tests read the primary under this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["cchc.dbrouter.ReplicaRouter"]
+# Seconds reads go to the primary after the replica failed to answer, before it is tried again.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -363,3 +377,16 @@ NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 10)
 # The SMS gateway drops a second request carrying a reference it has already seen: an SMS
 # whose outcome is unknown is then tried again instead of being marked possibly sent.
 SMS_HTTP_DEDUPLICATES = env_bool("SMS_HTTP_DEDUPLICATES", False)
+
+# -- Backups and digital signatures (issue 10) ------------------------------------------------
+# Folder of pg_dump, pg_restore and psql for `manage.py backup` / `restore` (empty: PATH, then the
+# newest /usr/lib/postgresql/*/bin). They must not be older than the server.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "")
+# Units' signing certificates (cchc/dossiers/signing.py): a folder outside the repository with
+# `<unit code>.p12` and, for a file with a passphrase, `<unit code>.pass`, readable by the
+# application's user only. Empty: signing is off.
+SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", "")
+# PEM file of the certificate authorities whose signatures on uploaded PDFs are trusted (the
+# national root CA and the CAs the province accepts). Empty: signatures are checked for
+# integrity only, and the page says the signer could not be verified.
+SIGNING_TRUST_ROOTS = env_str("SIGNING_TRUST_ROOTS", "")
