@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from cchc.dossiers import ledger
-from cchc.dossiers.models import Dossier
+from cchc.dossiers import actions, ledger, signing
+from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.models import DocumentKind, Dossier
 from cchc.dossiers.printing import FORMS, FormNotApplicable, ledger_pdf
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
@@ -59,7 +63,54 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
         content = render(dossier)
     except FormNotApplicable as exc:
         raise Http404(str(exc)) from exc
+    if request.GET.get("signed") == "1":
+        # Signing is a step after rendering: the same bytes, with the unit's PAdES signature.
+        try:
+            content = signing.sign_form(content, dossier, form, by=request.user)
+        except signing.SigningUnavailable as exc:
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", code=dossier.code)
+        return _pdf(content, f"{dossier.code}-mau-{form}-ky-so.pdf")
     return _pdf(content, f"{dossier.code}-mau-{form}.pdf")
+
+
+@login_required
+@require_POST
+def sign_document(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+    """Sign a result PDF with the processing unit's certificate: the signed copy is added to the
+    dossier as a new result document (the unsigned one stays, as history)."""
+    dossier = get_dossier_for(request.user, code)
+    document = get_object_or_404(
+        dossier.documents.exclude(file=""), pk=document_id, kind=DocumentKind.RESULT
+    )
+    if document.content_type != "application/pdf":
+        messages.error(request, _("Chỉ ký số được kết quả dạng PDF."))
+        return redirect("dossiers:detail", code=code)
+    unit = dossier.processing_unit
+    try:
+        if not signing.may_sign(request.user, unit, signing.RESULT_SIGNERS):
+            raise signing.SigningUnavailable(
+                _("Chỉ lãnh đạo hoặc quản trị của %(unit)s mới ký số kết quả.")
+                % {"unit": unit.name}
+            )
+        with document.file.open("rb") as f:
+            content = f.read()
+        signed = signing.sign_pdf(content, unit, reason=f"Kết quả giải quyết hồ sơ {dossier.code}")
+        actions.attach_document(
+            dossier,
+            by=request.user,
+            file=SimpleUploadedFile("ket-qua-ky-so.pdf", signed, "application/pdf"),
+            # Stored and shown to everyone alike: in Vietnamese, like the signature's reason.
+            name=f"{document.name[:480]} (đã ký số)",
+            kind=DocumentKind.RESULT,
+        )
+    except signing.SigningUnavailable as exc:
+        messages.error(request, exc.message)
+    except actions.DossierError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ký số kết quả và thêm bản đã ký vào hồ sơ."))
+    return redirect("dossiers:detail", code=code)
 
 
 def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:

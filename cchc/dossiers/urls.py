@@ -16,4 +16,9 @@ urlpatterns = [
         name="ledger_pdf",
     ),
     path("lam-viec/ho-so/<str:code>/giay-to/<int:document_id>/", views.download, name="download"),
+    path(
+        "lam-viec/ho-so/<str:code>/giay-to/<int:document_id>/ky-so/",
+        print_views.sign_document,
+        name="sign_document",
+    ),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
-from cchc.dossiers import actions
+from cchc.dossiers import actions, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
 from cchc.dossiers.forms import ReceiptForm, lines
@@ -162,13 +162,17 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
         memberships__unit_id__in=[dossier.processing_unit_id, dossier.receiving_unit_id],
         is_active=True,
     ).distinct()
+    documents = list(dossier.documents.all())
+    for document in documents:
+        # Signer and validity of each signed PDF, shown beside it (signing.py; no query).
+        setattr(document, "signatures", signing.document_signatures(document))  # noqa: B010
     return render(
         request,
         "dossiers/detail.html",
         {
             "dossier": dossier,
             "steps": dossier.steps.select_related("assignee", "given_by").order_by("position"),
-            "documents": dossier.documents.all(),
+            "documents": documents,
             "events": dossier.events.select_related("actor").order_by("at", "id"),
             "allowed": actions.allowed_actions(dossier, request.user),
             "clock": dossier_clock,
@@ -180,6 +184,8 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "Status": Status,
             "masked_id": mask_id_number(dossier.applicant_id_number),
             "printable": _printable_forms(dossier),
+            "signed_forms": signing.signable_forms(dossier, request.user),
+            "can_sign_results": signing.can_sign_results(dossier, request.user),
             "my_roles": user_roles_in(request.user, dossier.receiving_unit),
         },
         status=status,
