@@ -48,10 +48,18 @@ class RequireTwoFactorMiddleware:
 # -- staff idle timeout ------------------------------------------------------------------------
 
 SEEN_KEY = "_cchc_seen"
+# A request moves the session's expiry forward at most this often, to spare a write per request;
+# the session lives this much longer than the idle timeout, so that idleness of the full timeout
+# (and at most this much more) is always allowed.
+REFRESH_SECONDS = 60
 
 
 def idle_timeout_seconds() -> int:
     return int(settings.STAFF_IDLE_TIMEOUT_MINUTES) * 60
+
+
+def session_lifetime() -> int:
+    return idle_timeout_seconds() + REFRESH_SECONDS
 
 
 def passive(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,16 +69,22 @@ def passive(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
+def start_idle_clock(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """On login (user_logged_in), in the session the login saves anyway: no write of its own."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.set_expiry(session_lifetime())
+        session[SEEN_KEY] = int(time.time())
+
+
 class StaffIdleTimeoutMiddleware:
     """A staff session ends after STAFF_IDLE_TIMEOUT_MINUTES without activity.
 
-    The session itself carries the limit (set_expiry on the login's own response): the session
-    store refuses it once expired, so nothing is read per request to enforce it. Each request that already
-    read a staff session moves the expiry forward, at most once a minute to spare writes.
+    The session itself carries the limit (set at login, start_idle_clock): the session store
+    refuses it once expired, so nothing is read per request to enforce it. A request that read a
+    staff session anyway moves the expiry forward, at most once every REFRESH_SECONDS.
     Citizens' sessions (the portal) keep SESSION_COOKIE_AGE.
     """
-
-    REFRESH_SECONDS = 60
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -84,12 +98,11 @@ class StaffIdleTimeoutMiddleware:
         if SESSION_KEY not in session:
             return response
         now = int(time.time())
-        timeout = idle_timeout_seconds()
-        if session.get("_session_expiry") != timeout:
-            # Just logged in, or a session from before the limit (or another setting).
-            session.set_expiry(timeout)
+        if session.get("_session_expiry") != session_lifetime():
+            # A session from before the limit (or from another setting): shorten it now.
+            session.set_expiry(session_lifetime())
             session[SEEN_KEY] = now
-        elif now - int(session.get(SEEN_KEY, 0)) >= self.REFRESH_SECONDS:
+        elif now - int(session.get(SEEN_KEY, 0)) >= REFRESH_SECONDS:
             session[SEEN_KEY] = now
         return response
 
