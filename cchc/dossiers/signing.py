@@ -294,8 +294,12 @@ class SignatureCheck:
         return dt.datetime.fromisoformat(self.signed_at) if self.signed_at else None
 
 
+_roots: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
 def _trust_roots() -> tuple[str, list[Any]]:
-    """(a fingerprint of the trust configuration, the root certificates)."""
+    """(a fingerprint of the trust configuration, the root certificates), read again only when
+    the file changes."""
     from pyhanko.keys import load_certs_from_pemder
 
     path = getattr(settings, "SIGNING_TRUST_ROOTS", "")
@@ -303,12 +307,21 @@ def _trust_roots() -> tuple[str, list[Any]]:
         return "none", []
     file = Path(path)
     try:
+        stat = file.stat()
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        known = _roots.get(key)
+        if known is not None:
+            return known
         data = file.read_bytes()
-    except OSError:
+        roots = list(load_certs_from_pemder([str(file)]))
+    except (OSError, ValueError):
         logger.warning("SIGNING_TRUST_ROOTS unreadable: %s", path)
         return "unreadable", []
-    roots = list(load_certs_from_pemder([str(file)]))
-    return hashlib.sha256(data).hexdigest()[:16], roots
+    answer = (hashlib.sha256(data).hexdigest()[:16], roots)
+    with _lock:
+        _roots.clear()
+        _roots[key] = answer
+    return answer
 
 
 def _attribute(name: Any, key: str) -> str:
