@@ -390,3 +390,12 @@ SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", "")
 # national root CA and the CAs the province accepts). Empty: signatures are checked for
 # integrity only, and the page says the signer could not be verified.
 SIGNING_TRUST_ROOTS = env_str("SIGNING_TRUST_ROOTS", "")
+
+# -- Reports (issue 11): dashboards, the public results page, the periodic report documents ---------
+# cchc/reports/dashboards.py, exports.py, docs/reports.md. On a dashboard, a unit is ranked by its
+# on-time rate only with at least this many dossiers resolved in the period (listed apart otherwise).
+REPORTS_RANK_MIN_RESOLVED = env_int("REPORTS_RANK_MIN_RESOLVED", 10)
+# Days a generated report file (.docx, .pdf) is kept for download.
+REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
+# Report files one person may have waiting for the job worker at once.
+REPORTS_EXPORT_MAX_WAITING = env_int("REPORTS_EXPORT_MAX_WAITING", 3)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
@@ -10,10 +11,19 @@ from cchc.accounts.models import User
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Membership, Unit, visible_unit_ids
 
+# Pages another app may show as a person's home instead (reports: the dashboard of a leader, the
+# TTHC-control officer or a supervisor), registered by that app so that units imports none of
+# them; the first to answer wins.
+HOME_PAGES: list[Callable[[HttpRequest], HttpResponse | None]] = []
+
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """The staff home: the units this person works in and what they may do there."""
+    for page in HOME_PAGES:
+        response = page(request)
+        if response is not None:
+            return response
     memberships = (
         Membership.objects.active()
         .filter(user=cast(User, request.user))
