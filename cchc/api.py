@@ -73,6 +73,7 @@ def _mount_routers() -> None:
     from cchc.dossiers.api import router as dossiers_router
     from cchc.feedback.api import router as feedback_router
     from cchc.portal.api import router as public_router
+    from cchc.reports.api import router as reports_router
     from cchc.tickets.api import router as tickets_router
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
@@ -88,6 +89,7 @@ def _mount_routers() -> None:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/feedback", feedback_router)
     api.add_router("/queue", tickets_router)
+    api.add_router("/reports", reports_router)
 
 
 _mount_routers()

@@ -399,3 +399,17 @@ REPORTS_RANK_MIN_RESOLVED = env_int("REPORTS_RANK_MIN_RESOLVED", 10)
 REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
 # Report files one person may have waiting for the job worker at once.
 REPORTS_EXPORT_MAX_WAITING = env_int("REPORTS_EXPORT_MAX_WAITING", 3)
+
+# -- Reports (issue 11): how the aggregate tables behind every figure are kept ----------------
+# cchc/reports/aggregates.py and docs/formats.md ("Reports"). The job worker's sweep counts the
+# dossiers changed since the previous sweep; between sweeps every report adds those changes
+# itself, so no figure waits for the worker.
+REPORTS_SWEEP_INTERVAL_SECONDS = env_int("REPORTS_SWEEP_INTERVAL_SECONDS", 60)
+# Changes stamped up to this long before a sweep looked are looked at again by the next one: a
+# transaction that took its time stamp before and committed after is still counted.
+REPORTS_SWEEP_LAG_SECONDS = env_int("REPORTS_SWEEP_LAG_SECONDS", 600)
+# With more changes than this waiting (the worker stopped), a report answers 503 "try again in
+# a few minutes" and queues the sweep, rather than counting them all on the fly.
+REPORTS_MAX_PENDING = env_int("REPORTS_MAX_PENDING", 20000)
+# The longest period one report covers, in days (about ten years).
+REPORTS_MAX_PERIOD_DAYS = env_int("REPORTS_MAX_PERIOD_DAYS", 3700)

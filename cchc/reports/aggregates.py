@@ -456,10 +456,15 @@ def recount(horizon: dt.date | None) -> Recount:
 
 
 def _stored_rows(
-    model: type[models.Model], period: str, columns: tuple[str, ...]
+    model: type[models.Model], period: str, columns: tuple[str, ...], unit_id: int
 ) -> dict[tuple[dt.date, Key], dict[str, int]]:
     out: dict[tuple[dt.date, Key], dict[str, int]] = {}
-    for row in model._default_manager.using(PRIMARY).values_list(period, *KEY_COLUMNS, *columns):
+    rows = (
+        model._default_manager.using(PRIMARY)
+        .filter(unit_id=unit_id)
+        .values_list(period, *KEY_COLUMNS, *columns)
+    )
+    for row in rows:
         kept = {c: n for c, n in zip(columns, row[5:], strict=True) if n}
         if kept:
             out[(row[0], (row[1], row[2], row[3], row[4]))] = kept
@@ -476,34 +481,42 @@ class Differences:
         return bool(self.counted or self.day or self.month)
 
 
+def _differing(stored: dict[Any, Any], expected: dict[Any, Any]) -> list[Any]:
+    return sorted(
+        (k, stored.get(k), expected.get(k))
+        for k in set(stored) | set(expected)
+        if stored.get(k) != expected.get(k)
+    )
+
+
 def check() -> Differences:
-    """Stored tables against a count from scratch (after a sweep has brought them up to date)."""
+    """Stored tables against a count from scratch, one processing unit at a time (memory stays
+    bounded by the largest unit); run after a sweep has brought them up to date."""
     current = state()
-    expected = recount(current.horizon)
-    stored_counted = {
-        row[0]: Facts(*row[1:])
-        for row in CountedDossier.objects.using(PRIMARY).values_list("dossier_id", *FACT_COLUMNS)
-    }
-    counted = sorted(
-        pk
-        for pk in set(stored_counted) | set(expected.counted)
-        if stored_counted.get(pk) != expected.counted.get(pk)
-    )
-    day = _stored_rows(ResolutionDay, "day", DAY_COLUMNS)
-    month = _stored_rows(ResolutionMonth, "month", MONTH_COLUMNS)
-    return Differences(
-        counted=counted,
-        day=sorted(
-            (k, day.get(k), expected.day.get(k))
-            for k in set(day) | set(expected.day)
-            if day.get(k) != expected.day.get(k)
-        ),
-        month=sorted(
-            (k, month.get(k), expected.month.get(k))
-            for k in set(month) | set(expected.month)
-            if month.get(k) != expected.month.get(k)
-        ),
-    )
+    found = Differences([], [], [])
+    for unit_id in _unit_ids():
+        tally = Tally(current.horizon)
+        expected: dict[int, Facts] = {}
+        for pk, f in facts_by_unit(unit_id):
+            tally.add(f)
+            expected[pk] = f
+        stored = {
+            row[0]: Facts(*row[1:])
+            for row in CountedDossier.objects.using(PRIMARY)
+            .filter(unit_id=unit_id)
+            .values_list("dossier_id", *FACT_COLUMNS)
+        }
+        found.counted += [
+            pk for pk in set(stored) | set(expected) if stored.get(pk) != expected.get(pk)
+        ]
+        found.day += _differing(
+            _stored_rows(ResolutionDay, "day", DAY_COLUMNS, unit_id), tally.day_rows()
+        )
+        found.month += _differing(
+            _stored_rows(ResolutionMonth, "month", MONTH_COLUMNS, unit_id), tally.month_rows()
+        )
+    found.counted.sort()
+    return found
 
 
 # -- the worker ----------------------------------------------------------------------------------
