@@ -433,3 +433,20 @@ REPORTS_SWEEP_LAG_SECONDS = env_int("REPORTS_SWEEP_LAG_SECONDS", 600)
 REPORTS_MAX_PENDING = env_int("REPORTS_MAX_PENDING", 20000)
 # The longest period one report covers, in days (about ten years).
 REPORTS_MAX_PERIOD_DAYS = env_int("REPORTS_MAX_PERIOD_DAYS", 3700)
+
+# -- Reports (issue 11): the service index (QĐ 766) and the TT 01/2018 indicators ------------------
+# cchc/reports/service_index.py, indicators.py, docs/service_index.md. The weights, formulas and
+# bands: a JSON file (empty: cchc/reports/scoring.json, the defaults; copy it, point here to change).
+REPORTS_SCORING_FILE = env_str("REPORTS_SCORING_FILE", "")
+# A unit is ranked only with at least this many dossiers received in the period (small units are
+# listed apart, unranked, with the reason on the page).
+REPORTS_INDEX_RANK_MIN_DOSSIERS = env_int("REPORTS_INDEX_RANK_MIN_DOSSIERS", 30)
+# Seconds between the job worker's sweeps of the daily snapshot (reports stay exact between them:
+# the days not swept yet are counted from the records).
+REPORTS_INDEX_SWEEP_SECONDS = env_int("REPORTS_INDEX_SWEEP_SECONDS", 300)
+# Once a day the sweep counts this many recent days again whole (dates edited by hand).
+REPORTS_INDEX_RECHECK_DAYS = env_int("REPORTS_INDEX_RECHECK_DAYS", 35)
+# The first sweep counts this many months back; older days: `refresh_service_index --from`.
+REPORTS_INDEX_BACKFILL_MONTHS = env_int("REPORTS_INDEX_BACKFILL_MONTHS", 13)
+# The longest month-by-month trend one request asks for.
+REPORTS_INDEX_TREND_MAX_MONTHS = env_int("REPORTS_INDEX_TREND_MAX_MONTHS", 60)

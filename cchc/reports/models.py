@@ -158,3 +158,6 @@ class ReportsState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.watermark}"
+
+
+from cchc.reports.models_index import ServiceIndexDay, ServiceIndexState  # noqa: E402, F401
