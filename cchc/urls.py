@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cchc.tickets.urls")),
     path("", include("cchc.reports.urls")),
     path("", include("cchc.reports.urls_dashboard")),
+    path("", include("cchc.reports.urls_index")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
