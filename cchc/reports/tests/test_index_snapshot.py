@@ -6,10 +6,14 @@ units there are."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cchc.catalogue.models import UnitProcedure
 from cchc.conftest import World, at
@@ -76,28 +80,41 @@ def test_the_stored_score_is_the_month_to_date_index(world: World, data: August)
     assert mid.score == expected and mid.score_version
 
 
-def test_a_sweep_counts_the_days_records_changed_on(world: World, data: August) -> None:
-    si.sweep(now=AFTER)
-    later = AFTER + dt.timedelta(hours=1)
-    # Counted since: a dossier imported for 18/08, a late rating of D3, a payment recorded late.
-    imported = dossier(
-        world,
-        received=at("2025-08-18", 9),
-        due=at("2025-08-21", 17),
-        finished=at("2025-08-22", 9),
-        end_type=EndType.RESOLVED,
-        channel=Channel.ONLINE_FULL,
-    )
-    rate(data.d3, 4, at("2025-08-14", 9))
-    pay(imported, PaymentMethod.ONLINE, at("2025-08-18", 10))
-    stale = si.check(dt.date(2025, 8, 1), dt.date(2025, 8, 31), now=later)
-    # Days 14, 18, 22 (its flows) and 21 (it was open past its due that evening).
-    assert {d for d, *_rest in stale} == {dt.date(2025, 8, d) for d in (14, 18, 21, 22)}
-    si.sweep(now=later)
-    assert si.check(dt.date(2025, 7, 28), dt.date(2025, 9, 15), now=later) == []
-    august_index = si.service_index(world.commune_a, *AUGUST, now=later).inputs
-    assert (august_index.received, august_index.received_online) == (7, 3)
-    assert (august_index.payments, august_index.payments_online) == (5, 3)
+def test_a_sweep_counts_the_days_records_changed_on(world: World) -> None:
+    # The clock moves for real here: what the sweep looks at is what changed since it last ran.
+    with time_machine.travel(AFTER, tick=False) as clock:
+        data = august(world)
+        si.sweep(now=AFTER)
+        clock.shift(dt.timedelta(minutes=30))
+        si.sweep()  # the fixture's own rows were within the first sweep's lag
+        clock.shift(dt.timedelta(minutes=30))
+        # Since: a dossier imported for 18/08 (resolved 22/08, due 21/08) with a payment of
+        # 18/08 recorded now, and a rating of D3 given now.
+        imported = dossier(
+            world,
+            received=at("2025-08-18", 9),
+            due=at("2025-08-21", 17),
+            finished=at("2025-08-22", 9),
+            end_type=EndType.RESOLVED,
+            channel=Channel.ONLINE_FULL,
+        )
+        pay(imported, PaymentMethod.ONLINE, at("2025-08-18", 10))
+        rate(data.d3, 4, timezone.now())
+        now = timezone.now()
+        stale = si.check(dt.date(2025, 8, 1), dt.date(2025, 9, 15), now=now)
+        # 18 and 22 (its flows), 21 (open past its due that evening), 15/09 (the rating).
+        assert {d for d, *_rest in stale} == {
+            dt.date(2025, 8, 18),
+            dt.date(2025, 8, 21),
+            dt.date(2025, 8, 22),
+            dt.date(2025, 9, 15),
+        }
+        days = si.sweep().days
+        assert days < 10  # the changed days and today, not the whole snapshot
+        assert si.check(dt.date(2025, 7, 1), dt.date(2025, 9, 15), now=now) == []
+        august_index = si.service_index(world.commune_a, *AUGUST, now=now).inputs
+        assert (august_index.received, august_index.received_online) == (7, 3)
+        assert (august_index.payments, august_index.payments_online) == (5, 3)
 
 
 def test_a_past_day_keeps_the_catalogue_it_had(world: World, data: August) -> None:
@@ -210,3 +227,31 @@ def test_the_trend_reads_whole_months_from_the_snapshot(world: World, data: Augu
 
     # Months the snapshot holds whole cost the same queries however many they are.
     assert cost(dt.date(2025, 7, 1)) == cost(dt.date(2025, 8, 1))
+
+
+def test_the_command_backfills_and_checks(world: World) -> None:
+    out = StringIO()
+    with time_machine.travel(AFTER, tick=False) as clock:
+        august(world)
+        call_command(
+            "refresh_service_index", "--from", "01/08/2025", "--to", "31/08/2025", "--check",
+            stdout=out,
+        )  # fmt: skip
+        assert "Đã tính 31 ngày" in out.getvalue() and "khớp" in out.getvalue()
+        assert (si.state().since, si.state().through) == (dt.date(2025, 8, 1), dt.date(2025, 8, 31))
+        clock.shift(dt.timedelta(minutes=30))
+        call_command("refresh_service_index", stdout=StringIO())  # September, the recent window
+        clock.shift(dt.timedelta(minutes=30))
+        # A row changed behind the snapshot's back, on a day no sweep counts again by itself:
+        # --check names the difference and exits 1.
+        ServiceIndexDay.objects.filter(unit=world.commune_a, day=dt.date(2025, 8, 4)).update(
+            received=99
+        )
+        errors = StringIO()
+        with pytest.raises(CommandError, match="khác số đếm lại"):
+            call_command("refresh_service_index", "--check", stdout=StringIO(), stderr=errors)
+        assert "04/08/2025" in errors.getvalue() and "received: 99 ≠ 1" in errors.getvalue()
+        with pytest.raises(CommandError, match="không hợp lệ"):
+            call_command("refresh_service_index", "--from", "2025-13-01")
+        with pytest.raises(CommandError, match="trước ngày bắt đầu"):
+            call_command("refresh_service_index", "--from", "02/08/2025", "--to", "01/08/2025")
