@@ -4,13 +4,10 @@ the public transparency page of a unit, and the official periodic report as docu
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,12 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 
-from cchc.dossiers.models import Dossier
-from cchc.feedback.models import Rating
 from cchc.lib.errors import DomainError
 from cchc.reports import dashboards, exports
 from cchc.reports.dashboards import PRESETS, dashboard_for, dashboard_unit_for, period_from
-from cchc.reports.models import ReportsState
 from cchc.reports.report_content import report_period
 from cchc.reports.resolution import PeriodError
 from cchc.units import views as units_views
@@ -83,45 +77,12 @@ def dashboard(request: HttpRequest, unit_code: str | None = None) -> HttpRespons
 
 # -- the public transparency page ----------------------------------------------------------------
 
-_STAMP_SQL = {
-    # The newest change to any dossier and the newest rating: each one indexed probe.
-    "dossier": f"SELECT updated_at FROM {Dossier._meta.db_table} ORDER BY updated_at DESC LIMIT 1",
-    "rating": f"SELECT created_at FROM {Rating._meta.db_table} ORDER BY created_at DESC LIMIT 1",
-}
-
-
-def _stamp(now: dt.datetime) -> str:
-    """What the public figures depend on: the aggregates' state, the newest dossier change and
-    rating (a report adds what the aggregates have not counted yet), and the five minutes we
-    are in (a dossier open past its due moment becomes overdue without any change to it)."""
-    parts = []
-    with connection.cursor() as cursor:
-        for sql in _STAMP_SQL.values():
-            cursor.execute(sql)
-            row = cursor.fetchone()
-            parts.append(row[0].isoformat() if row and row[0] else "-")
-    # No row yet and a row never built are the same state (a report creates the row).
-    state = ReportsState.objects.filter(pk=1).values_list("watermark", "rebuilt_at").first()
-    parts.append(repr(state or (None, None)))
-    parts.append(str(int(now.timestamp()) // 300))
-    return ":".join(parts)
-
 
 def cached_public_figures(unit: Any, now: dt.datetime) -> dashboards.PublicFigures:
-    """The unit's public figures from the per-process cache while nothing they count changed.
-
-    Citizens, the press and the portal's visitors open this page far more often than the
-    figures move; the key holds everything that moves them (see `_stamp`), so an answer is
-    never staler than the records, give or take the five-minute step of "overdue now".
-    """
-    cache = caches["local"]
-    stamp = hashlib.sha256(_stamp(now).encode()).hexdigest()[:24]
-    key = f"public-results:{get_language()}:{unit.pk}:{stamp}"
-    figures: dashboards.PublicFigures | None = cache.get(key)
-    if figures is None:
-        figures = dashboards.public_figures(unit, now=now)
-        cache.set(key, figures)
-    return figures
+    """The unit's public figures, from the per-process cache while nothing they count changed
+    (the key: `dashboards.records_stamp`), give or take the five-minute step of "overdue now"."""
+    key = f"public-results:{get_language()}:{unit.pk}:{dashboards.records_stamp(now)}"
+    return dashboards.cached(key, lambda: dashboards.public_figures(unit, now=now))
 
 
 def public_results(request: HttpRequest, unit_code: str) -> HttpResponse:

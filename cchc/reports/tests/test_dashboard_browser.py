@@ -121,7 +121,7 @@ def test_the_supervisors_board_on_a_wall_screen(
     assert page.locator("h1").inner_text() == "Tổng quan: Tỉnh Thanh Hóa"
     ranked = page.locator("#units tbody tr")
     assert ranked.count() == 2
-    assert ranked.first.locator("td").first.inner_text() == "Xã Nga Thắng"
+    assert ranked.first.locator("th").inner_text() == "Xã Nga Thắng"
     assert charts_drawn(page) == 7
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)

@@ -84,3 +84,22 @@ def test_the_portal_and_the_public_listing_link_to_it(world: World) -> None:
     assert "/don-vi/16300/ket-qua-giai-quyet/" in Client().get("/").content.decode()
     listing = Client().get("/don-vi/16300/niem-yet/").content.decode()
     assert "/don-vi/16300/ket-qua-giai-quyet/" in listing
+
+
+def test_the_page_stays_light_on_a_communes_connection(world: World, dossiers: Dossiers) -> None:
+    """The same budget as the portal's pages (portal/tests/test_weight.py): the HTML with its
+    chart inside, plus the stylesheets it loads, under 30,000 bytes and 10,000 gzipped."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    html = Client().get("/don-vi/16300/ket-qua-giai-quyet/").content.decode()
+    parts = [html.encode()]
+    for asset in re.findall(r'href="/static/([^"]+\.css)"', html):
+        found = finders.find(asset)
+        assert found, asset
+        with open(str(found), "rb") as f:
+            parts.append(f.read())
+    raw = sum(len(p) for p in parts)
+    zipped = sum(len(gzip.compress(p)) for p in parts)
+    assert raw < 30_000 and zipped < 10_000, (raw, zipped)
