@@ -46,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -64,6 +64,8 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 DELIVER_TASK_PATH = "cchc.notify.delivery.deliver"
 # Stored as the error of an attempt whose worker died, and on the job row it left RUNNING.
 WORKER_LOST = "cchc.notify.delivery.WorkerLost"
+# Seconds between tries at recording an outcome while the database does not answer.
+RECORD_RETRY_DELAYS = (1, 2, 4, 8, 15, 30)
 
 
 def max_attempts() -> int:
@@ -279,6 +281,20 @@ def deliver_message(message_id: int) -> str:
                 error = describe(exc)
                 unknown = handoff.started and not taken_for_certain_not(exc)
     duration_ms = int((time.monotonic() - clock) * 1000)
+    # The outcome is known now; a database that is away for a moment must not turn it into
+    # "possibly sent" (the lease would run out): try to record it for about a minute.
+    for delay in RECORD_RETRY_DELAYS:
+        try:
+            return _record(message, started_at, duration_ms, error, unknown, provider_ref)
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning(
+                "notify: message %s: outcome not recorded (%s); trying again in %s s",
+                message.pk,
+                describe(exc),
+                delay,
+            )
+            connection.close()
+            time.sleep(delay)
     return _record(message, started_at, duration_ms, error, unknown, provider_ref)
 
 

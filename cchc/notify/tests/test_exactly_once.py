@@ -314,3 +314,30 @@ def test_a_possibly_sent_message_found_at_the_server_is_recorded_sent(
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert len(smtp.messages) == 1
+
+
+def test_an_outcome_is_recorded_once_the_database_answers_again(
+    smtp: Mailbox, received: Dossier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL restarting between the server's answer and the record of it (measured by
+    # scripts/faults/restart_db.py): the message must end sent, not possibly sent.
+    from types import SimpleNamespace
+
+    from django.db import OperationalError
+
+    message = email_of(received)
+    record = delivery._record
+    calls: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "_record", flaky)
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(delivery, "connection", SimpleNamespace(close=lambda: None))
+
+    assert deliver_message(message.pk) == MessageStatus.SENT
+    assert len(calls) == 3 and len(smtp.messages) == 1

@@ -117,7 +117,7 @@ def test_metrics_are_not_public(world: object, settings: Any) -> None:
 def test_a_token_opens_metrics_from_anywhere(world: object, settings: Any) -> None:
     settings.METRICS_TOKEN = "s3cret-scrape"
     settings.METRICS_ALLOWED_IPS = []
-    forwarded = {"HTTP_X_FORWARDED_FOR": "198.51.100.9"}
+    forwarded: dict[str, Any] = {"HTTP_X_FORWARDED_FOR": "198.51.100.9"}
     assert client().get("/metrics", **forwarded).status_code == 404
     assert (
         client().get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **forwarded).status_code == 404

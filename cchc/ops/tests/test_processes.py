@@ -4,6 +4,7 @@ none sent twice (the quick versions of scripts/faults/; figures in docs/reliabil
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -25,7 +26,7 @@ from cchc.notify.choices import Channel, MessageStatus
 from cchc.notify.delivery import DELIVER_TASK_PATH, WORKER_LOST
 from cchc.notify.models import Message
 from cchc.notify.tests.conftest import Mailbox, receive
-from cchc.ops.tests.conftest import ROOT, free_port, subprocess_env
+from cchc.ops.tests.conftest import ROOT, age, children_of, free_port, subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,7 +171,7 @@ def get(url: str) -> tuple[int, dict[str, Any]]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return 0, {}
 
 
@@ -209,3 +210,135 @@ def test_serve_starts_again_a_killed_worker_and_web_server(
     assert serve.wait(timeout=30) == 0
     children = pids("job worker") + pids("web server")
     wait_for(lambda: not any(alive(pid) for pid in children), 10, "every child to stop")
+
+
+# -- web workers killed during receipts; two web nodes ------------------------------------------
+
+
+def start_web(
+    processes: list[subprocess.Popen[bytes]], tmp_path: Path, name: str
+) -> tuple[int, subprocess.Popen[bytes]]:
+    port = free_port()
+    env = subprocess_env(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / f"prom-{name}"))
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "cchc.wsgi",
+            "--config", "python:cchc.ops.gunicorn_conf",
+            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
+        ],
+        env=env, cwd=ROOT, stdout=(tmp_path / f"{name}.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    processes.append(process)
+    wait_for(lambda: call(port, "GET", "/api/v1/procedures")[0] == 200, 90, f"node {name}")
+    return port, process
+
+
+def call(
+    port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers={"Content-Type": "application/json", **(headers or {})})  # fmt: skip
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response.status, json.loads(data) if data.startswith(b"{") else data
+    except (OSError, http.client.HTTPException):
+        return 0, None
+
+
+def receipt_body(n: int) -> dict[str, Any]:
+    return {
+        "procedure": "2.000815",
+        "unit": "16300",
+        "applicant": {"name": f"Người Thử {n}", "id_number": f"038{n:09d}", "phone": f"09{n:08d}"},
+        "documents": [{"position": 1, "originals": 1}],
+    }
+
+
+def test_receipts_retried_through_killed_web_workers_make_one_dossier_per_key(
+    world: World,
+    reception: Any,
+    copy_implemented: None,
+    tmp_path: Path,
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    import threading
+    import uuid
+
+    from cchc.conftest import bearer
+    from cchc.dossiers.models import Dossier
+
+    auth = {"Authorization": bearer(reception)["HTTP_AUTHORIZATION"]}
+    port, master = start_web(processes, tmp_path, "web")
+    keys = {str(uuid.uuid4()): n for n in range(16)}
+    codes: dict[str, str] = {}
+    todo = list(keys)
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                key = todo.pop()
+            for _ in range(100):
+                status, body = call(port, "POST", "/api/v1/dossiers", receipt_body(keys[key]),
+                                    {**auth, "Idempotency-Key": key})  # fmt: skip
+                if status in (200, 201):
+                    with lock:
+                        codes[key] = body["code"]
+                    break
+                time.sleep(0.2)
+
+    kills = 0
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for t in clients:
+        t.start()
+    while any(t.is_alive() for t in clients) and kills < 6:
+        serving = [p for p in children_of(master.pid) if age(p) > 1.5]
+        if serving:
+            os.kill(serving[0], signal.SIGKILL)
+            kills += 1
+        time.sleep(1)
+    for t in clients:
+        t.join()
+
+    assert kills >= 1
+    assert len(codes) == len(keys) and len(set(codes.values())) == len(keys)
+    assert set(Dossier.objects.values_list("code", flat=True)) == set(codes.values())
+
+
+def test_two_web_nodes_never_answer_from_a_stale_cache(
+    world: World,
+    reception: Any,
+    copy_implemented: None,
+    tmp_path: Path,
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    from cchc.conftest import bearer
+
+    auth = {"Authorization": bearer(reception)["HTTP_AUTHORIZATION"]}
+    port_a, _ = start_web(processes, tmp_path, "a")
+    port_b, _ = start_web(processes, tmp_path, "b")
+    status, body = call(port_a, "POST", "/api/v1/dossiers", receipt_body(1), auth)
+    assert status == 201, body
+    public = f"/api/v1/public/dossiers/{body['code']}"
+    for _ in range(6):  # every process of both nodes caches it
+        for port in (port_a, port_b):
+            assert call(port, "GET", public)[1]["status"] == "received"
+
+    status, done = call(
+        port_b,
+        "POST",
+        f"/api/v1/dossiers/{body['code']}/actions/withdraw",
+        {"version": body["version"], "reason": "Người nộp rút hồ sơ"},
+        auth,
+    )
+    assert status == 200, done
+
+    answers = [
+        call(port, "GET", public)[1]["status"] for _ in range(6) for port in (port_a, port_b)
+    ]
+    assert answers == ["withdrawn"] * 12

@@ -66,7 +66,7 @@ def test_a_process_that_keeps_failing_is_started_with_growing_delays(supervisor:
     crasher = Child("job worker", CRASHER)
     s = supervisor(crasher, healthy_after=60.0)  # type: ignore[operator]
     s.spawn(crasher)
-    delays = []
+    delays: list[float] = []
     deadline = time.monotonic() + 10
     while len(delays) < 5 and time.monotonic() < deadline:
         before = crasher.restarts
