@@ -91,7 +91,7 @@ def _name(prefix: str, unit: Unit, start: dt.date, end: dt.date) -> str:
 # -- schemas ----------------------------------------------------------------------------------
 
 
-class UnitOut(Schema):
+class ReportUnitOut(Schema):
     code: str
     name: str
 
@@ -123,7 +123,7 @@ class GroupOut(Schema):
 
 
 class ServiceIndexOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     start: dt.date
     end: dt.date
     subtree: bool
@@ -144,7 +144,7 @@ class ServiceIndexOut(Schema):
 
 
 class RankEntryOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     rank: int | None
     score: float | None
     band: str | None
@@ -154,7 +154,7 @@ class RankEntryOut(Schema):
 
 
 class RankingOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     start: dt.date
     end: dt.date
     as_of: dt.datetime
@@ -174,7 +174,7 @@ class TrendPointOut(Schema):
 
 
 class TrendOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     points: list[TrendPointOut]
 
 
@@ -204,7 +204,7 @@ class IndicatorOut(Schema):
 
 
 class UnitIndicatorsOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     start: dt.date
     end: dt.date
     dossiers: int
@@ -257,7 +257,7 @@ class OfficerOut(Schema):
 
 
 class OfficersOut(Schema):
-    unit: UnitOut
+    unit: ReportUnitOut
     start: dt.date
     end: dt.date
     officers_verified: bool
