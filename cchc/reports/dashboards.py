@@ -2,7 +2,8 @@
 scope, and the public transparency figures of one unit.
 
 Everything is read through `resolution.resolution` (the Biểu 06 counts, from the aggregate
-tables) and `feedback.reports` (ratings by level, PAKN on time); nothing here counts dossiers
+tables), `service_index` (QĐ 766) and `feedback.reports` (ratings by level, PAKN on time); nothing
+here counts dossiers
 itself except one indexed query on the open ones for the "past the promised date" figure, which
 is what the officers' overdue list shows. Each panel is a chart (charts.py) and the table of
 the same numbers, with links to the staff worklist where the list holds exactly the dossiers a
@@ -44,6 +45,7 @@ from cchc.feedback.choices import Level as RatingLevel
 from cchc.feedback.models import Rating
 from cchc.lib.numbers import localised
 from cchc.reports import charts
+from cchc.reports import service_index as si
 from cchc.reports.charts import BAD, GOOD, LEVEL_COLOURS, SOFT, WAIT, Chart, Series
 from cchc.reports.facts import month_of, next_month
 from cchc.reports.models import ReportsState
@@ -251,6 +253,10 @@ class Dashboard:
     satisfaction: feedback_reports.Satisfaction
     feedback: feedback_reports.Timeliness
     past_promised: int
+    index: si.IndexReport | None = None
+    # The service index of each unit directly below, by unit id (a province's communes).
+    index_ranks: dict[int, si.RankEntry] = field(default_factory=dict)
+    index_min_dossiers: int = 0
     tiles: list[Tile] = field(default_factory=list)
     panels: list[Panel] = field(default_factory=list)
     exact_links: bool = False
@@ -489,11 +495,20 @@ def build(
         past_promised=_past_promised(scope, now) if report.live else 0,
         exact_links=exact_links,
     )
+    # The service index (QĐ 766): this unit's score, and the units below it ranked.
+    board.index = si.service_index(
+        unit, period.start, period.end, subtree=True, units=scope, now=now
+    )
+    if len(board.children) > 1:
+        ranking = si.ranking(unit, period.start, period.end, units=scope, now=now)
+        board.index_min_dossiers = ranking.min_dossiers
+        board.index_ranks = {e.unit.pk: e for e in [*ranking.ranked, *ranking.unranked]}
     board.tiles = _tiles(board)
     board.panels = [
         _trend_panel(board),
         _fields_panel(board),
         *([_children_panel(board)] if len(board.children) > 1 else []),
+        _index_panel(board),
         _channel_panel(board),
         _apology_panel(board),
         _satisfaction_panel(board),
@@ -537,6 +552,16 @@ def _tiles(board: Dashboard) -> list[Tile]:
         Tile(_("PAKN trả lời đúng hạn"), percent(board.feedback.on_time_share),
              _("%(n)s phản ánh, kiến nghị") % {"n": number(board.feedback.total)}),
     ]  # fmt: skip
+    if board.index is not None:
+        result = board.index.result
+        tiles.append(
+            Tile(
+                _("Chỉ số phục vụ (QĐ 766)"),
+                score_text(result.score),
+                _("trên 100 điểm; xếp loại: %(band)s") % {"band": result.band_label or "—"},
+                index_link(board, "page"),
+            )
+        )
     if board.live:
         tiles.insert(
             4,
@@ -717,14 +742,20 @@ def _children_panel(board: Dashboard) -> Panel:
                 num(c.counts.in_progress_total),
                 num(c.counts.in_progress_overdue),
                 pct(c.counts.satisfaction_rate),
+                *_index_cells(board, c),
             ]
         )
+    index_headers = [_("Chỉ số phục vụ"), _("Hạng theo chỉ số")] if board.index_ranks else []
+    if board.index_ranks:
+        note_rank += " " + _(
+            "Hạng theo chỉ số phục vụ (QĐ 766): chỉ xếp hạng đơn vị tiếp nhận từ %(n)s hồ sơ trong kỳ trở lên."
+        ) % {"n": number(board.index_min_dossiers)}
     return Panel(
         "units",
         _("Xếp hạng đơn vị theo tỷ lệ giải quyết đúng hạn"),
         Table(
             [_("Hạng"), _("Đơn vị"), _("Tiếp nhận"), _("Đã giải quyết"), _("Tỷ lệ đúng hạn"),
-             _("Đang giải quyết"), _("Đang quá hạn"), _("Hài lòng")],
+             _("Đang giải quyết"), _("Đang quá hạn"), _("Hài lòng"), *index_headers],
             rows,
             numeric_from=2,
             header_col=1,
@@ -732,6 +763,102 @@ def _children_panel(board: Dashboard) -> Panel:
         chart,
         alt=_("Biểu đồ thanh: tỷ lệ giải quyết đúng hạn của từng đơn vị được xếp hạng; số liệu ở bảng dưới."),
         note=note_rank,
+        links=[(index_link(board, "ranking"), _("Xếp hạng theo chỉ số phục vụ, chi tiết"))] if board.index_ranks else [],
+    )  # fmt: skip
+
+
+def score_text(value: Decimal | None) -> str:
+    """85,25 (two decimals, as the index is published), or a dash."""
+    return "—" if value is None else localised(value, 2)
+
+
+def index_link(board: Dashboard, page: str) -> str:
+    """The service index's own page for this unit and period (its sub-indicators, the points
+    lost and the dossiers behind them), or its ranking of the units below."""
+    params = {
+        "unit": board.unit.code,
+        "from": board.period.start.isoformat(),
+        "to": board.period.end.isoformat(),
+        **({"subtree": "1"} if page == "page" else {}),
+    }
+    return f"{reverse(f'service_index:{page}')}?{urlencode(params)}"
+
+
+def _index_cells(board: Dashboard, child: ChildFigures) -> list[Cell]:
+    if not board.index_ranks:
+        return []
+    entry = board.index_ranks.get(child.unit.pk)
+    if entry is None:
+        return [Cell("—", "", True), Cell("—", "", True)]
+    return [
+        Cell(score_text(entry.result.score), "", True),
+        Cell(str(entry.rank) if entry.rank else "—", "", True),
+    ]
+
+
+def _index_panel(board: Dashboard) -> Panel:
+    assert board.index is not None
+    result = board.index.result
+    groups = result.groups
+    # Three parts per group: the points, the points the unit could have had, and what the
+    # records cannot measure (left out of the scale to 100).
+    chart = Chart(
+        "bars",
+        tuple(g.name for g in groups),
+        (
+            Series(_("Điểm đạt"), tuple(float(g.points) for g in groups), GOOD),
+            Series(
+                _("Điểm bị mất"), tuple(float(g.assessable_max - g.points) for g in groups), BAD
+            ),
+            Series(
+                _("Chưa đo được"), tuple(float(g.max - g.assessable_max) for g in groups), "#d6dbe1"
+            ),
+        ),
+        notes=tuple(f"{localised(g.points, 2)} / {localised(g.max)}" for g in groups),
+        scale=float(max((g.max for g in groups), default=1)),
+        empty_text=_("Chưa đủ số liệu để tính chỉ số."),
+    )
+    rows = [
+        [
+            Cell(g.name),
+            Cell(localised(g.max), "", True),
+            Cell(localised(g.points, 2), "", True),
+            Cell(localised(g.assessable_max - g.points, 2), "", True),
+            Cell(localised(g.max - g.assessable_max, 2), "", True),
+        ]
+        for g in groups
+    ]
+    rows.append(
+        [
+            Cell(_("Cộng")),
+            Cell(localised(sum(g.max for g in groups)), "", True),
+            Cell(localised(result.points, 2), "", True),
+            Cell(localised(sum(g.assessable_max - g.points for g in groups), 2), "", True),
+            Cell(localised(sum(g.max - g.assessable_max for g in groups), 2), "", True),
+        ]
+    )
+    unverified = any(not sub.weight_verified for g in groups for sub in g.subs)
+    note = _(
+        "Điểm tính từ dữ liệu của hệ thống theo cấu hình chỉ số; phần hệ thống chưa đo được không tính vào thang điểm: chỉ số là điểm đạt quy về thang 100 trên phần đo được."
+    )
+    if unverified:
+        note += " " + _(
+            "Một số trọng số, công thức là mặc định, chưa xác minh với Phụ lục QĐ 766: xem chi tiết."
+        )
+    return Panel(
+        "index",
+        _("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg)"),
+        Table(
+            [_("Nhóm chỉ số"), _("Điểm tối đa"), _("Điểm đạt"), _("Điểm bị mất"), _("Chưa đo được")],
+            rows,
+            [Cell(_("Chỉ số (thang 100), xếp loại")), Cell("100", "", True),
+             Cell(score_text(result.score), "", True), Cell(result.band_label or "—"), Cell("")],
+        ),
+        chart,
+        alt=_("Biểu đồ thanh: điểm đạt, điểm bị mất và phần chưa đo được của năm nhóm chỉ số phục vụ. Chỉ số: %(score)s trên 100, xếp loại %(band)s.")
+        % {"score": score_text(result.score), "band": result.band_label or "—"},
+        note=note,
+        links=[(index_link(board, "page"), _("Chi tiết từng chỉ tiêu, điểm bị mất và hồ sơ liên quan"))],
     )  # fmt: skip
 
 

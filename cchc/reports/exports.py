@@ -1,4 +1,5 @@
-"""The periodic report's files (.docx, .pdf) made by the job worker, never inside a web request.
+"""The periodic report's files (.docx, .pdf, and the Biểu 06 table alone as .xlsx) made by the job
+worker, never inside a web request.
 
 A request queues `build_report_job` on the durable task queue (django-tasks, database backend)
 and answers at once with a page that follows the job: its progress (kept in the shared cache,
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    # Biểu số 06/VPCP/KSTT alone, laid out like the official form (xlsx.py).
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FOLDER = "reports/exports"
 
@@ -103,6 +106,9 @@ def build_report_job(
     from cchc.reports.report_content import Options, build_report, report_period
     from cchc.reports.report_docx import report_docx
     from cchc.reports.report_pdf import report_pdf
+    from cchc.reports.resolution import resolution
+    from cchc.reports.xlsx import filename as xlsx_filename
+    from cchc.reports.xlsx import resolution_xlsx
     from cchc.units.models import Unit
 
     job_id = str(context.task_result.id)
@@ -116,16 +122,23 @@ def build_report_job(
     # Checked again here: the person may have lost the unit since they asked.
     scope = scope_of(user, unit)
     period = report_period(kind, year, part)
-    report = build_report(
-        unit,
-        period,
-        scope=scope,
-        options=Options(number=number, signer_name=signer, deputy=deputy),
-        progress=progress,
-    )
-    data = report_docx(report, progress) if fmt == "docx" else report_pdf(report, progress)
+    if fmt == "xlsx":
+        progress(20, "Đang tổng hợp số liệu giải quyết hồ sơ")
+        table = resolution(
+            unit, period.start, period.end, subtree=True, group=("level", "field"), units=scope
+        )
+        data, name = resolution_xlsx(table), xlsx_filename(table)
+    else:
+        report = build_report(
+            unit,
+            period,
+            scope=scope,
+            options=Options(number=number, signer_name=signer, deputy=deputy),
+            progress=progress,
+        )
+        data = report_docx(report, progress) if fmt == "docx" else report_pdf(report, progress)
+        name = f"{report.filename}.{fmt}"
     progress(90, "Đang lưu tệp")
-    name = f"{report.filename}.{fmt}"
     path = default_storage.save(f"{FOLDER}/{job_id}/{name}", ContentFile(data))
     _prune(timezone.now(), keep=job_id)
     progress(100, "Đã xong")

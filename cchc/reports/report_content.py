@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from cchc.dossiers.printing.layout import issuer_lines, long_date, place_name
 from cchc.feedback import reports as feedback_reports
 from cchc.feedback.choices import Level as RatingLevel
+from cchc.lib.numbers import localised
+from cchc.reports import service_index as si
 from cchc.reports.charts import Chart
 from cchc.reports.choices import OFFICIAL_COLUMNS
 from cchc.reports.dashboards import Month, month_chart, monthly, number, percent, share
@@ -236,8 +238,11 @@ def build_report(
         step(35, _("Đang tổng hợp đánh giá và phản ánh, kiến nghị"))
         satisfaction = feedback_reports.satisfaction(unit, period.start, min(period.end, today))
         feedback = feedback_reports.feedback_timeliness(unit, by_level.as_of)
+        index = si.service_index(unit, period.start, period.end, subtree=True, units=scope, now=now)
         step(50, _("Đang soạn nội dung báo cáo"))
-        return _compose(unit, period, options, by_level, months, satisfaction, feedback, today)
+        return _compose(
+            unit, period, options, by_level, months, satisfaction, feedback, index, today
+        )
 
 
 def _compose(
@@ -248,6 +253,7 @@ def _compose(
     months: list[Month],
     satisfaction: feedback_reports.Satisfaction,
     feedback: feedback_reports.Timeliness,
+    index: si.IndexReport,
     today: dt.date,
 ) -> OfficialReport:
     t = report.total
@@ -328,7 +334,9 @@ def _compose(
         ),
         Heading("d) Mức độ hài lòng của người dân, tổ chức", 3),
         Para(_satisfaction_sentence(satisfaction)),
-        Heading("đ) Rà soát, công bố, công khai thủ tục hành chính", 3),
+        Heading("đ) Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)", 3),
+        *_index_blocks(index, body_name),
+        Heading("e) Rà soát, công bố, công khai thủ tục hành chính", 3),
         Placeholder(
             "Nêu kết quả rà soát, đơn giản hóa thủ tục hành chính; công khai thủ tục tại Bộ phận Tiếp nhận "
             "và trả kết quả, trên Cổng dịch vụ công; số thủ tục thực hiện, chưa thực hiện tại đơn vị."
@@ -402,6 +410,64 @@ def _compose(
         appendix=[_form06_table(report)],
         total=t,
     )  # fmt: skip
+
+
+def _index_blocks(index: si.IndexReport, body_name: str) -> list[Block]:
+    result = index.result
+    if result.score is None:
+        return [Para("Chưa đủ số liệu để tính chỉ số phục vụ trong kỳ.")]
+    groups = "; ".join(
+        f"{g.name[0].lower()}{g.name[1:]}: {localised(g.points, 2)}/{localised(g.max)}"
+        for g in result.groups
+    )
+    rows = [
+        (str(i), g.name, localised(g.max), localised(g.points, 2), _unmeasured(g))
+        for i, g in enumerate(result.groups, start=1)
+    ]
+    rows.append(
+        ("", "Cộng", localised(sum(g.max for g in result.groups)), localised(result.points, 2), "")
+    )
+    rows.append(
+        (
+            "",
+            "Chỉ số (thang 100 điểm), xếp loại",
+            "100",
+            localised(result.score, 2),
+            result.band_label,
+        )
+    )
+    unverified = any(not sub.weight_verified for g in result.groups for sub in g.subs)
+    return [
+        Para(
+            f"Chỉ số phục vụ người dân, doanh nghiệp của {body_name} trong kỳ đạt "
+            f"{localised(result.score, 2)}/100 điểm, xếp loại {result.band_label.lower()} "
+            f"(điểm từng nhóm: {groups})."
+        ),
+        TableBlock(
+            header=(tuple(HeaderCell(h) for h in ("STT", "Nhóm chỉ số", "Điểm tối đa", "Điểm đạt", "Ghi chú")),),
+            rows=tuple(rows),
+            widths=(0.8, 5.0, 1.5, 1.5, 2.6),
+            bold_rows=frozenset({len(rows) - 2, len(rows) - 1}),
+            caption="Bảng 2. Chỉ số phục vụ người dân, doanh nghiệp theo nhóm",
+        ),
+        Para(
+            "điểm do hệ thống một cửa điện tử tính từ dữ liệu của đơn vị; chỉ tiêu hệ thống chưa đo "
+            "được không tính vào thang điểm"
+            + (
+                "; một số trọng số, công thức là mặc định, chưa xác minh với Phụ lục Quyết định "
+                "766/QĐ-TTg, cần đối chiếu với kết quả công bố trên Cổng Dịch vụ công quốc gia."
+                if unverified
+                else "."
+            ),
+            lead="Ghi chú:",
+        ),
+    ]  # fmt: skip
+
+
+def _unmeasured(group: si.GroupScore) -> str:
+    """What of a group the records cannot measure (left out of the scale to 100)."""
+    missing = group.max - group.assessable_max
+    return f"chưa đo được {localised(missing, 2)} điểm" if missing else ""
 
 
 def _satisfaction_sentence(s: feedback_reports.Satisfaction) -> str:

@@ -95,7 +95,7 @@ def test_the_leaders_dashboard(
     page.add_init_script(LISTEN)
     log_in(page, "hung")
     assert page.locator("h1").inner_text() == "Tổng quan: Xã Nga Sơn"
-    assert charts_drawn(page) == 6
+    assert charts_drawn(page) == 7
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)
     shot(page, "dashboard-1366", tmp_path)
@@ -122,7 +122,7 @@ def test_the_supervisors_board_on_a_wall_screen(
     ranked = page.locator("#units tbody tr")
     assert ranked.count() == 2
     assert ranked.first.locator("th").inner_text() == "Xã Nga Thắng"
-    assert charts_drawn(page) == 7
+    assert charts_drawn(page) == 8
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)
     shot(page, "board-1920", tmp_path)

@@ -180,7 +180,7 @@ def test_the_charts_are_small_svg_with_their_text_as_text(
     images = re.findall(
         r'<img class="chart" src="data:image/svg\+xml;charset=utf-8,([^"]+)" alt="([^"]+)"', html
     )
-    assert len(images) == 6
+    assert len(images) == 7
     for encoded, alt in images:
         svg = unquote(encoded.replace("&#x27;", "'").replace("&amp;", "&"))
         assert svg.startswith("<svg") and "<text" in svg
@@ -243,3 +243,38 @@ def test_a_person_with_several_units_can_switch(world: World, dossiers: Dossiers
     )
     html = logged_in(person).get("/lam-viec/").content.decode()
     assert 'href="/lam-viec/tong-quan/16303/"' in html
+
+
+def test_the_service_index_panel_is_the_index_of_the_subtree(
+    world: World, dossiers: Dossiers, leader: Any, sam: Any, settings: Any
+) -> None:
+    from cchc.reports import service_index as si
+    from cchc.reports.dashboards import score_text
+
+    client = logged_in(leader)
+    html = client.get("/lam-viec/?ky=year").content.decode()
+    index = si.service_index(
+        world.commune_a, at(1, 1).date(), NOW.date(), subtree=True, now=NOW
+    ).result
+    assert tiles(html)["Chỉ số phục vụ (QĐ 766)"] == score_text(index.score)
+    section = html[html.index('id="index"') :]
+    section = section[: section.index("</section>")]
+    for group in index.groups:
+        assert group.name in section
+    # Its detail: the service index's own page, for the same unit and period, which answers.
+    link = re.search(r'href="(/lam-viec/bao-cao/chi-so-phuc-vu/\?[^"]+)"', section)
+    assert link is not None and "unit=16300" in link.group(1)
+    assert client.get(link.group(1).replace("&amp;", "&")).status_code == 200
+
+    # The province's units carry their index and its rank beside their on-time rate.
+    settings.REPORTS_INDEX_RANK_MIN_DOSSIERS = 1
+    board = logged_in(sam).get("/lam-viec/?ky=year").content.decode()
+    units = board[board.index('id="units"') :]
+    units = units[: units.index("</section>")]
+    assert "Chỉ số phục vụ" in units and "Hạng theo chỉ số" in units
+    ranking = si.ranking(world.province, at(1, 1).date(), NOW.date(), now=NOW, min_dossiers=1)
+    for entry in ranking.ranked:
+        row = re.search(rf">{entry.unit.name}</a></th>(.*?)</tr>", units, re.S)
+        assert row is not None
+        cells = re.findall(r'<td class="num">([^<]+)</td>', row.group(1))
+        assert cells[-2:] == [score_text(entry.result.score), str(entry.rank)]

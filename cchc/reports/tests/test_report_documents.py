@@ -16,6 +16,8 @@ from docx.enum.section import WD_ORIENT
 from pypdf import PdfReader
 
 from cchc.conftest import World, logged_in
+from cchc.lib.numbers import localised
+from cchc.reports import service_index as si
 from cchc.reports.dashboards import number, percent
 from cchc.reports.report_content import Options, Placeholder, build_report, report_period
 from cchc.reports.report_docx import report_docx
@@ -120,6 +122,18 @@ def test_the_docx_fills_the_figures_and_marks_what_people_write(report: Any) -> 
     assert "Số hồ sơ đã giải quyết: 2 hồ sơ (trước hạn: 1; đúng hạn: 0; quá hạn: 1)" in body
     assert f"đạt {percent(t.on_time_rate)}" in body and "50,0 %" in body
     assert "tỷ lệ hài lòng và rất hài lòng đạt 100,0 %" in body
+    # The service index, as its own module computes it for the same unit and period.
+    index = si.service_index(
+        report.unit, report.period.start, report.period.end, subtree=True, now=NOW
+    ).result
+    assert index.score is not None
+    assert f"trong kỳ đạt {localised(index.score, 2)}/100 điểm" in body
+    index_table = next(t for t in document.tables if t.rows[0].cells[1].text == "Nhóm chỉ số")
+    assert [c.text for c in index_table.rows[-1].cells][1:4] == [
+        "Chỉ số (thang 100 điểm), xếp loại",
+        "100",
+        localised(index.score, 2),
+    ]
     marked = [
         run
         for p in document.paragraphs
@@ -213,6 +227,33 @@ def test_the_job_makes_the_file_and_only_its_requester_gets_it(
     document = Document(io.BytesIO(b"".join(download.streaming_content)))
     assert any(c.text == "Số: 07/BC-UBND" for c in document.tables[0].rows[0].cells[0].paragraphs)
     assert logged_in(bob).get(status_url + "tai-ve/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_form_06_table_alone_comes_as_the_official_xlsx(
+    world: World, dossiers: Dossiers, carol: Any, frozen: Any
+) -> None:
+    from openpyxl import load_workbook
+
+    client = logged_in(carol)
+    asked = client.post(
+        "/lam-viec/tong-quan-bao-cao/",
+        {"unit": "16300", "period": "quarter-4-2025", "format": "xlsx"},
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    download: Any = client.get(asked["Location"] + "tai-ve/")
+    assert download.status_code == 200
+    assert "bieu-06-16300-20251001-20251231.xlsx" in download["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert "Biểu số 06/VPCP/KSTT" in values
+    assert "(13)" in values
+    # The total row: received 5, of which 2 online and 3 direct; resolved 2; in progress 3.
+    total = next(
+        row for row in sheet.iter_rows(values_only=True) if any(c == "Tổng cộng" for c in row if c)
+    )
+    numbers = [c for c in total if isinstance(c, int)]
+    assert numbers[:4] == [5, 2, 3, 0] and numbers[4] == 2 and numbers[8] == 3
 
 
 @pytest.mark.parametrize(
