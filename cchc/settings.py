@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "cchc.lib.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL character in the path or query string: 404/400 before anything reads it (issue 10).
+    "cchc.lib.nul_guard.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cchc.portal.middleware.VietnameseFirstLocaleMiddleware",
@@ -364,6 +366,24 @@ LOGGING = {
     },
 }
 
+# -- API input and the history import (issue 10) ---------------------------------------------
+# Roles whose members may import historical dossiers (POST /api/v1/dossiers/import and
+# `import_dossiers --user`), in the units those roles reach: comma-separated role names.
+DOSSIER_IMPORT_ROLES = env_list("DOSSIER_IMPORT_ROLES", ["tthc_control", "administrator"])
+
+# -- Backups and digital signatures (issue 10) ------------------------------------------------
+# Folder of pg_dump, pg_restore and psql for `manage.py backup` / `restore` (empty: PATH, then the
+# newest /usr/lib/postgresql/*/bin). They must not be older than the server.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "")
+# Units' signing certificates (cchc/dossiers/signing.py): a folder outside the repository with
+# `<unit code>.p12` and, for a file with a passphrase, `<unit code>.pass`, readable by the
+# application's user only. Empty: signing is off.
+SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", "")
+# PEM file of the certificate authorities whose signatures on uploaded PDFs are trusted (the
+# national root CA and the CAs the province accepts). Empty: signatures are checked for
+# integrity only, and the page says the signer could not be verified.
+SIGNING_TRUST_ROOTS = env_str("SIGNING_TRUST_ROOTS", "")
+
 # -- Operations (issue 10): health, metrics, outages, job worker ------------------------------
 # docs/reliability.md and docs/deploy.md say how these are used and what was measured.
 # Outermost: the request id (and the access line); django-prometheus counts requests and
@@ -398,28 +418,6 @@ NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 10)
 # whose outcome is unknown is then tried again instead of being marked possibly sent.
 SMS_HTTP_DEDUPLICATES = env_bool("SMS_HTTP_DEDUPLICATES", False)
 
-# -- Backups and digital signatures (issue 10) ------------------------------------------------
-# Folder of pg_dump, pg_restore and psql for `manage.py backup` / `restore` (empty: PATH, then the
-# newest /usr/lib/postgresql/*/bin). They must not be older than the server.
-BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "")
-# Units' signing certificates (cchc/dossiers/signing.py): a folder outside the repository with
-# `<unit code>.p12` and, for a file with a passphrase, `<unit code>.pass`, readable by the
-# application's user only. Empty: signing is off.
-SIGNING_CERT_DIR = env_str("SIGNING_CERT_DIR", "")
-# PEM file of the certificate authorities whose signatures on uploaded PDFs are trusted (the
-# national root CA and the CAs the province accepts). Empty: signatures are checked for
-# integrity only, and the page says the signer could not be verified.
-SIGNING_TRUST_ROOTS = env_str("SIGNING_TRUST_ROOTS", "")
-
-# -- Reports (issue 11): dashboards, the public results page, the periodic report documents ---------
-# cchc/reports/dashboards.py, exports.py, docs/reports.md. On a dashboard, a unit is ranked by its
-# on-time rate only with at least this many dossiers resolved in the period (listed apart otherwise).
-REPORTS_RANK_MIN_RESOLVED = env_int("REPORTS_RANK_MIN_RESOLVED", 10)
-# Days a generated report file (.docx, .pdf) is kept for download.
-REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
-# Report files one person may have waiting for the job worker at once.
-REPORTS_EXPORT_MAX_WAITING = env_int("REPORTS_EXPORT_MAX_WAITING", 3)
-
 # -- Reports (issue 11): how the aggregate tables behind every figure are kept ----------------
 # cchc/reports/aggregates.py and docs/formats.md ("Reports"). The job worker's sweep counts the
 # dossiers changed since the previous sweep; between sweeps every report adds those changes
@@ -450,3 +448,12 @@ REPORTS_INDEX_RECHECK_DAYS = env_int("REPORTS_INDEX_RECHECK_DAYS", 35)
 REPORTS_INDEX_BACKFILL_MONTHS = env_int("REPORTS_INDEX_BACKFILL_MONTHS", 13)
 # The longest month-by-month trend one request asks for.
 REPORTS_INDEX_TREND_MAX_MONTHS = env_int("REPORTS_INDEX_TREND_MAX_MONTHS", 60)
+
+# -- Reports (issue 11): dashboards, the public results page, the periodic report documents ---------
+# cchc/reports/dashboards.py, exports.py, docs/reports.md. On a dashboard, a unit is ranked by its
+# on-time rate only with at least this many dossiers resolved in the period (listed apart otherwise).
+REPORTS_RANK_MIN_RESOLVED = env_int("REPORTS_RANK_MIN_RESOLVED", 10)
+# Days a generated report file (.docx, .pdf) is kept for download.
+REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
+# Report files one person may have waiting for the job worker at once.
+REPORTS_EXPORT_MAX_WAITING = env_int("REPORTS_EXPORT_MAX_WAITING", 3)

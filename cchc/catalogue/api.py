@@ -2,22 +2,29 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.actions import set_adoption
+from cchc.catalogue.models import Field as CatalogueField
 from cchc.catalogue.models import Procedure, ProcedureVersion, UnitProcedure
 from cchc.catalogue.search import search_procedures
+from cchc.lib.apierrors import STAFF, refusals
+from cchc.lib.inputs import IsoDate, ShortText, column, whole_number
 from cchc.lib.numbers import plain_decimal
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
 router = Router(tags=["catalogue"])
+
+UnitCode = Annotated[str, column(Unit, "code")]
+ProcedureCode = Annotated[str, column(Procedure, "code")]
 
 
 class ProcedureItem(Schema):
@@ -29,14 +36,18 @@ class ProcedureItem(Schema):
 
 
 class ProcedureListParams(Schema):
-    unit: str | None = None
-    q: str | None = None
-    field: str | None = None
-    limit: int = 100
-    offset: int = 0
+    unit: UnitCode | None = None
+    q: ShortText | None = None
+    field: Annotated[str, column(CatalogueField, "code")] | None = None
+    limit: Annotated[int, whole_number(1, 1000)] = 100
+    offset: Annotated[int, whole_number(0, 1_000_000)] = 0
 
 
-@router.get("", response=list[ProcedureItem], summary="Tra cứu thủ tục hành chính (công khai)")
+@router.get(
+    "",
+    response={200: list[ProcedureItem], **refusals(404)},
+    summary="Tra cứu thủ tục hành chính (công khai)",
+)
 def list_procedures(
     request: HttpRequest, params: Query[ProcedureListParams]
 ) -> list[ProcedureItem]:
@@ -156,9 +167,13 @@ def version_detail(procedure: Procedure, version: ProcedureVersion) -> Procedure
 
 
 @router.get(
-    "/{code}", response=ProcedureDetail, summary="Chi tiết thủ tục theo mã quốc gia (công khai)"
+    "/{code}",
+    response={200: ProcedureDetail, **refusals(404)},
+    summary="Chi tiết thủ tục theo mã quốc gia (công khai)",
 )
-def procedure_detail(request: HttpRequest, code: str, on: dt.date | None = None) -> ProcedureDetail:
+def procedure_detail(
+    request: HttpRequest, code: Path[ProcedureCode], on: IsoDate | None = None
+) -> ProcedureDetail:
     """The version in force today, or on `on` (YYYY-MM-DD)."""
     procedure = get_object_or_404(Procedure.objects.select_related("field"), code=code)
     version = (
@@ -181,7 +196,7 @@ class AdoptionOut(Schema):
 
 class AdoptionIn(Schema):
     implemented: bool
-    reason: str = ""
+    reason: Annotated[str, column(UnitProcedure, "reason")] = ""
 
 
 units_router = Router(tags=["catalogue"])
@@ -189,11 +204,11 @@ units_router = Router(tags=["catalogue"])
 
 @units_router.get(
     "/{unit_code}/procedures",
-    response=list[AdoptionOut],
+    response={200: list[AdoptionOut], **refusals(*STAFF, 404)},
     auth=staff_auth,
     summary="Danh mục TTHC áp dụng tại đơn vị",
 )
-def unit_adoptions(request: HttpRequest, unit_code: str) -> list[AdoptionOut]:
+def unit_adoptions(request: HttpRequest, unit_code: Path[UnitCode]) -> list[AdoptionOut]:
     unit = get_unit_for(request.user, unit_code)
     rows = (
         UnitProcedure.objects.filter(unit=unit)
@@ -213,12 +228,15 @@ def unit_adoptions(request: HttpRequest, unit_code: str) -> list[AdoptionOut]:
 
 @units_router.put(
     "/{unit_code}/procedures/{code}",
-    response=AdoptionOut,
+    response={200: AdoptionOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Ghi nhận thủ tục có/không thực hiện tại đơn vị",
 )
 def put_adoption(
-    request: HttpRequest, unit_code: str, code: str, payload: AdoptionIn
+    request: HttpRequest,
+    unit_code: Path[UnitCode],
+    code: Path[ProcedureCode],
+    payload: AdoptionIn,
 ) -> AdoptionOut:
     unit = get_unit_for(request.user, unit_code)
     procedure = Procedure.objects.filter(code=code).first()

@@ -5,59 +5,92 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Literal, cast
+import logging
+import re
+from typing import Annotated, Any, Literal, cast
 
+from annotated_types import MaxLen
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
+from cchc.catalogue.models import Field as CatalogueField
+from cchc.catalogue.models import Procedure, RequiredDocument
 from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE, Action
-from cchc.dossiers.importing import import_dossiers
+from cchc.dossiers.importing import import_dossiers, may_import, refuse_import
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
-from cchc.dossiers.models import Dossier, IdempotentReceipt
+from cchc.dossiers.models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPayment,
+    IdempotentReceipt,
+)
 from cchc.dossiers.views import document_response
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.lib.apierrors import STAFF, refusals
+from cchc.lib.inputs import (
+    FreeText,
+    Id,
+    IsoDate,
+    IsoMoment,
+    ShortText,
+    column,
+    text,
+    whole_number,
+)
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit, visible_unit_ids
 
+logger = logging.getLogger(__name__)
+
 router = Router(tags=["dossiers"], auth=staff_auth)
+
+UnitCode = Annotated[str, column(Unit, "code")]
+ProcedureCode = Annotated[str, column(Procedure, "code")]
+DossierCode = Annotated[str, column(Dossier, "code")]
+# Items of a list of missing documents live in the event's data, not a column: a line's worth.
+ItemText = Annotated[str, text(500)]
+# Lists are bounded too: a procedure has a few dozen documents, not thousands.
+MAX_LIST_ITEMS = 100
 
 
 class ApplicantIn(Schema):
-    name: str
+    name: Annotated[str, column(Dossier, "applicant_name")]
     kind: Literal["person", "organisation"] = "person"
-    id_number: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
+    id_number: Annotated[str, column(Dossier, "applicant_id_number")] = ""
+    phone: Annotated[str, column(Dossier, "applicant_phone")] = ""
+    email: Annotated[str, column(Dossier, "applicant_email")] = ""
+    address: Annotated[str, column(Dossier, "applicant_address")] = ""
 
 
 class DocumentIn(Schema):
-    position: int | None = None
-    name: str = ""
-    originals: int = 0
-    copies: int = 0
+    position: Annotated[int, column(RequiredDocument, "position")] | None = None
+    name: Annotated[str, column(DossierDocument, "name")] = ""
+    originals: Annotated[int, column(DossierDocument, "originals")] = 0
+    copies: Annotated[int, column(DossierDocument, "copies")] = 0
 
 
 class ReceiptIn(Schema):
-    procedure: str
-    unit: str
-    receiving_unit: str | None = None
+    procedure: ProcedureCode
+    unit: UnitCode
+    receiving_unit: UnitCode | None = None
     applicant: ApplicantIn
-    documents: list[DocumentIn] = []
+    documents: Annotated[list[DocumentIn], MaxLen(MAX_LIST_ITEMS)] = []
     channel: Literal["counter", "postal", "online_full", "online_partial"] = "counter"
     return_method: Literal["counter", "postal", "online"] = "counter"
     outcome: Literal["received", "incomplete", "refused"] = "received"
-    missing: list[str] = []
-    reason: str = ""
+    missing: Annotated[list[ItemText], MaxLen(MAX_LIST_ITEMS)] = []
+    reason: FreeText = ""
 
 
 class StepOut(Schema):
@@ -188,19 +221,30 @@ def _create(payload: ReceiptIn, user: Any) -> Dossier:
     return actions.receive_dossier(receipt, by=user)
 
 
-@router.post("", response={201: DossierOut}, summary="Tiếp nhận hồ sơ")
+# Printable ASCII, as HTTP headers are in practice; the column holds 100 characters.
+_IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
+
+
+@router.post(
+    "",
+    response={201: DossierOut, **refusals(*STAFF, 404, 409, 422)},
+    summary="Tiếp nhận hồ sơ",
+)
 def create_dossier(request: HttpRequest, payload: ReceiptIn) -> Status[DossierOut]:
     """Receive a dossier (or record it as incomplete, Mẫu 02, or refused, Mẫu 03).
 
-    With an `Idempotency-Key` header a retried request returns the dossier the first one
-    created instead of creating a second one.
+    With an `Idempotency-Key` header (1–100 printable ASCII characters) a retried request
+    returns the dossier the first one created instead of creating a second one; the same key
+    with a different body answers 422.
     """
     user = cast(User, request.user)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return Status(201, dossier_out(_create(payload, user)))
-    if len(key) > 100:
-        raise HttpError(400, "Idempotency-Key dài quá 100 ký tự.")
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise HttpError(
+            400, _("Idempotency-Key phải gồm 1 đến 100 ký tự ASCII in được (chữ, số, dấu).")
+        )
     fingerprint = hashlib.sha256(
         json.dumps(payload.dict(), sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -213,24 +257,37 @@ def create_dossier(request: HttpRequest, payload: ReceiptIn) -> Status[DossierOu
                     user=user, key=key, request_hash=fingerprint, dossier=dossier
                 )
             return Status(201, dossier_out(dossier))
-        except IntegrityError:
+        except IntegrityError as exc:
             # The same key raced us and won: its dossier is the answer.
-            earlier = IdempotentReceipt.objects.select_related("dossier").get(user=user, key=key)
+            earlier = (
+                IdempotentReceipt.objects.select_related("dossier")
+                .filter(user=user, key=key)
+                .first()
+            )
+            if earlier is None:
+                # Not a race on the key: the receipt itself broke a constraint the checks did
+                # not foresee. Nothing was written; the class only, as the database's message
+                # may quote the applicant's data.
+                logger.error("receipt refused by a database constraint: %s", type(exc).__name__)
+                raise HttpError(
+                    409,
+                    _("Không ghi được hồ sơ vì xung đột với dữ liệu đã có; chưa có gì được lưu."),
+                ) from None
     if earlier.request_hash != fingerprint:
         raise HttpError(422, "Idempotency-Key này đã dùng cho một yêu cầu khác.")
     return Status(201, dossier_out(earlier.dossier))
 
 
 class ListParams(Schema):
-    list: str = "open"
-    field: str = ""
-    procedure: str = ""
-    channel: str = ""
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    q: str = ""
-    cursor: str | None = None
-    limit: int = 50
+    list: Annotated[str, text(40)] = "open"
+    field: Annotated[str, column(CatalogueField, "code")] = ""
+    procedure: Annotated[str, column(Procedure, "code")] = ""
+    channel: Annotated[str, column(Dossier, "channel")] = ""
+    received_from: IsoDate | None = None
+    received_to: IsoDate | None = None
+    q: ShortText = ""
+    cursor: Annotated[str, text(200)] | None = None
+    limit: Annotated[int, whole_number(1, 200)] = 50
 
 
 class DossierPage(Schema):
@@ -238,14 +295,16 @@ class DossierPage(Schema):
     next_cursor: str | None
 
 
-@router.get("", response=DossierPage, summary="Danh sách hồ sơ theo danh mục công việc")
+@router.get(
+    "",
+    response={200: DossierPage, **refusals(*STAFF)},
+    summary="Danh sách hồ sơ theo danh mục công việc",
+)
 def list_dossiers(request: HttpRequest, params: Query[ListParams]) -> DossierPage:
     """Worklists: `list` is one of to_receive, mine, open, due_1, due_3, overdue, supplement,
     payment, to_return, not_returned, finished. Pages by keyset: pass `next_cursor` back as `cursor`."""
     if params.list not in WORKLISTS:
         raise HttpError(400, f"list phải là một trong: {', '.join(WORKLISTS)}.")
-    if not 1 <= params.limit <= 200:
-        raise HttpError(400, "limit phải từ 1 đến 200.")
     filters = Filters(
         field=params.field,
         procedure=params.procedure,
@@ -278,7 +337,7 @@ class ImportOut(Schema):
 
 @router.post(
     "/import",
-    response=ImportOut,
+    response={200: ImportOut, **refusals(*STAFF, 413, 415)},
     summary="Nhập hồ sơ lịch sử (NDJSON, mỗi dòng một hồ sơ)",
     openapi_extra={
         "requestBody": {
@@ -290,7 +349,11 @@ class ImportOut(Schema):
 def import_history(request: HttpRequest) -> ImportOut:
     """Body `application/x-ndjson`, one dossier per line (format in docs/formats.md). Valid lines
     are written and invalid ones reported with their line numbers (`failed`, `errors`); sending
-    the same lines again creates nothing new (idempotent by `external_id`)."""
+    the same lines again creates nothing new (idempotent by `external_id`). Importing history
+    is a permission of its own (the TTHC-control officer and the administrator by default,
+    setting DOSSIER_IMPORT_ROLES): anyone else gets 403 before a line is read."""
+    if not may_import(request.user):
+        raise HttpError(403, refuse_import())
     if (request.content_type or "") not in ("application/x-ndjson", "application/jsonl"):
         raise HttpError(415, "Gửi dữ liệu dạng application/x-ndjson, mỗi dòng một hồ sơ.")
     # The request is read line by line as a stream, never loaded whole.
@@ -298,41 +361,100 @@ def import_history(request: HttpRequest) -> ImportOut:
 
 
 @router.get(
-    "/{code}", response=DossierOut, summary="Chi tiết hồ sơ: trạng thái, hạn, các bước, lịch sử"
+    "/{code}",
+    response={200: DossierOut, **refusals(*STAFF, 404)},
+    summary="Chi tiết hồ sơ: trạng thái, hạn, các bước, lịch sử",
 )
-def get_dossier(request: HttpRequest, code: str) -> DossierOut:
+def get_dossier(request: HttpRequest, code: Path[DossierCode]) -> DossierOut:
     return dossier_out(get_dossier_for(request.user, code), detail=True)
 
 
 class MissingItemIn(Schema):
     """One item to supplement with its reason (Mẫu 02); a plain string is an item without one."""
 
-    name: str
-    reason: str = ""
+    name: ItemText
+    reason: ItemText = ""
+
+
+VERSION_HELP = (
+    "Bắt buộc: `version` của hồ sơ như lần đọc gần nhất (GET /dossiers/{code}). Thao tác chỉ "
+    "được thực hiện nếu hồ sơ chưa đổi từ đó (nếu đã đổi: 409), nên gửi lại cùng một yêu cầu "
+    "không bao giờ thực hiện hai lần."
+)
+
+
+def _version_required(schema: dict[str, Any]) -> None:
+    # Absent or null, `version` is refused with 422 and the reason (see `_locked_at`), so the
+    # schema states it as it is: a required integer. The model keeps it optional only so that
+    # a missing version gets that sentence rather than the generic 400.
+    prop = schema["properties"]["version"]
+    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
+    prop.pop("default", None)
+    prop.update(integer)
+    schema.setdefault("required", []).insert(0, "version")
 
 
 class ActionIn(Schema):
-    version: int | None = None
-    reason: str = ""
-    items: list[str | MissingItemIn] = []
-    to: str | None = None
-    new_due: dt.datetime | None = None
-    amount_vnd: int | None = None
-    receipt_number: str = ""
+    model_config = ConfigDict(json_schema_extra=_version_required)
+
+    version: Annotated[int, column(Dossier, "row_version")] | None = Field(
+        None, description=VERSION_HELP
+    )
+    reason: FreeText = ""
+    items: Annotated[list[ItemText | MissingItemIn], MaxLen(MAX_LIST_ITEMS)] = []
+    to: Annotated[str, column(User, "username")] | None = None
+    new_due: IsoMoment | None = None
+    amount_vnd: Annotated[int, column(DossierPayment, "amount_vnd")] | None = None
+    receipt_number: Annotated[str, column(DossierPayment, "receipt_number")] = ""
     # record_payment: how it was paid (cash at the counter, bank transfer, online platform, post).
     payment_method: Literal["cash", "bank_transfer", "online", "postal"] = "cash"
     method: Literal["counter", "postal", "online"] | None = None
-    postal_tracking: str = ""
+    postal_tracking: Annotated[str, column(Dossier, "postal_tracking")] = ""
     digital: bool = False
 
 
+def _locked_at(dossier: Dossier, version: int | None) -> None:
+    """Inside the caller's transaction: lock the dossier and refuse unless it is still at
+    `version`. Every action checks here, the note too (which the action layer lets through
+    without a version), so 50 copies of one request apply once and the others get 409."""
+    if version is None:
+        raise actions.InvalidDossierData(
+            _(
+                "Thiếu version: gửi kèm version của hồ sơ như lần đọc gần nhất "
+                "(GET /api/v1/dossiers/%(code)s), để một yêu cầu gửi lại không bị thực hiện hai lần."
+            )
+            % {"code": dossier.code}
+        )
+    current = (
+        Dossier.objects.select_for_update()
+        .filter(pk=dossier.pk)
+        .values_list("row_version", flat=True)
+        .get()
+    )
+    if current != version:
+        raise actions.StaleDossier(
+            _(
+                "Hồ sơ %(code)s đã thay đổi (version hiện tại %(current)s, yêu cầu gửi "
+                "%(sent)s): thao tác không được thực hiện. Hãy đọc lại hồ sơ rồi quyết định."
+            )
+            % {"code": dossier.code, "current": current, "sent": version}
+        )
+
+
 @router.post(
-    "/{code}/actions/{action}", response=DossierOut, summary="Thực hiện một thao tác trên hồ sơ"
+    "/{code}/actions/{action}",
+    response={200: DossierOut, **refusals(*STAFF, 404, 409, 422)},
+    summary="Thực hiện một thao tác trên hồ sơ",
 )
-def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> DossierOut:
+def act(
+    request: HttpRequest,
+    code: Path[DossierCode],
+    action: Path[Annotated[str, column(DossierEvent, "action")]],
+    payload: ActionIn,
+) -> DossierOut:
     """200 with the new state; 409 for a move the status does not allow or a stale `version`;
-    422 for bad data; 403 when the role may not; 404 for another unit's dossier or an `action`
-    that is not the name of an action."""
+    422 for bad data or a missing `version`; 403 when the role may not; 404 for another unit's
+    dossier or an `action` that is not the name of an action."""
     # An action is a resource under the dossier: a name that is none is "not found", told apart
     # from a known action refused for this dossier (409/422/403 from `actions.perform`).
     if action not in Action.values:
@@ -362,7 +484,9 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> Doss
         postal_tracking=payload.postal_tracking,
         digital=payload.digital,
     )
-    updated = actions.perform(dossier, action, by=request.user, params=params)
+    with transaction.atomic():
+        _locked_at(dossier, payload.version)
+        updated = actions.perform(dossier, action, by=request.user, params=params)
     return dossier_out(
         Dossier.objects.select_related("procedure", "processing_unit", "receiving_unit").get(
             pk=updated.pk
@@ -383,29 +507,37 @@ class DocumentOut(Schema):
 
 @router.post(
     "/{code}/documents",
-    response={201: DocumentOut},
+    response={201: DocumentOut, **refusals(*STAFF, 404, 409, 413, 422)},
     summary="Thêm giấy tờ (tệp quét, kết quả) vào hồ sơ",
 )
 def upload_document(
     request: HttpRequest,
-    code: str,
+    code: Path[DossierCode],
     file: File[UploadedFile],
-    name: Form[str] = "",
-    kind: Form[str] = "submitted",
-    position: Form[int | None] = None,
+    # The default inside Annotated: ninja drops a `= default` given next to constraints.
+    name: Annotated[str, column(DossierDocument, "name"), Form("")],
+    kind: Annotated[str, column(DossierDocument, "kind"), Form("submitted")],
+    version: Annotated[
+        Annotated[int, column(Dossier, "row_version")] | None, Form(None, description=VERSION_HELP)
+    ],
+    position: Form[Annotated[int, column(RequiredDocument, "position")] | None] = None,
     digitised: Form[bool] = False,
 ) -> Status[DocumentOut]:
-    """Multipart upload; the type is judged by content (PDF, JPG, PNG, DOCX, XLSX), 422 otherwise."""
+    """Multipart upload; the type is judged by content (PDF, JPG, PNG, DOCX, XLSX), 422 otherwise.
+    `version` is required as for every action (422 without it, 409 when the dossier changed):
+    a retried upload is never stored twice."""
     dossier = get_dossier_for(request.user, code)
-    document = actions.attach_document(
-        dossier,
-        by=request.user,
-        file=file,
-        name=name,
-        kind=kind,
-        position=position,
-        digitised=digitised,
-    )
+    with transaction.atomic():
+        _locked_at(dossier, version)
+        document = actions.attach_document(
+            dossier,
+            by=request.user,
+            file=file,
+            name=name,
+            kind=kind,
+            position=position,
+            digitised=digitised,
+        )
     return Status(
         201,
         DocumentOut(
@@ -421,9 +553,13 @@ def upload_document(
 
 
 @router.get(
-    "/{code}/documents/{document_id}", summary="Tải giấy tờ của hồ sơ", response={200: None}
+    "/{code}/documents/{document_id}",
+    summary="Tải giấy tờ của hồ sơ",
+    response={200: None, **refusals(*STAFF, 404)},
 )
-def download_document(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+def download_document(
+    request: HttpRequest, code: Path[DossierCode], document_id: Path[Id]
+) -> FileResponse:
     dossier = get_dossier_for(request.user, code)
     document = dossier.documents.exclude(file="").filter(pk=document_id).first()
     if document is None:

@@ -14,6 +14,10 @@ not silently overwrite.
 
 Imported dossiers leave no notification (history is not news) and get no processing steps (the
 old system's steps are unknown).
+
+Importing history is a permission of its own, not one more thing any officer may do: invented
+history moves reports and the PAR Index. It belongs to the roles in DOSSIER_IMPORT_ROLES (the
+TTHC-control officer and the administrator by default), in the units those roles reach.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,8 +50,10 @@ from cchc.dossiers.choices import (
     Status,
 )
 from cchc.dossiers.models import Dossier, DossierCounter, DossierEvent, crosses_boundary
+from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.lib.text import fold
+from cchc.units.choices import Role
 from cchc.units.models import Unit, visible_unit_ids
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
@@ -102,6 +109,35 @@ class _System:
 SYSTEM: Final = _System()
 """The acting party of a command run without --user: allowed every unit, recorded as no one.
 A sentinel rather than None so that a missing user can never widen an API caller's scope."""
+
+
+class ImportRefused(DomainError):
+    status_code = 403
+
+
+def import_roles() -> frozenset[str]:
+    """The roles allowed to import history (setting DOSSIER_IMPORT_ROLES)."""
+    configured = frozenset(getattr(settings, "DOSSIER_IMPORT_ROLES", ()))
+    unknown = configured - set(Role.values)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"DOSSIER_IMPORT_ROLES: unknown roles {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(Role.values)})"
+        )
+    return configured
+
+
+def may_import(user: Any) -> bool:
+    """Whether `user` holds an import role anywhere (a superuser always may)."""
+    return user is SYSTEM or bool(visible_unit_ids(user, roles=import_roles()))
+
+
+def refuse_import() -> str:
+    labels = [str(Role(r).label) for r in Role.values if r in import_roles()]
+    return _(
+        "Nhập hồ sơ lịch sử là quyền riêng, chỉ dành cho: %(roles)s. Tài khoản này không có "
+        "vai trò đó ở đơn vị nào."
+    ) % {"roles": ", ".join(labels) or "—"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +249,11 @@ class _Catalogue:
             versions[version.procedure_id].append((version.pk, duration))
         self.version_days = dict(days)
         self.versions = dict(versions)
-        self.visible: frozenset[int] | None = None if by is SYSTEM else visible_unit_ids(by)
+        # Only the units reached through an import role: a reception clerk of the same commune
+        # sees its dossiers but may not write its history.
+        self.visible: frozenset[int] | None = (
+            None if by is SYSTEM else visible_unit_ids(by, roles=import_roles())
+        )
         self.agency_identifiers = {u.agency_identifier for u in self.units_by_id.values()} - {""}
         self._calendars: dict[int, deadlines.WorkCalendar] = {}
 
@@ -337,6 +377,10 @@ def _text(value: Any, key: str, limit: int, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise _Invalid(_("%(key)s phải là chuỗi.") % {"key": key})
     value = value.strip()
+    if "\x00" in value:
+        # PostgreSQL refuses NUL in text: caught here, the line is reported instead of
+        # failing the whole batch at the insert.
+        raise _Invalid(_("%(key)s có ký tự NUL (không hợp lệ).") % {"key": key})
     if required and not value:
         raise _Invalid(_("%(key)s không được để trống.") % {"key": key})
     if len(value) > limit:
@@ -745,7 +789,9 @@ def _copy_insert(
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         copy_sql = f"COPY {layout.table} (id, {layout.columns}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
+        # The raw cursor raises psycopg's errors: give them Django's classes, as any query's,
+        # so that the caller's `except DatabaseError` sees a refused row here too.
+        with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
             for row in layout.rows(values, ids, now):
                 copy.write_row(row)
     return ids
@@ -805,6 +851,31 @@ def _write(batch: list[_Row], cat: _Catalogue, result: ImportResult, actor: Any)
         result.errors.append(LineError(line, message))
 
 
+def _write_one_by_one(batch: list[_Row], cat: _Catalogue, actor: Any) -> ImportResult:
+    step = ImportResult()
+    for row in batch:
+        one = ImportResult()
+        try:
+            _write([row], cat, one, actor)
+        except DatabaseError as exc:
+            # The class only: the database's message may quote the applicant's data.
+            one = ImportResult(
+                failed=1,
+                errors=[
+                    LineError(
+                        row.line,
+                        _("Cơ sở dữ liệu từ chối dòng này (%(why)s); dòng không được nhập.")
+                        % {"why": type(exc).__name__},
+                    )
+                ],
+            )
+        step.created += one.created
+        step.unchanged += one.unchanged
+        step.failed += one.failed
+        step.errors += one.errors
+    return step
+
+
 def import_dossiers(
     stream: IO[bytes] | IO[str] | Iterable[bytes | str],
     *,
@@ -824,6 +895,8 @@ def import_dossiers(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
+    if not may_import(by):
+        raise ImportRefused(refuse_import())
     cat = _Catalogue(by)
     actor = by if getattr(by, "is_authenticated", False) else None
     now = timezone.now()
@@ -838,12 +911,17 @@ def import_dossiers(
     def flush(batch: list[_Row]) -> None:
         step = ImportResult()
         try:
-            _write(batch, cat, step, actor)
-        except IntegrityError:
-            # A concurrent import or receipt took an external id or code between the checks
-            # and the insert; the batch rolled back whole, and a second pass sees it.
-            step = ImportResult()
-            _write(batch, cat, step, actor)
+            try:
+                _write(batch, cat, step, actor)
+            except IntegrityError:
+                # A concurrent import or receipt took an external id or code between the
+                # checks and the insert; the batch rolled back whole, and a second pass sees it.
+                step = ImportResult()
+                _write(batch, cat, step, actor)
+        except DatabaseError:
+            # A line the checks let through was refused by the database, and its batch with
+            # it: write the batch line by line so that only that line is lost, as promised.
+            step = _write_one_by_one(batch, cat, actor)
         result.created += step.created
         result.unchanged += step.unchanged
         for error in step.errors:

@@ -9,17 +9,21 @@ Refusals come back as `{"detail": "<reason>"}` with the action error's status.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import MaxLen
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import UNSAFE
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from pydantic import ConfigDict
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Procedure
+from cchc.dossiers.models import Dossier
 from cchc.feedback import actions
 from cchc.feedback.choices import Action
 from cchc.feedback.limits import (
@@ -35,8 +39,12 @@ from cchc.feedback.models import (
     DEFAULT_ANSWER_WORKING_DAYS,
     DEFAULT_FORWARD_WORKING_DAYS,
     Feedback,
+    FeedbackEvent,
+    Rating,
 )
 from cchc.feedback.views import WORKLISTS, worklist_rows
+from cchc.lib.apierrors import STAFF, ErrorOut, refusals
+from cchc.lib.inputs import column, text, whole_number
 from cchc.units.models import Unit
 from cchc.worktime.deadlines import due_in_working_days
 from cchc.worktime.snapshot import load_calendar
@@ -46,17 +54,20 @@ router = Router(tags=["feedback"])
 Detail = dict[str, Any]
 
 
+FeedbackCode = Annotated[str, column(Feedback, "code")]
+
+
 class FeedbackIn(Schema):
-    unit: str
+    unit: Annotated[str, column(Unit, "code")]
     kind: Literal["report", "proposal", "complaint"]
     subject: Literal["procedure", "regulation", "conduct", "other"]
-    procedure: str | None = None
-    content: str
-    name: str = ""
-    phone: str = ""
-    email: str = ""
+    procedure: Annotated[str, column(Procedure, "code")] | None = None
+    content: Annotated[str, column(Feedback, "content")]
+    name: Annotated[str, column(Feedback, "name")] = ""
+    phone: Annotated[str, column(Feedback, "phone")] = ""
+    email: Annotated[str, column(Feedback, "email")] = ""
     # Honeypot: clients leave it empty; a filled one is answered as accepted and not stored.
-    website: str = ""
+    website: Annotated[str, text(200)] = ""
 
 
 class FeedbackReceipt(Schema):
@@ -89,11 +100,11 @@ class FeedbackStatusOut(Schema):
 
 
 class RatingIn(Schema):
-    code: str
-    phone: str
-    level: int
-    reasons: list[str] = []
-    comment: str = ""
+    code: Annotated[str, column(Dossier, "code")]
+    phone: Annotated[str, column(Dossier, "applicant_phone")]
+    level: Annotated[int, column(Rating, "level")]
+    reasons: Annotated[list[Annotated[str, text(40)]], MaxLen(20)] = []
+    comment: Annotated[str, column(Rating, "comment")] = ""
 
 
 class RatingOut(Schema):
@@ -102,18 +113,13 @@ class RatingOut(Schema):
     created_at: dt.datetime
 
 
-class FeedbackErrorOut(Schema):
-    detail: Any
+# The answers the handlers build themselves (`Status(422, {...})`) share the API's error shape.
+FeedbackErrorOut = ErrorOut
 
 
 @router.post(
     "",
-    response={
-        201: FeedbackReceipt,
-        403: FeedbackErrorOut,
-        409: FeedbackErrorOut,
-        422: FeedbackErrorOut,
-    },
+    response={201: FeedbackReceipt, **refusals(403, 409, 422, 429)},
     summary="Gửi phản ánh, kiến nghị",
 )
 @decorate_view(throttle("feedback.submit", key="ip", rate=SUBMIT_RATE, method=UNSAFE))
@@ -165,7 +171,7 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
 
 @router.post(
     "/ratings",
-    response={201: RatingOut, 403: FeedbackErrorOut, 409: FeedbackErrorOut, 422: FeedbackErrorOut},
+    response={201: RatingOut, **refusals(403, 404, 409, 422, 429)},
     summary="Đánh giá mức độ hài lòng với hồ sơ đã trả kết quả",
 )
 @decorate_view(
@@ -212,6 +218,7 @@ class FeedbackEventOut(Schema):
 
 
 class StaffDetailOut(StaffItemOut):
+    version: int = Field(description="Số mục trong lịch sử: gửi kèm khi thao tác (`version`).")
     procedure: str | None
     content: str
     name: str
@@ -225,14 +232,36 @@ class StaffDetailOut(StaffItemOut):
     events: list[FeedbackEventOut]
 
 
+VERSION_HELP = (
+    "Bắt buộc: `version` của phản ánh như lần đọc gần nhất (GET /feedback/staff/items/{code}). "
+    "Thao tác chỉ được thực hiện nếu phản ánh chưa đổi từ đó (nếu đã đổi: 409), nên gửi lại "
+    "cùng một yêu cầu không bao giờ thực hiện hai lần."
+)
+
+
+def _version_required(schema: dict[str, Any]) -> None:
+    # Absent or null, `version` gets 422 with the reason (see `staff_act`): the schema says what
+    # a client must send, a required integer.
+    prop = schema["properties"]["version"]
+    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
+    prop.pop("default", None)
+    prop.update(integer)
+    schema.setdefault("required", []).insert(0, "version")
+
+
 class FeedbackActionIn(Schema):
-    category: str = ""
-    to_unit: str = ""
-    to_name: str = ""
-    note: str = ""
-    text: str = ""
-    summary: str = ""
-    reason: str = ""
+    model_config = ConfigDict(json_schema_extra=_version_required)
+
+    version: Annotated[int, whole_number(0, 2147483647)] | None = Field(
+        None, description=VERSION_HELP
+    )
+    category: Annotated[str, column(Feedback, "category")] = ""
+    to_unit: Annotated[str, column(Unit, "code")] = ""
+    to_name: Annotated[str, column(Feedback, "forwarded_to")] = ""
+    note: Annotated[str, column(FeedbackEvent, "note")] = ""
+    text: Annotated[str, column(Feedback, "answer")] = ""
+    summary: Annotated[str, column(Feedback, "public_summary")] = ""
+    reason: Annotated[str, column(Feedback, "reject_reason")] = ""
 
 
 def _item(f: Feedback, now: dt.datetime) -> dict[str, Any]:
@@ -252,8 +281,20 @@ def _item(f: Feedback, now: dt.datetime) -> dict[str, Any]:
 
 
 def _detail(f: Feedback) -> dict[str, Any]:
+    events = [
+        {
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "at": e.at,
+            "actor": e.actor.username if e.actor else None,
+            "note": e.note,
+        }
+        for e in f.events.select_related("actor")
+    ]
     return {
         **_item(f, timezone.now()),
+        "version": len(events),
         "procedure": f.procedure.code if f.procedure else None,
         "content": f.content,
         "name": f.name,
@@ -264,26 +305,21 @@ def _detail(f: Feedback) -> dict[str, Any]:
         "public_summary": f.public_summary,
         "public_answer": f.public_answer,
         "attachments": f.attachments.count(),
-        "events": [
-            {
-                "action": e.action,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "at": e.at,
-                "actor": e.actor.username if e.actor else None,
-                "note": e.note,
-            }
-            for e in f.events.select_related("actor")
-        ],
+        "events": events,
     }
 
 
 class ListQuery(Schema):
     list: Literal["new", "to_forward", "to_answer", "overdue", "to_publish", "all"] = "new"
-    limit: int = 100
+    limit: Annotated[int, whole_number(1, 500)] = 100
 
 
-@router.get("/staff/items", response=list[StaffItemOut], auth=staff_auth, summary="Danh sách PAKN")
+@router.get(
+    "/staff/items",
+    response={200: list[StaffItemOut], **refusals(*STAFF)},
+    auth=staff_auth,
+    summary="Danh sách PAKN",
+)
 def staff_list(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = worklist_rows(Feedback.objects.visible_to(request.user), query.list, now)
@@ -293,34 +329,58 @@ def staff_list(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, 
 
 @router.get(
     "/staff/items/{code}",
-    response={200: StaffDetailOut, 404: FeedbackErrorOut},
+    response={200: StaffDetailOut, **refusals(*STAFF, 404)},
     auth=staff_auth,
     summary="Một PAKN (cán bộ)",
 )
-def staff_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def staff_detail(request: HttpRequest, code: Path[FeedbackCode]) -> dict[str, Any]:
     return _detail(get_feedback_for(request.user, code))
 
 
 @router.post(
     "/staff/items/{code}/{action}",
-    response={
-        200: StaffDetailOut,
-        403: FeedbackErrorOut,
-        404: FeedbackErrorOut,
-        409: FeedbackErrorOut,
-        422: FeedbackErrorOut,
-    },
+    response={200: StaffDetailOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Thao tác trên PAKN: classify, forward, answer, publish, reject",
 )
 def staff_act(
     request: HttpRequest,
-    code: str,
+    code: Path[FeedbackCode],
     action: Literal["classify", "forward", "answer", "publish", "reject"],
     payload: FeedbackActionIn,
 ) -> dict[str, Any]:
+    """`version` is required (422 without it; 409 when the PAKN has changed since): a retried
+    request never acts twice (a classification may otherwise be repeated at will)."""
     feedback = get_feedback_for(request.user, code)
-    user = request.user
+    with transaction.atomic():
+        _locked_at(feedback, payload.version)
+        feedback = _act(feedback, action, payload, request.user)
+    return _detail(get_feedback_for(request.user, feedback.code))
+
+
+def _locked_at(feedback: Feedback, version: int | None) -> None:
+    """Lock the PAKN and refuse unless its history still has `version` entries: every action
+    adds exactly one, so the count is the row's version without a column of its own."""
+    if version is None:
+        raise actions.InvalidFeedback(
+            _(
+                "Thiếu version: gửi kèm version của phản ánh như lần đọc gần nhất, để một yêu "
+                "cầu gửi lại không bị thực hiện hai lần."
+            )
+        )
+    Feedback.objects.select_for_update().filter(pk=feedback.pk).values_list("pk").get()
+    current = FeedbackEvent.objects.filter(feedback_id=feedback.pk).count()
+    if current != version:
+        raise actions.IllegalMove(
+            _(
+                "Phản ánh %(code)s đã thay đổi (version hiện tại %(current)s, yêu cầu gửi "
+                "%(sent)s): thao tác không được thực hiện. Hãy đọc lại rồi quyết định."
+            )
+            % {"code": feedback.code, "current": current, "sent": version}
+        )
+
+
+def _act(feedback: Feedback, action: str, payload: FeedbackActionIn, user: Any) -> Feedback:
     if action == Action.CLASSIFY:
         feedback = actions.classify(feedback, by=user, category=payload.category, note=payload.note)
     elif action == Action.FORWARD:
@@ -336,7 +396,7 @@ def staff_act(
         feedback = actions.publish(feedback, by=user, summary=payload.summary, text=payload.text)
     else:
         feedback = actions.reject(feedback, by=user, reason=payload.reason)
-    return _detail(get_feedback_for(user, feedback.code))
+    return feedback
 
 
 # -- public status: last, its path takes any code ---------------------------------------------
@@ -344,11 +404,11 @@ def staff_act(
 
 @router.get(
     "/{code}",
-    response={200: FeedbackStatusOut, 404: FeedbackErrorOut},
+    response={200: FeedbackStatusOut, **refusals(404, 429)},
     summary="Tình trạng xử lý một phản ánh, kiến nghị (không có thông tin cá nhân)",
 )
 @decorate_view(throttle("feedback.status", key="ip", rate=STATUS_RATE, method="GET"))
-def status(request: HttpRequest, code: str) -> Status[Any]:
+def status(request: HttpRequest, code: Path[FeedbackCode]) -> Status[Any]:
     f = Feedback.objects.select_related("unit").filter(code=code.upper()).first()
     if f is None:
         return Status(404, {"detail": _("Không tìm thấy phản ánh có mã này.")})

@@ -1,16 +1,21 @@
-from __future__ import annotations
+"""The public status lookup (no login): the most requested endpoint of all."""
 
+# No `from __future__ import annotations` here: `ratelimit` wraps the view, and ninja reads the
+# wrapper's annotations in django_ratelimit's namespace, where `Path` and `Query` are unknown as
+# strings; evaluated at definition they need no namespace.
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.decorators import ratelimit
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
 
 from cchc.dossiers.models import Dossier
+from cchc.lib.apierrors import refusals
+from cchc.lib.inputs import column
 from cchc.lib.limits import limit_per_value
 from cchc.portal import tracking
 
@@ -58,9 +63,18 @@ class PublicDossier(Schema):
     to_complete: list[str] | None = None
 
 
-@router.get("/dossiers/{code}", response=PublicDossier, summary="Tra cứu hồ sơ (công khai)")
+@router.get(
+    "/dossiers/{code}",
+    response={200: PublicDossier, **refusals(404, 429)},
+    summary="Tra cứu hồ sơ (công khai)",
+)
 @ratelimit(key="ip", rate="120/m", block=True)
-def public_dossier(request: HttpRequest, code: str, phone: str = "") -> Any:
+def public_dossier(
+    request: HttpRequest,
+    code: Path[Annotated[str, column(Dossier, "code")]],
+    # The default inside Annotated: ninja drops a `= default` given next to constraints.
+    phone: Annotated[str, column(Dossier, "applicant_phone"), Query("")],
+) -> Any:
     """Status, due date, current step and public history. With `phone` (the applicant's), also
     the applicant's name, the documents and what is left to complete. A wrong phone and a code
     that does not exist get the same 404."""

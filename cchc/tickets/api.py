@@ -9,24 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Field
+from cchc.dossiers.models import Dossier
+from cchc.lib.apierrors import STAFF, refusals
+from cchc.lib.inputs import Id, IsoDate, column, text
 from cchc.lib.personal import phone_key, phones_match
 from cchc.tickets import actions, limits
 from cchc.tickets.board import BoardState, CounterDisplayState, board_state, counter_display_state
 from cchc.tickets.lookup import get_counter_for, get_queue_counter, get_queue_unit
 from cchc.tickets.models import Appointment, Counter, Ticket
 from cchc.tickets.slots import parse_slot
+from cchc.units.models import Unit
 from cchc.worktime.deadlines import TZ
 
 router = Router(tags=["queue"])
+
+UnitCode = Annotated[str, column(Unit, "code")]
+FieldCode = Annotated[str, column(Field, "code")]
 
 TOO_MANY = "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."
 
@@ -87,11 +94,11 @@ class BoardOut(Schema):
 
 @router.get(
     "/{unit_code}/board",
-    response=BoardOut,
+    response={200: BoardOut, **refusals(404)},
     url_name="queue_board",
     summary="Màn hình phòng chờ (công khai)",
 )
-def board(request: HttpRequest, unit_code: str) -> BoardState:
+def board(request: HttpRequest, unit_code: Path[UnitCode]) -> BoardState:
     return board_state(get_queue_unit(unit_code))
 
 
@@ -116,28 +123,31 @@ class CounterDisplayOut(Schema):
 
 @router.get(
     "/{unit_code}/board/{counter_number}",
-    response=CounterDisplayOut,
+    response={200: CounterDisplayOut, **refusals(404)},
     url_name="queue_counter_display",
     summary="Màn hình trên một quầy (công khai)",
 )
 def counter_display(
-    request: HttpRequest, unit_code: str, counter_number: int
+    request: HttpRequest,
+    unit_code: Path[UnitCode],
+    counter_number: Path[Annotated[int, column(Counter, "number")]],
 ) -> CounterDisplayState:
     return counter_display_state(get_queue_counter(unit_code, counter_number))
 
 
 class IssueIn(Schema):
-    field: str | None = None
+    field: FieldCode | None = None
     priority: bool = False
-    code: str | None = None
+    # A dossier code or an appointment's, as scanned or typed.
+    code: Annotated[str, column(Dossier, "code")] | None = None
 
 
 @router.post(
     "/{unit_code}/tickets",
-    response={201: TicketOut},
+    response={201: TicketOut, **refusals(404, 409, 422, 429)},
     summary="Lấy số thứ tự (máy lấy số)",
 )
-def issue(request: HttpRequest, unit_code: str, payload: IssueIn) -> Any:
+def issue(request: HttpRequest, unit_code: Path[UnitCode], payload: IssueIn) -> Any:
     unit = get_queue_unit(unit_code)
     if limits.over_ip(request, "kiosk"):
         return _refusal(TOO_MANY, 429)
@@ -158,8 +168,14 @@ class SlotOut(Schema):
     left: int
 
 
-@router.get("/{unit_code}/slots", response=list[SlotOut], summary="Khung giờ còn chỗ")
-def slots(request: HttpRequest, unit_code: str, field: str, date: dt.date) -> Any:
+@router.get(
+    "/{unit_code}/slots",
+    response={200: list[SlotOut], **refusals(404, 422)},
+    summary="Khung giờ còn chỗ",
+)
+def slots(
+    request: HttpRequest, unit_code: Path[UnitCode], field: Query[FieldCode], date: Query[IsoDate]
+) -> Any:
     unit = get_queue_unit(unit_code)
     chosen = actions.bookable_fields(unit).filter(code=field).first()
     if chosen is None:
@@ -172,13 +188,13 @@ def slots(request: HttpRequest, unit_code: str, field: str, date: dt.date) -> An
 
 
 class BookingIn(Schema):
-    unit: str
-    field: str
-    date: dt.date
-    slot: str
-    name: str
-    phone: str
-    website: str = ""
+    unit: UnitCode
+    field: FieldCode
+    date: IsoDate
+    slot: Annotated[str, text(10)]
+    name: Annotated[str, column(Appointment, "name")]
+    phone: Annotated[str, column(Appointment, "phone")]
+    website: Annotated[str, text(200)] = ""
 
 
 class AppointmentOut(Schema):
@@ -203,7 +219,11 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
     }
 
 
-@router.post("/appointments", response={201: AppointmentOut}, summary="Đặt lịch hẹn (công khai)")
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, **refusals(404, 409, 422, 429)},
+    summary="Đặt lịch hẹn (công khai)",
+)
 def book(request: HttpRequest, payload: BookingIn) -> Any:
     if payload.website:
         return _refusal(
@@ -230,13 +250,15 @@ def book(request: HttpRequest, payload: BookingIn) -> Any:
 
 
 class CancelIn(Schema):
-    phone: str
+    phone: Annotated[str, column(Appointment, "phone")]
 
 
 @router.post(
-    "/appointments/{code}/cancel", response=AppointmentOut, summary="Hủy lịch hẹn (công khai)"
+    "/appointments/{code}/cancel",
+    response={200: AppointmentOut, **refusals(404, 409, 429)},
+    summary="Hủy lịch hẹn (công khai)",
 )
-def cancel(request: HttpRequest, code: str, payload: CancelIn) -> Any:
+def cancel(request: HttpRequest, code: Path[Annotated[str, text(40)]], payload: CancelIn) -> Any:
     if limits.over_ip(request, "lookup"):
         return _refusal(TOO_MANY, 429)
     appointment = (
@@ -281,14 +303,19 @@ def counter_out(counter: Counter) -> dict[str, Any]:
     }
 
 
-@router.get("/counters/{counter_id}", response=CounterOut, auth=staff_auth, summary="Quầy")
-def counter_state(request: HttpRequest, counter_id: int) -> dict[str, Any]:
+@router.get(
+    "/counters/{counter_id}",
+    response={200: CounterOut, **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Quầy",
+)
+def counter_state(request: HttpRequest, counter_id: Path[Id]) -> dict[str, Any]:
     return counter_out(get_counter_for(request.user, counter_id))
 
 
 class ActIn(Schema):
-    ticket: int | None = None
-    to_counter: int | None = None
+    ticket: Id | None = None
+    to_counter: Id | None = None
 
 
 def _target(counter: Counter, ticket_id: int | None) -> Ticket:
@@ -314,11 +341,13 @@ ACTIONS: dict[str, Callable[[Counter, Ticket, ActIn, Any], Ticket]] = {
 
 @router.post(
     "/counters/{counter_id}/call-next",
-    response=CounterOut,
+    response={200: CounterOut, **refusals(*STAFF, 404, 409)},
     auth=staff_auth,
     summary="Gọi số tiếp theo",
 )
-def call_next(request: HttpRequest, counter_id: int) -> Any:
+def call_next(request: HttpRequest, counter_id: Path[Id]) -> Any:
+    # Idempotent without a version: a counter with a number called is busy (409) until that
+    # number is finished, skipped or moved, so a repeated click calls no second number.
     counter = get_counter_for(request.user, counter_id)
     actions.call_next(counter, by=request.user)
     return counter_out(counter)
@@ -326,11 +355,11 @@ def call_next(request: HttpRequest, counter_id: int) -> Any:
 
 @router.post(
     "/counters/{counter_id}/transfer",
-    response=CounterOut,
+    response={200: CounterOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Chuyển số đang phục vụ sang quầy khác",
 )
-def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
+def transfer(request: HttpRequest, counter_id: Path[Id], payload: ActIn) -> Any:
     counter = get_counter_for(request.user, counter_id)
     ticket = _target(counter, payload.ticket)
     target = (
@@ -346,11 +375,18 @@ def transfer(request: HttpRequest, counter_id: int, payload: ActIn) -> Any:
 
 @router.post(
     "/counters/{counter_id}/{action}",
-    response=CounterOut,
+    response={200: CounterOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Gọi lại, bỏ qua, bắt đầu, xong (recall, skip, start, finish)",
 )
-def act(request: HttpRequest, counter_id: int, action: str, payload: ActIn | None = None) -> Any:
+def act(
+    request: HttpRequest,
+    counter_id: Path[Id],
+    action: Path[Annotated[str, text(20)]],
+    payload: ActIn | None = None,
+) -> Any:
+    """skip, start and finish move the ticket on, so a repeated request finds it moved (409);
+    recall announces the number again each time it is sent, as the button does."""
     counter = get_counter_for(request.user, counter_id)
     handler = ACTIONS.get(action)
     if handler is None:

@@ -5,6 +5,8 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from cchc.lib.apierrors import refusals
+from cchc.lib.inputs import IsoDate
 from cchc.units.models import Unit
 
 router = Router(tags=["units"])
@@ -32,9 +34,13 @@ def unit_out(unit: Unit, parent_codes: dict[int, str]) -> UnitOut:
     )
 
 
-@router.get("", response=list[UnitOut], summary="Đơn vị hành chính đang có hiệu lực (công khai)")
+@router.get(
+    "",
+    response={200: list[UnitOut], **refusals()},
+    summary="Đơn vị hành chính đang có hiệu lực (công khai)",
+)
 def list_units(
-    request: HttpRequest, on: dt.date | None = None, history: bool = False
+    request: HttpRequest, on: IsoDate | None = None, history: bool = False
 ) -> list[UnitOut]:
     """Units in force today (or on `on`); `history=true` lists every unit, merged ones included."""
     units = list(Unit.objects.all() if history else Unit.objects.current(on))

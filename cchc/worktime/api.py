@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
+from cchc.lib.apierrors import refusals
+from cchc.lib.inputs import column, text, whole_number
 from cchc.units.models import Unit
 from cchc.worktime.choices import DayKind
 from cchc.worktime.deadlines import (
@@ -32,13 +35,14 @@ from cchc.worktime.snapshot import load_calendar
 
 router = Router(tags=["calendar"])
 
+# Read as text and parsed here (see above); only their length and NUL are the schema's business.
+Moment = Query[Annotated[str, text(64)] | None]
+Amount = Query[Annotated[str, text(20)] | None]
+UnitCode = Query[Annotated[str, column(Unit, "code")] | None]
+
 
 class DueOut(Schema):
     due: str
-
-
-class CalendarErrorOut(Schema):
-    detail: str
 
 
 class DayOut(Schema):
@@ -111,16 +115,16 @@ def _unit(code: str | None) -> Unit | None:
 
 @router.get(
     "/due",
-    response={200: DueOut, 400: CalendarErrorOut},
+    response={200: DueOut, **refusals()},
     summary="Hạn trả kết quả nếu nộp hồ sơ vào thời điểm start (công khai)",
 )
 def due_date(
     request: HttpRequest,
-    start: str | None = None,
-    working_days: str | None = None,
-    working_hours: str | None = None,
-    same_day: str | None = None,
-    unit: str | None = None,
+    start: Moment = None,
+    working_days: Amount = None,
+    working_hours: Amount = None,
+    same_day: Amount = None,
+    unit: UnitCode = None,
 ) -> DueOut:
     """Exactly one of working_days (may be fractional, 0,5 or 0.5), working_hours or
     same_day=1; optional unit (unit code) for that unit's office hours and closures."""
@@ -179,10 +183,15 @@ def _day_out(day: CalendarDay) -> DayOut:
 
 @router.get(
     "/{int:year}",
-    response={200: YearOut, 400: CalendarErrorOut},
+    # 404: a "year" that is no number (nor a positive one) names no address.
+    response={200: YearOut, **refusals(404)},
     summary="Ngày nghỉ và ngày làm bù của một năm (công khai)",
 )
-def year_calendar(request: HttpRequest, year: int, unit: str | None = None) -> YearOut:
+def year_calendar(
+    request: HttpRequest,
+    year: Path[Annotated[int, whole_number(0, 9999)]],
+    unit: UnitCode = None,
+) -> YearOut:
     """The year's days off and make-up working days; with unit, also that unit's closures."""
     if not FIRST_DAY.year <= year <= LAST_DAY.year:
         raise HttpError(

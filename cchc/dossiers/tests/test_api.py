@@ -112,7 +112,7 @@ def test_actions_answer_200_409_422_403(received: Dossier, reception, specialist
     assert ok.status_code == 200, ok.content
     assert ok.json()["status"] == "processing" and ok.json()["version"] == 2
     stale = post(leader, f"{url}/resolve", {"version": 1})
-    assert stale.status_code == 409 and "vừa được người khác cập nhật" in stale.json()["detail"]
+    assert stale.status_code == 409 and "đã thay đổi" in stale.json()["detail"]
     illegal = post(reception, f"{url}/return_result", {"version": 2})
     assert illegal.status_code == 409 and "Đã xử lý xong" in illegal.json()["detail"]
     no_reason = post(leader, f"{url}/refuse", {"version": 2, "reason": ""})
@@ -120,11 +120,15 @@ def test_actions_answer_200_409_422_403(received: Dossier, reception, specialist
     wrong_role = post(reception, f"{url}/resolve", {"version": 2})
     assert wrong_role.status_code == 403
     # A name that is no action is not found; a known action refused here keeps its answer.
-    unknown = post(leader, f"{url}/fly", {})
+    unknown = post(leader, f"{url}/fly", {"version": 2})
     assert unknown.status_code == 404 and "Không có thao tác “fly”" in unknown.json()["detail"]
-    not_here = post(leader, f"{url}/submit", {})
-    assert not_here.status_code == 422
-    naive = post(leader, f"{url}/reschedule", {"new_due": "2025-08-12T17:00:00", "reason": "x"})
+    not_here = post(leader, f"{url}/submit", {"version": 2})
+    assert not_here.status_code == 422 and "submit" in not_here.json()["detail"]
+    naive = post(
+        leader,
+        f"{url}/reschedule",
+        {"version": 2, "new_due": "2025-08-12T17:00:00", "reason": "x"},
+    )
     assert naive.status_code == 422
     done = post(leader, f"{url}/resolve", {"version": 2, "digital": True})
     assert done.status_code == 200 and done.json()["status"] == "resolved"
@@ -169,7 +173,7 @@ def test_worklist_search_by_phone_and_code(world: World, received: Dossier, rece
 
 
 def test_historical_dossiers_import_through_the_api_line_by_line(
-    world: World, reception, copy_implemented
+    world: World, carol, copy_implemented
 ) -> None:
     line = {
         "external_id": "old-1",
@@ -189,7 +193,7 @@ def test_historical_dossiers_import_through_the_api_line_by_line(
             json.dumps({**line, "external_id": "old-2", "unit": "16303"}),
         ]
     )
-    client, headers = Client(), bearer(reception)
+    client, headers = Client(), bearer(carol)
     response = client.post(
         "/api/v1/dossiers/import", data=body, content_type="application/x-ndjson", **headers
     )

@@ -225,7 +225,12 @@ def test_payments_through_the_api_carry_their_method(
     response = client.post(
         f"/api/v1/dossiers/{received.code}/actions/record_payment",
         data=json.dumps(
-            {"amount_vnd": 8000, "payment_method": "bank_transfer", "receipt_number": "CK-9"}
+            {
+                "version": 2,
+                "amount_vnd": 8000,
+                "payment_method": "bank_transfer",
+                "receipt_number": "CK-9",
+            }
         ),
         content_type="application/json",
         **bearer(reception),
@@ -250,7 +255,9 @@ def test_rescheduling_to_a_sunday_night_is_refused_with_a_reason(
         )
     response = client.post(
         f"/api/v1/dossiers/{received.code}/actions/reschedule",
-        data=json.dumps({"new_due": "2025-08-10T03:00:00+07:00", "reason": "Chờ xác minh"}),
+        data=json.dumps(
+            {"version": 1, "new_due": "2025-08-10T03:00:00+07:00", "reason": "Chờ xác minh"}
+        ),
         content_type="application/json",
         **bearer(leader),
     )

@@ -87,14 +87,14 @@ def test_upload_and_download_through_the_page(received: Dossier, reception, rece
 def test_upload_through_the_api(received: Dossier, reception) -> None:
     response = Client().post(
         f"/api/v1/dossiers/{received.code}/documents",
-        {"file": SimpleUploadedFile("x.png", PNG), "name": "Ảnh chân dung"},
+        {"file": SimpleUploadedFile("x.png", PNG), "name": "Ảnh chân dung", "version": 1},
         **bearer(reception),
     )
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == "image/png"
     bad = Client().post(
         f"/api/v1/dossiers/{received.code}/documents",
-        {"file": SimpleUploadedFile("x.pdf", b"hello")},
+        {"file": SimpleUploadedFile("x.pdf", b"hello"), "version": 2},
         **bearer(reception),
     )
     assert bad.status_code == 422

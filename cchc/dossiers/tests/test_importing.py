@@ -18,7 +18,7 @@ from cchc.accounts.models import User
 from cchc.conftest import World, make_user
 from cchc.dossiers.actions import next_code
 from cchc.dossiers.choices import Action, EndType, ReturnMethod, Status
-from cchc.dossiers.importing import SYSTEM, ImportResult, import_dossiers
+from cchc.dossiers.importing import SYSTEM, ImportRefused, ImportResult, import_dossiers
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.dossiers.tests.conftest import at
 from cchc.units.choices import Role
@@ -220,24 +220,25 @@ def test_a_moment_with_z_or_another_offset_is_accepted(world: World) -> None:
     assert Dossier.objects.get().received_at == at("2025-08-04")
 
 
-def test_a_scoped_user_cannot_import_into_another_unit(world: World, alice: User) -> None:
+def test_a_scoped_user_cannot_import_into_another_unit(world: World, carol: User) -> None:
     result = run(
         entry(world, external_id="mine"),
         entry(world, external_id="theirs", procedure=world.birth.code, unit=world.commune_b.code),
         entry(world, external_id="received-there", receiving_unit=world.commune_b.code),
-        by=alice,
+        by=carol,
     )
     assert result.created == 1
     assert [e.line for e in result.errors] == [2, 3]
     assert all(world.commune_b.code in e.error for e in result.errors)
     event = DossierEvent.objects.get()
-    assert event.actor == alice
+    assert event.actor == carol
 
 
 def test_a_user_without_any_unit_imports_nothing(world: World) -> None:
     nobody = make_user("nobody")
-    result = run(entry(world), by=nobody)
-    assert (result.created, result.failed) == (0, 1)
+    with pytest.raises(ImportRefused):
+        run(entry(world), by=nobody)
+    assert not Dossier.objects.exists()
 
 
 def test_codes_continue_the_live_counter_and_never_collide(world: World) -> None:
@@ -279,12 +280,12 @@ def test_text_streams_and_plain_lists_of_lines_work_too(world: World) -> None:
     assert import_dossiers([json.dumps(entry(world, external_id="l"))], by=SYSTEM).created == 1
 
 
-def test_a_request_body_is_read_as_a_stream(world: World, alice: User) -> None:
+def test_a_request_body_is_read_as_a_stream(world: World, carol: User) -> None:
     body = ndjson(entry(world, external_id="api-1"), "oops").getvalue()
     request = RequestFactory().post(
         "/api/v1/dossiers/import", data=body, content_type="application/x-ndjson"
     )
-    result = import_dossiers(request, by=alice)
+    result = import_dossiers(request, by=carol)
     assert result.as_dict() == {
         "lines": 2,
         "created": 1,
@@ -373,12 +374,18 @@ def test_the_command_prints_a_summary_and_exits_1_when_a_line_failed(
 
 def test_the_command_runs_as_the_given_user(world: World, tmp_path: Any, capsys: Any) -> None:
     make_user("lan", world.commune_a, Role.RECEPTION)
+    make_user("kim", world.commune_a, Role.TTHC_CONTROL)
     path = tmp_path / "b.jsonl"
     path.write_bytes(
         ndjson(entry(world, procedure=world.birth.code, unit=world.commune_b.code)).getvalue()
     )
-    with pytest.raises(CommandError):
+    # A reception clerk may not import history at all; a control officer of commune A may,
+    # but not into commune B: the line is reported.
+    with pytest.raises(CommandError, match="quyền riêng"):
         call_command("import_dossiers", str(path), "--user", "lan")
+    with pytest.raises(CommandError):
+        call_command("import_dossiers", str(path), "--user", "kim")
+    assert "dòng 1:" in capsys.readouterr().err
     assert not Dossier.objects.exists()
     with pytest.raises(CommandError, match="ghost"):
         call_command("import_dossiers", str(path), "--user", "ghost")

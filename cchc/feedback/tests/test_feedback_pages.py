@@ -287,7 +287,14 @@ def test_staff_act_through_the_api(world: World, reception: User) -> None:
     url = f"/api/v1/feedback/staff/items/{feedback.code}"
 
     def act(action: str, **body: str):
-        return client.post(f"{url}/{action}", body, content_type="application/json", **headers)
+        # Each action sends the version it read: the count of history entries.
+        version = client.get(url, **headers).json()["version"]
+        return client.post(
+            f"{url}/{action}",
+            {**body, "version": version},
+            content_type="application/json",
+            **headers,
+        )
 
     assert act("classify", category="within").json()["status"] == "classified"
     answered = act("answer", text="Trả lời")

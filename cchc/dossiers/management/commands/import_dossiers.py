@@ -13,6 +13,8 @@ from cchc.dossiers.importing import (
     SYSTEM,
     ImportResult,
     import_dossiers,
+    may_import,
+    refuse_import,
 )
 
 
@@ -26,7 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("file", help="an NDJSON file, or - for standard input")
         parser.add_argument(
             "--user",
-            help="import as this username (only into the units they can see); "
+            help="import as this username: they must hold an import role (DOSSIER_IMPORT_ROLES, "
+            "by default TTHC control or administrator), and only into the units it reaches; "
             "without it the command runs as the system, allowed every unit",
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
@@ -43,6 +46,9 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None or not user.is_active:
                 raise CommandError(f"Không có tài khoản đang hoạt động '{options['user']}'.")
+            if not may_import(user):
+                # Before the file is opened: nothing is read for someone who may not import.
+                raise CommandError(refuse_import())
             by = user
         if options["batch_size"] < 1:
             raise CommandError("--batch-size phải lớn hơn 0.")
