@@ -21,6 +21,7 @@ QUICK: dict[str, list[str]] = {
     "bench_import_dossiers.py": ["--lines", "20000"],
     "bench_worklists.py": ["--dossiers", "50000", "--requests", "50"],
     "bench_receipt.py": ["--seconds", "5"],
+    "bench_service_index.py": ["--dossiers", "50000", "--runs", "3"],
 }
 
 

@@ -38,7 +38,9 @@ from cchc.reports.facts import (
     DAY_COLUMNS,
     DELTA_COLUMNS,
     DOSSIER_FIELDS,
+    END_COLUMN,
     FINISH_COLUMNS,
+    FLOW_COLUMNS,
     MONTH_COLUMNS,
     Facts,
     Key,
@@ -263,7 +265,8 @@ def _increment(
 
 
 def _write(model: type[models.Model], names: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> int:
-    """Fresh rows into an emptied table: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    """Fresh rows into an emptied table: COPY on PostgreSQL, batched INSERTs elsewhere. `rows`
+    must not read from the database while it is iterated (the COPY holds the connection)."""
     count = 0
     connection = connections[PRIMARY]
     if connection.vendor == "postgresql":
@@ -277,15 +280,22 @@ def _write(model: type[models.Model], names: tuple[str, ...], rows: Iterable[Seq
                 copy.write_row(row)
                 count += 1
         return count
-    batch: list[models.Model] = []
-    for row in rows:
-        batch.append(model(**dict(zip(names, row, strict=True))))
-        count += 1
-        if len(batch) >= 2000:
-            model._default_manager.using(PRIMARY).bulk_create(batch)
-            batch = []
-    if batch:
-        model._default_manager.using(PRIMARY).bulk_create(batch)
+    # SQLite: plain executemany (bulk_create's per-field preparation cost more than the rest).
+    table = model._meta.db_table
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(rows), 5000):
+            cursor.executemany(sql, [tuple(plain(v) for v in row) for row in chunk])
+            count += len(chunk)
     return count
 
 
@@ -395,7 +405,7 @@ def rebuild(now: dt.datetime | None = None) -> int:
         return _rebuild_locked(state(), now or timezone.now())
 
 
-def _rebuild_locked(current: ReportsState, started: dt.datetime) -> int:
+def _empty_tables() -> None:
     connection = connections[PRIMARY]
     for model in (CountedDossier, ResolutionDay, ResolutionMonth):
         if connection.vendor == "postgresql":
@@ -403,38 +413,192 @@ def _rebuild_locked(current: ReportsState, started: dt.datetime) -> int:
                 cursor.execute(f"TRUNCATE {model._meta.db_table}")
         else:
             model._default_manager.using(PRIMARY).all().delete()
-    horizon = month_of(timezone.localdate(started))
+
+
+def write_counted(rows: Iterable[tuple[int, Facts]]) -> int:
+    """CountedDossier rows for dossiers not counted yet (into emptied tables)."""
+    return _write(
+        CountedDossier,
+        ("dossier_id", *FACT_COLUMNS),
+        ((pk, *(getattr(f, c) for c in FACT_COLUMNS)) for pk, f in rows),
+    )
+
+
+def _rebuild_locked(current: ReportsState, started: dt.datetime) -> int:
+    _empty_tables()
     counted = 0
     for unit_id in _unit_ids():
-        tally = Tally(horizon)
-        facts: list[tuple[int, Facts]] = []
-        for pk, f in facts_by_unit(unit_id):
-            tally.add(f)
-            facts.append((pk, f))
-        if not facts:
-            continue
-        counted += _write(
-            CountedDossier,
-            ("dossier_id", *FACT_COLUMNS),
-            ((pk, *(getattr(f, c) for c in FACT_COLUMNS)) for pk, f in facts),
+        # Read whole before writing: COPY holds the connection, a server-side cursor needs it.
+        counted += write_counted(list(facts_by_unit(unit_id)))
+    aggregate_counted(current, watermark=started)
+    logger.info("reports: rebuilt from %d dossiers", counted)
+    return counted
+
+
+# The day rows of every counted dossier, in one statement: the same flows and changes of state
+# as `facts.day_items`, as SQL (PostgreSQL and SQLite alike); `check()` proves them equal.
+_ZEROS = dict.fromkeys(DAY_COLUMNS, "0")
+
+
+def _select(day: str, where: str, **values: str) -> str:
+    columns = {**_ZEROS, **values}
+    listed = ", ".join(f"{columns[c]} AS {c}" for c in DAY_COLUMNS)
+    return (
+        f"SELECT {day} AS day, unit_id, field_id, procedure_id, channel, {listed} "
+        f"FROM {CountedDossier._meta.db_table} WHERE {where}"
+    )
+
+
+def _day_rows_sql() -> str:
+    one = "1"
+    # The overdue span [overdue_from, overdue_until) splits at the apology's day.
+    no_apology = "overdue_from IS NOT NULL AND (apology IS NULL OR apology > overdue_from)"
+    no_apology_end = (
+        "CASE WHEN apology IS NOT NULL AND (overdue_until IS NULL OR apology < overdue_until) "
+        "THEN apology ELSE overdue_until END"
+    )
+    apology_start = "CASE WHEN apology > overdue_from THEN apology ELSE overdue_from END"
+    with_apology = (
+        f"overdue_from IS NOT NULL AND apology IS NOT NULL "
+        f"AND (overdue_until IS NULL OR {apology_start} < overdue_until)"
+    )
+    ends = {f"{c}": f'CASE WHEN "end" = {code} THEN 1 ELSE 0 END' for code, c in END_COLUMN.items()}
+    parts = [
+        _select(
+            "received",
+            "received IS NOT NULL",
+            received=one,
+            received_cross="CASE WHEN cross_boundary THEN 1 ELSE 0 END",
+        ),
+        _select(
+            "finished",
+            'received IS NOT NULL AND finished IS NOT NULL AND "end" > 0',
+            refused="CASE WHEN refused THEN 1 ELSE 0 END",
+            **ends,
+        ),
+        _select(
+            "rated",
+            "rated IS NOT NULL",
+            rated=one,
+            satisfied="CASE WHEN satisfied THEN 1 ELSE 0 END",
+        ),
+        _select("overdue_from", no_apology, overdue_no_apology=one),
+        _select(
+            no_apology_end,
+            f"{no_apology} AND ({no_apology_end}) IS NOT NULL",
+            overdue_no_apology="-1",
+        ),
+        _select(apology_start, with_apology, overdue_apology=one),
+        _select(
+            "overdue_until", f"{with_apology} AND overdue_until IS NOT NULL", overdue_apology="-1"
+        ),
+        _select("supplement_from", "supplement_from IS NOT NULL", supplement=one),
+        _select(
+            "supplement_until",
+            "supplement_from IS NOT NULL AND supplement_until IS NOT NULL",
+            supplement="-1",
+        ),
+    ]
+    sums = ", ".join(f"SUM({c})" for c in DAY_COLUMNS)
+    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in DAY_COLUMNS)
+    names = ", ".join(("day", *KEY_COLUMNS, *DAY_COLUMNS))
+    return (
+        f"INSERT INTO {ResolutionDay._meta.db_table} ({names}) "
+        f"SELECT day, unit_id, field_id, procedure_id, channel, {sums} "
+        f"FROM ({' UNION ALL '.join(parts)}) AS items "
+        f"GROUP BY day, unit_id, field_id, procedure_id, channel HAVING {nonzero}"
+    )
+
+
+def aggregate_counted(current: ReportsState, *, watermark: dt.datetime | None) -> None:
+    """Day and month rows from CountedDossier (the tables being empty), then the state: one
+    INSERT … SELECT for the days; for the months, one grouped query whose running sum per group
+    gives what stood at each month's start."""
+    connection = connections[PRIMARY]
+    now = timezone.now()
+    horizon = month_of(timezone.localdate(now))
+    with connection.cursor() as cursor:
+        cursor.execute(_day_rows_sql())
+        month = (
+            "CAST(date_trunc('month', day) AS date)"
+            if connection.vendor == "postgresql"
+            else "date(day, 'start of month')"
         )
-        _write(
-            ResolutionDay,
-            ("day", *KEY_COLUMNS, *DAY_COLUMNS),
-            _flatten(tally.day_rows(), DAY_COLUMNS),
+        flows = ", ".join(f"SUM({c})" for c in FLOW_COLUMNS)
+        finished = " + ".join(f"SUM({c})" for c in FINISH_COLUMNS)
+        deltas = ", ".join(f"SUM({c})" for c in DELTA_COLUMNS)
+        cursor.execute(
+            f"SELECT unit_id, field_id, procedure_id, channel, {month} AS m, {flows}, "
+            f"SUM(received) - ({finished}), {deltas} "
+            f"FROM {ResolutionDay._meta.db_table} "
+            f"GROUP BY unit_id, field_id, procedure_id, channel, {month} "
+            f"ORDER BY unit_id, field_id, procedure_id, channel, m"
         )
         _write(
             ResolutionMonth,
             ("month", *KEY_COLUMNS, *MONTH_COLUMNS),
-            _flatten(tally.month_rows(), MONTH_COLUMNS),
+            _month_rows(cursor, horizon),
         )
-    current.watermark = started
+    current.watermark = watermark
     current.horizon = horizon
-    current.rebuilt_at = current.swept_at = timezone.now()
+    current.rebuilt_at = current.swept_at = now
     current.payment_stops_clock = rules.payment_stops_clock()
     current.save(using=PRIMARY)
-    logger.info("reports: rebuilt from %d dossiers", counted)
-    return counted
+
+
+def rebuild_days_and_months() -> None:
+    """After a bulk load that wrote its dossiers' CountedDossier rows itself (`generate_demo`):
+    the day and month tables anew from every counted dossier. Dossiers changed meanwhile by
+    anyone else are counted by the next sweep (the watermark does not move)."""
+    with transaction.atomic(using=PRIMARY):
+        _lock()
+        current = state()
+        connection = connections[PRIMARY]
+        for model in (ResolutionDay, ResolutionMonth):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {model._meta.db_table}")
+            else:
+                model._default_manager.using(PRIMARY).all().delete()
+        aggregate_counted(current, watermark=current.watermark)
+
+
+def _month_rows(cursor: Any, horizon: dt.date) -> Iterator[tuple[Any, ...]]:
+    """Per group, months in order: the month's flows, and the states at its start (the running
+    sum of every earlier month's changes), for each month up to the horizon where one is not 0."""
+    flows = len(FLOW_COLUMNS)
+    zero_flows = (0,) * flows
+    key: Any = None
+    month: dt.date | None = None
+    states = [0] * len(BALANCE_COLUMNS)
+
+    def starts_until(until: dt.date) -> Iterator[tuple[Any, ...]]:
+        # Months after the last one seen, with no flows of their own, up to `until` (exclusive).
+        nonlocal month
+        assert month is not None
+        m = next_month(month)
+        while m < until and m <= horizon and any(states):
+            yield (m, *key, *zero_flows, *states)
+            m = next_month(m)
+
+    for row in iter(cursor.fetchone, None):
+        row_key = tuple(row[:4])
+        m = row[4] if isinstance(row[4], dt.date) else dt.date.fromisoformat(row[4])
+        if row_key != key:
+            if key is not None:
+                yield from starts_until(dt.date.max)
+            key, states = row_key, [0] * len(BALANCE_COLUMNS)
+        elif month is not None:
+            yield from starts_until(m)
+        month = m
+        values = [int(v or 0) for v in row[5 : 5 + flows]]
+        start_states = list(states) if m <= horizon else [0] * len(BALANCE_COLUMNS)
+        if any(values) or any(start_states):
+            yield (m, *key, *values, *start_states)
+        for i, change in enumerate(row[5 + flows :]):
+            states[i] += int(change or 0)
+    if key is not None:
+        yield from starts_until(dt.date.max)
 
 
 @dataclass

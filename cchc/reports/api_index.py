@@ -155,6 +155,7 @@ class RankEntryOut(Schema):
 
 class RankingOut(Schema):
     unit: ReportUnitOut
+    score: float | None
     start: dt.date
     end: dt.date
     as_of: dt.datetime

@@ -51,7 +51,6 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     Min,
     OuterRef,
@@ -61,7 +60,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,15 +134,6 @@ class DossierScores:
         }
 
 
-def _handler() -> Coalesce:
-    """Who handled a step: the officer it was given to, or, when it was given to a body rather
-    than a person, the officer who handed it on (the next step's giver)."""
-    giver = DossierStep.objects.filter(
-        dossier=OuterRef("dossier_id"), position=OuterRef("position") + 1
-    ).values("given_by_id")[:1]
-    return Coalesce("assignee_id", Subquery(giver), output_field=IntegerField())
-
-
 def evaluated(unit_ids: Sequence[int], start: dt.date, end: dt.date) -> Any:
     """The dossiers evaluated in the period: decided (resolved or refused) in it."""
     since, until = day_bounds(start, end)
@@ -157,74 +147,73 @@ def evaluated(unit_ids: Sequence[int], start: dt.date, end: dt.date) -> Any:
 
 
 def dossier_scores(unit_ids: Sequence[int], start: dt.date, end: dt.date) -> list[DossierScores]:
-    """Indicators 1, 2, 3, 4, 6 and 7 of each dossier evaluated in the period: one query."""
+    """Indicators 1, 2, 3, 4, 6 and 7 of each dossier evaluated in the period. Six set-based
+    queries (the dossiers; their slowest steps and completion requests, grouped over the same
+    dossiers; the attitude complaints; the public listings; the units), not one lookup per
+    dossier."""
     cfg = config().tt01
-    timed_steps = DossierStep.objects.filter(dossier=OuterRef("pk")).exclude(outcome="")
-    slowest = timed_steps.values("dossier").annotate(m=Min(STEP_SCORE)).values("m")[:1]
-    asks = (
-        DossierEvent.objects.filter(dossier=OuterRef("pk"), action=Action.ASK_COMPLETION)
-        .values("dossier")
-        .annotate(n=Count("id"))
-        .values("n")[:1]
+    base = evaluated(unit_ids, start, end)
+    chosen = base.values("id")
+    slowest = dict(
+        DossierStep.objects.filter(dossier__in=chosen)
+        .exclude(outcome="")
+        .values_list("dossier_id")
+        .annotate(m=Min(STEP_SCORE))
+        .order_by()
     )
-    complaint = Exists(
-        Rating.objects.filter(dossier=OuterRef("pk"), level__in=DISSATISFIED)
+    asks = dict(
+        DossierEvent.objects.filter(dossier__in=chosen, action=Action.ASK_COMPLETION)
+        .values_list("dossier_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # A rating comes after the result: those of the period's dossiers were given since `start`
+    # (the rating copies the processing unit: its own index answers this).
+    complained = set(
+        Rating.objects.filter(
+            processing_unit_id__in=list(unit_ids),
+            created_at__gte=day_bounds(start, end)[0],
+            level__in=DISSATISFIED,
+        )
         .annotate(text=Cast("reasons", TextField()))
         .filter(text__contains=f'"{Reason.ATTITUDE.value}"')
+        .values_list("dossier_id", flat=True)
     )
-    listed = Exists(
-        UnitProcedure.objects.filter(procedure=OuterRef("procedure_id"), implemented=True).filter(
-            Q(unit_id=OuterRef("processing_unit_id"))
-            | Q(unit_id=OuterRef("processing_unit__admin_owner_id"))
-        )
+    # The public listing of the processing unit, or of the administrative unit it belongs to.
+    owners = dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "admin_owner_id"))
+    listed = set(
+        UnitProcedure.objects.filter(
+            unit_id__in={*owners, *(o for o in owners.values() if o)}, implemented=True
+        ).values_list("unit_id", "procedure_id")
     )
-    rows = (
-        evaluated(unit_ids, start, end)
-        .annotate(
-            slowest=Subquery(slowest),
-            asks=Coalesce(Subquery(asks), 0),
-            complaint=complaint,
-            listed=listed,
-        )
-        .order_by("processing_unit_id", "finished_at", "id")
-        .values_list(
-            "id",
-            "code",
-            "processing_unit_id",
-            "finished_at",
-            "outcome",
-            "original_due_at",
-            "supplement_count",
-            "slowest",
-            "asks",
-            "complaint",
-            "listed",
-        )
+    rows = base.order_by("processing_unit_id", "finished_at", "id").values_list(
+        "id",
+        "code",
+        "processing_unit_id",
+        "procedure_id",
+        "finished_at",
+        "outcome",
+        "original_due_at",
+        "supplement_count",
     )
     out = []
-    for (
-        pk,
-        code,
-        unit_id,
-        finished_at,
-        outcome,
-        due,
-        supplements,
-        slowest_step,
-        asked,
-        complained,
-        is_listed,
-    ) in rows.iterator(chunk_size=5000):
+    for pk, code, unit_id, procedure_id, finished_at, outcome, due, supplements in rows.iterator(
+        chunk_size=5000
+    ):
         judged = outcome or (deadlines.outcome(due, finished_at) if due is not None else "")
         time_points = _OUTCOME_POINTS.get(judged)
-        contacts = (supplements or 0) + (asked or 0)
+        contacts = (supplements or 0) + asks.get(pk, 0)
+        is_listed = (unit_id, procedure_id) in listed or (
+            owners.get(unit_id),
+            procedure_id,
+        ) in listed
         scores: dict[int, int | None] = {
             1: time_points,
-            2: slowest_step,
+            2: slowest.get(pk),
             3: 2 if contacts == 0 else 1 if contacts == 1 else 0,
             4: 2 if contacts == 0 else 1,
             6: (2 if is_listed else 1) if cfg.publicity_posted_from_listing else None,
-            7: 0 if complained else time_points,
+            7: 0 if pk in complained else time_points,
         }
         out.append(
             DossierScores(
@@ -233,8 +222,8 @@ def dossier_scores(unit_ids: Sequence[int], start: dt.date, end: dt.date) -> lis
                 unit_id,
                 timezone.localtime(finished_at, TZ).date(),
                 contacts,
-                bool(complained),
-                bool(is_listed),
+                pk in complained,
+                is_listed,
                 scores,
             )
         )
@@ -629,7 +618,11 @@ def officer_indicators(
     against each step's own share; the dossiers those steps belong to; supplement and completion
     requests they made; the ratings of those dossiers; and their TT 01/2018 points over the
     dossiers decided in the period that they worked on (the indicators in
-    `officer_indicators`, indicator 2 from their own steps). Five queries."""
+    `officer_indicators`, indicator 2 from their own steps).
+
+    A step is the officer's it was given to (`assignee`), or, given to a body rather than a
+    person, the officer who handed it on (the next step's `given_by`). The steps of the dossiers
+    concerned are read once, in order, and attributed here; a bounded number of queries."""
     now = now or timezone.now()
     check_period(start, end, timezone.localtime(now, TZ).date())
     ids = list(unit_ids)
@@ -641,33 +634,59 @@ def officer_indicators(
             rows[pk] = OfficerRow(pk, "", "")
         return rows[pk]
 
-    steps = (
-        DossierStep.objects.filter(
-            dossier__processing_unit_id__in=ids, finished_at__gte=since, finished_at__lt=until
-        )
+    in_period = Q(finished_at__gte=since, finished_at__lt=until)
+    touched = (
+        DossierStep.objects.filter(in_period, dossier__processing_unit_id__in=ids)
         .exclude(outcome="")
-        .annotate(handler=_handler())
-        .filter(handler__isnull=False)
-        .values("handler")
-        .annotate(
-            steps=Count("id", distinct=True),
-            early=Count("id", filter=Q(outcome=Outcome.EARLY), distinct=True),
-            on_time=Count("id", filter=Q(outcome=Outcome.ON_TIME), distinct=True),
-            late=Count("id", filter=Q(outcome=Outcome.LATE), distinct=True),
-            dossiers=Count("dossier_id", distinct=True),
-            rated=Count("dossier__ratings", distinct=True),
-            satisfied=Count(
-                "dossier__ratings",
-                filter=Q(dossier__ratings__level__in=sorted(SATISFIED_LEVELS)),
-                distinct=True,
-            ),
-        )
-        .order_by()
+        .values("dossier_id")
     )
-    for r in steps:
-        o = row(r["handler"])
-        o.steps, o.early, o.on_time, o.late = r["steps"], r["early"], r["on_time"], r["late"]
-        o.dossiers, o.rated, o.satisfied = r["dossiers"], r["rated"], r["satisfied"]
+    decided = evaluated(ids, start, end).values("id")
+    scores = {d.id: d for d in dossier_scores(ids, start, end)}
+    ratings = dict(Rating.objects.filter(dossier__in=touched).values_list("dossier_id", "level"))
+
+    # (handler, dossier) → the officer's slowest step score there, for the dossiers decided.
+    own: dict[tuple[int, int], int] = {}
+    handled: dict[int, set[int]] = defaultdict(set)
+    touched_ids = set(touched.values_list("dossier_id", flat=True))
+    steps = (
+        DossierStep.objects.filter(Q(dossier__in=touched) | Q(dossier__in=decided))
+        .order_by("dossier_id", "position")
+        .values_list("dossier_id", "assignee_id", "given_by_id", "outcome", "finished_at")
+    )
+
+    def attribute(dossier_steps: list[tuple[Any, ...]]) -> None:
+        for k, (dossier_id, assignee, _given, outcome, finished) in enumerate(dossier_steps):
+            if not outcome:
+                continue
+            following = dossier_steps[k + 1][2] if k + 1 < len(dossier_steps) else None
+            handler = assignee or following
+            if handler is None:
+                continue
+            if dossier_id in touched_ids and since <= finished < until:
+                o = row(handler)
+                o.steps += 1
+                o.early += outcome == Outcome.EARLY
+                o.on_time += outcome == Outcome.ON_TIME
+                o.late += outcome == Outcome.LATE
+                handled[handler].add(dossier_id)
+            if dossier_id in scores:
+                key = (handler, dossier_id)
+                own[key] = min(own.get(key, 2), _OUTCOME_POINTS[outcome])
+
+    current: list[tuple[Any, ...]] = []
+    for step in steps.iterator(chunk_size=5000):
+        if current and current[0][0] != step[0]:
+            attribute(current)
+            current = []
+        current.append(step)
+    attribute(current)
+
+    for handler, dossiers in handled.items():
+        o = row(handler)
+        o.dossiers = len(dossiers)
+        levels = [ratings[d] for d in dossiers if d in ratings]
+        o.rated = len(levels)
+        o.satisfied = sum(1 for level in levels if level in SATISFIED_LEVELS)
 
     requests = (
         DossierEvent.objects.filter(
@@ -689,21 +708,9 @@ def officer_indicators(
 
     # TT 01/2018 points: the dossiers decided in the period, each officer on those they worked on.
     cfg = config().tt01
-    scores = {d.id: d for d in dossier_scores(ids, start, end)}
-    own = (
-        DossierStep.objects.filter(dossier__in=evaluated(ids, start, end))
-        .exclude(outcome="")
-        .annotate(handler=_handler())
-        .filter(handler__isnull=False)
-        .values_list("handler", "dossier_id")
-        .annotate(m=Min(STEP_SCORE))
-        .order_by()
-    )
     totals: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for handler, dossier_id, own_step in own:
-        d = scores.get(dossier_id)
-        if d is None:
-            continue
+    for (handler, dossier_id), own_step in own.items():
+        d = scores[dossier_id]
         row(handler).evaluated += 1
         for n in cfg.officer_indicators:
             value = own_step if n == 2 else d.scores.get(n)

@@ -23,10 +23,10 @@ are data: `scoring.json`; the measures are defined here, once):
   open past their deadline, and the catalogue (procedures the unit implements, those with a
   version in force, those offered fully online, those of its level it has decided on).
 
-The snapshot holds one row per unit and day. A period reads the rows of its days (flows) and
-takes its end's states from the records (`resolution` for overdue dossiers, one query for PAKN),
-the catalogue from the end's row; days the snapshot has not reached yet are counted from the
-records, so an answer is exact whether or not the job has run.
+The snapshot holds one row per unit and day. A period it holds whole is read from it alone (its
+days' flows, the states its last day ended with); days it has not reached yet, and today, are
+counted from the records, so an answer is exact whether or not the job has run, the past as of
+the last sweep (which counts again the days records changed on).
 """
 
 from __future__ import annotations
@@ -769,9 +769,10 @@ def period_inputs(
     *,
     now: dt.datetime | None = None,
 ) -> dict[int, Inputs]:
-    """The period's inputs per unit: the snapshot's days (flows), then the days it has not
-    reached, counted from the records; the end's states from the records (the catalogue from
-    the end's snapshot row, which keeps the catalogue as it stood that day)."""
+    """The period's inputs per unit. A period the snapshot holds whole is read from it alone:
+    its days' flows and the states its last day ended with (two queries whatever the units; as
+    of the last sweep, at most REPORTS_INDEX_SWEEP_SECONDS old). Days it has not reached, and
+    today, are counted from the records, and then so are the end's states."""
     now = now or timezone.now()
     today = timezone.localtime(now, TZ).date()
     check_period(start, end, today)
@@ -800,14 +801,11 @@ def period_inputs(
         for pk, inputs in rest.items():
             out[pk] = out[pk] + inputs
         return out
-    # The whole period is in the snapshot: the end's states.
-    _from_resolution(out, ids, end, end, now, flows=False)
-    as_of, _live = _as_of(end, now)
-    _pakn_overdue(out, ids, as_of)
+    # The whole period is in the snapshot: the states its last day ended with, as counted.
     for row in ServiceIndexDay.objects.filter(unit_id__in=ids, day=end).values(
-        "unit_id", *CATALOGUE_COLUMNS
+        "unit_id", *STATE_COLUMNS
     ):
-        for column in CATALOGUE_COLUMNS:
+        for column in STATE_COLUMNS:
             setattr(out[row["unit_id"]], column, row[column])
     return out
 
@@ -1254,10 +1252,16 @@ class Ranking:
     live: bool
     ranked: list[RankEntry] = field(default_factory=list)
     unranked: list[RankEntry] = field(default_factory=list)
+    # The parent's own index over everything under it the caller may see (its subtree), counted
+    # in the same pass: a dashboard showing both asks once.
+    inputs: Inputs = field(default_factory=Inputs)
+    result: IndexResult | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        score_ = self.result.score if self.result is not None else None
         return {
             "unit": {"code": self.parent.code, "name": self.parent.name},
+            "score": float(score_) if score_ is not None else None,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "as_of": timezone.localtime(self.as_of, TZ).isoformat(),
@@ -1279,14 +1283,16 @@ def ranking(
 ) -> Ranking:
     """The units directly under `parent` (in force at the period's end), each with everything
     under it, ranked by score; a unit with fewer than `min_dossiers` dossiers received in the
-    period (REPORTS_INDEX_RANK_MIN_DOSSIERS) is listed apart, unranked. Ties share a rank."""
+    period (REPORTS_INDEX_RANK_MIN_DOSSIERS) is listed apart, unranked. Ties share a rank.
+    `Ranking.result` is the parent's own index (its whole subtree), from the same count."""
     now = now or timezone.now()
     minimum = rank_min_dossiers() if min_dossiers is None else min_dossiers
     today = timezone.localtime(now, TZ).date()
     tree = list(
         Unit.objects.filter(path__startswith=parent.path).values_list("pk", "path", "parent_id")
     )
-    allowed = set(units) if units is not None else {pk for pk, _p, _o in tree}
+    everything = {pk for pk, _p, _o in tree}
+    allowed = everything & set(units) if units is not None else everything
     children = [
         u
         for u in Unit.objects.filter(parent=parent).current(on=min(end, today)).order_by("path")
@@ -1296,9 +1302,7 @@ def ranking(
         child.pk: [pk for pk, path, _o in tree if path.startswith(child.path) and pk in allowed]
         for child in children
     }
-    inputs = period_inputs(
-        sorted({pk for ids in members.values() for pk in ids}), start, end, now=now
-    )
+    inputs = period_inputs(sorted(allowed), start, end, now=now)
     scoring = config()
     entries = []
     for child in children:
@@ -1306,6 +1310,8 @@ def ranking(
         entries.append(RankEntry(child, total, score(total, scoring)))
     as_of, live = _as_of(end, now)
     out = Ranking(parent, start, end, minimum, as_of, live)
+    out.inputs = _total(inputs, allowed)
+    out.result = score(out.inputs, scoring)
     rankable = [e for e in entries if e.dossiers >= minimum and e.result.score is not None]
     rankable.sort(key=lambda e: (-(e.result.score or 0), e.unit.name))
     previous: Decimal | None = None

@@ -158,6 +158,10 @@ def test_ranking_respects_the_minimum_of_dossiers(world: World, data: August) ->
     # The entry's score is the unit's own index.
     entry = both.ranked[0] if both.ranked[0].unit == world.commune_a else both.ranked[1]
     assert entry.result.score == si.service_index(world.commune_a, *AUGUST, now=AFTER).result.score
+    # The parent's own index comes with it: the province's, its whole subtree.
+    province = si.service_index(world.province, *AUGUST, subtree=True, now=AFTER)
+    assert both.inputs == province.inputs and both.result is not None
+    assert both.result.score == province.result.score
 
 
 def test_equal_scores_share_a_rank(world: World) -> None:
