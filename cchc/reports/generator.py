@@ -19,7 +19,10 @@ What the dossiers look like (the shares are the generator's, not statistics):
   new date), 1 % refused after appraisal, 2 % withdrawn, 1 % stopped; what would finish after now
   is still open now (in processing, waiting for a supplement or for payment);
 - 35 % of the returned dossiers are rated (mostly satisfied); one PAKN per 400 dossiers.
-Generated dossiers carry no history events, steps or documents; applicants are made up (names
+- every fee paid is one payment at receipt, online for two thirds of the online dossiers and
+  none of the others (QĐ 766's online-payment rate); the result of every finished online toàn trình
+  dossier, 60 % of the online một phần and 20 % of the others is issued as an electronic document.
+Generated dossiers carry no history events, steps or documents (so none counts as digitised); applicants are made up (names
 from common parts, phone and identity numbers random). Dossiers received before the demo
 catalogue's versions took effect point at the earliest version. Demo communes that exist only
 from 01/07/2025 get dossiers from that day on.
@@ -38,12 +41,13 @@ import numpy as np
 import numpy.typing as npt
 from django.core.management import call_command
 from django.db import connection, models, transaction
-from django.db.models import Max, Min
+from django.db.models import Max
 from django.utils import timezone
 
 from cchc.catalogue.models import Procedure, UnitProcedure
 from cchc.dossiers import rules
-from cchc.dossiers.models import Dossier, DossierCounter
+from cchc.dossiers.choices import Channel, PaymentMethod
+from cchc.dossiers.models import Dossier, DossierCounter, DossierPayment
 from cchc.feedback.models import Feedback, Rating
 from cchc.lib.text import fold
 from cchc.reports import aggregates
@@ -167,6 +171,7 @@ class Plan:
 class Result:
     dossiers: int = 0
     ratings: int = 0
+    payments: int = 0
     feedback: int = 0
     communes: int = 0
     generate_seconds: float = 0.0
@@ -175,7 +180,7 @@ class Result:
 
     @property
     def rows_per_second(self) -> float:
-        rows = self.dossiers + self.ratings + self.feedback
+        rows = self.dossiers + self.ratings + self.payments + self.feedback
         return rows / self.generate_seconds if self.generate_seconds else 0.0
 
 
@@ -730,7 +735,7 @@ def _write_month(
                 lists["end_type"][i],
                 lists["outcome"][i],
                 ts["returned"][i],
-                yes if channel == "online_full" else no,
+                no,  # result_digital: set for finished dossiers by payments_and_results
                 f"EB{ids[i]:09d}VN" if channel == "postal" and status == "returned" else "",
                 None,
                 None,
@@ -959,6 +964,7 @@ def generate(plan: Plan, *, progress: Callable[[str], None] | None = None) -> Re
         .iterator()
     ):
         counters[(agency, (day - dt.date(1970, 1, 1)).days)] = last
+    before = Dossier.objects.aggregate(m=Max("id"))["m"] or 0
     writers = {"dossier": _Writer(Dossier), "rating": _Writer(Rating)}
     with _indexes_deferred(plan.defer_indexes, result):
         for month in np.unique(months):
@@ -971,6 +977,7 @@ def generate(plan: Plan, *, progress: Callable[[str], None] | None = None) -> Re
                     result.ratings += rated
             say(f"{month}: {result.dossiers:,} dossiers")
     with transaction.atomic():
+        result.payments = payments_and_results(after_id=before)
         result.feedback = _feedback(world, rng, plan.dossiers // 400, _epoch_day(start) * DAY, now)
         _counters(counters)
     if connection.vendor == "postgresql":
@@ -985,6 +992,30 @@ def generate(plan: Plan, *, progress: Callable[[str], None] | None = None) -> Re
     return result
 
 
-def generated_range() -> tuple[dt.datetime | None, dt.datetime | None]:
-    span = Dossier.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
-    return span["first"], span["last"]
+def payments_and_results(*, after_id: int) -> int:
+    """Set-based, for the dossiers generated after `after_id`: one payment per fee paid, and the
+    results issued electronically (the shares in the module's docstring). Returns the payments."""
+    online = tuple(sorted(Channel.online()))
+    dossier = Dossier._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DossierPayment._meta.db_table} "
+            "(dossier_id, amount_vnd, method, receipt_number, paid_at, recorded_by_id) "
+            "SELECT id, fee_paid_vnd, CASE WHEN channel IN (%s, %s) AND id %% 3 <> 0 "
+            "THEN %s ELSE %s END, '', received_at, NULL "
+            f"FROM {dossier} WHERE id > %s AND fee_paid_vnd > 0",
+            [*online, PaymentMethod.ONLINE, PaymentMethod.CASH, after_id],
+        )
+        made = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {dossier} SET result_digital = %s WHERE id > %s AND finished_at IS NOT NULL "
+            "AND id %% 10 < CASE channel WHEN %s THEN 10 WHEN %s THEN 6 ELSE 2 END",
+            [True, after_id, Channel.ONLINE_FULL, Channel.ONLINE_PARTIAL],
+        )
+    return made
+
+
+def generated_before() -> bool:
+    """Whether generated dossiers are there: they alone have no history event (a dossier
+    received, submitted or imported has at least one)."""
+    return Dossier.objects.filter(events__isnull=True).exists()

@@ -16,7 +16,8 @@ from cchc.accounts.models import User
 from cchc.catalogue.models import UnitProcedure
 from cchc.dossiers import actions
 from cchc.dossiers.actions import Applicant, Receipt, ReceivedDocument
-from cchc.dossiers.models import Dossier, DossierCounter
+from cchc.dossiers.choices import Channel, PaymentMethod
+from cchc.dossiers.models import Dossier, DossierCounter, DossierPayment
 from cchc.feedback.models import Feedback, Rating
 from cchc.reports import aggregates
 from cchc.reports.generator import Plan, generate
@@ -32,6 +33,15 @@ def test_a_generated_province_counts_as_a_real_one(settings) -> None:
     assert result.dossiers == Dossier.objects.exclude(code__startswith="TEST").count() == 4000
     assert result.ratings == Rating.objects.count() > 0
     assert result.feedback == Feedback.objects.count() == 10
+    # One payment per fee paid; online payments only for online dossiers; electronic results
+    # only for finished ones, more often online.
+    paid = Dossier.objects.filter(fee_paid_vnd__gt=0)
+    assert result.payments == DossierPayment.objects.count() == paid.count() > 0
+    online = DossierPayment.objects.filter(method=PaymentMethod.ONLINE)
+    assert 0 < online.count() < result.payments
+    assert not online.exclude(dossier__channel__in=Channel.online()).exists()
+    digital = Dossier.objects.filter(result_digital=True)
+    assert digital.exists() and not digital.filter(finished_at__isnull=True).exists()
     assert result.rows_per_second > 0
     # The report tables hold exactly what a count from scratch finds.
     assert not aggregates.check()
@@ -119,3 +129,15 @@ def test_the_command_says_how_fast(settings) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'dossiers_dossier'")
             assert cursor.fetchone()[0] > 10
+
+
+def test_once_generates_only_the_first_time() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("generate_demo", dossiers=300, years=1, once=True, stdout=out)
+    made = Dossier.objects.count()
+    assert "300 hồ sơ" in out.getvalue()
+    out = io.StringIO()
+    call_command("generate_demo", dossiers=300, years=1, once=True, stdout=out)
+    assert Dossier.objects.count() == made
+    assert "không sinh thêm" in out.getvalue()

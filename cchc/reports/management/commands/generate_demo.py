@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cchc.reports.generator import Plan, generate
+from cchc.reports.generator import Plan, generate, generated_before
 
 
 class Command(BaseCommand):
@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--end", help="last day with receipts, YYYY-MM-DD (today)")
         parser.add_argument("--seed", type=int, default=11)
         parser.add_argument(
+            "--once",
+            action="store_true",
+            help="do nothing if dossiers generated earlier are there (`make run` uses it)",
+        )
+        parser.add_argument(
             "--defer-indexes",
             action="store_true",
             help="PostgreSQL: drop the dossier indexes during the load, create them after "
@@ -37,6 +42,9 @@ class Command(BaseCommand):
             raise CommandError("--dossiers phải từ 1 đến 50.000.000.")
         if not 1 <= options["years"] <= 10:
             raise CommandError("--years phải từ 1 đến 10.")
+        if options["once"] and generated_before():
+            self.stdout.write("Dữ liệu mẫu đã được sinh trước đây: không sinh thêm.")
+            return
         end = dt.date.fromisoformat(options["end"]) if options["end"] else None
         plan = Plan(
             dossiers=options["dossiers"],
