@@ -2,31 +2,30 @@
 dossier table, on PostgreSQL: `python bench/bench_service_index.py [--dossiers N]`.
 
 1. Creates the database `cchc_bench_service_index` (dropped first), migrates it, loads the demo
-   catalogue and units, and generates N dossiers (default 1,000,000) with the worklist bench's
-   set-based generator (`bench_worklists.generate`: the demo's communes, 01/01/2024 to
-   yesterday, realistic outcomes; steps, events and documents for one dossier in ten and every
-   open one). Adds, set-based: ratings for a third of the returned dossiers, a payment for every
-   dossier with a fee (a sixth of them online), digitised documents and electronic results for
-   some, and PAKN to every commune.
-2. Builds the report tables (`aggregates.rebuild`) and the service index's daily snapshot from
-   the first day (`service_index.backfill`), timing each (rows per second).
+   catalogue and units, and generates N dossiers (default 1,000,000) over 5 years with the
+   platform's generator (`generate_demo`, `cchc/reports/generator.py`: communes added until each
+   receives about 10,000 dossiers a year, realistic outcomes, ratings, payments, electronic
+   results, PAKN), which also builds the report tables. `--database NAME` measures a database
+   generated before (e.g. the one `bench_reports.py --keep` leaves) instead: no generation; the
+   report tables are brought up to date by a sweep.
+2. Builds the service index's daily snapshot for the last `--months` months (default 13: the
+   measured month and the twelve of the trend; `service_index.backfill`), timing it.
 3. Times, warm, the median of several runs of: one sequential scan of the dossier table
    (`count(*)` with index scans off, the reference); the service index of every unit under the
    province for the last whole month (`ranking`: each commune's index and its rank, from the
    snapshot); the province's own index; the same month counted straight from the records
-   without the snapshot (`direct_inputs`); the TT 01/2018 indicators of every commune
-   (`children_indicators`). Prints each time and its ratio to the scan. Target: the ranking
-   under 0.2 × the scan.
+   without the snapshot (`direct_inputs`); a 12-month trend; the TT 01/2018 indicators of every
+   commune (`children_indicators`). Prints each time and its ratio to the scan. Target: the
+   ranking under 0.2 × the scan.
 
-Options: --dossiers N, --runs R (default 5), --keep (leave the database), --reuse (measure the
-database a --keep run left, without generating it again).
+Options: --dossiers N, --runs R (default 5), --months M, --keep (leave the database), --database
+NAME (measure an existing generated database; never dropped).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -38,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import database_url, drop_database, recreate_database, setup_django, table
 
-# The database this bench creates (and drops, unless --keep); BENCH_INDEX_DB names another.
-DB_NAME = os.environ.get("BENCH_INDEX_DB", "cchc_bench_service_index")
+# The database this bench creates (and drops, unless --keep).
+DB_NAME = "cchc_bench_service_index"
 TARGET = 0.2
 
 _T0 = time.perf_counter()
@@ -47,147 +46,6 @@ _T0 = time.perf_counter()
 
 def log(message: str) -> None:
     print(f"[{time.perf_counter() - _T0:7.1f} s] {message}", flush=True)
-
-
-# Ratings for a third of the returned dossiers (mostly satisfied), one payment per dossier with
-# a fee (a sixth online), digitised documents and electronic results for some, PAKN per commune.
-EXTRAS = [
-    (
-        "ratings",
-        """
-        INSERT INTO feedback_rating (dossier_id, level, reasons, comment, channel, created_at,
-            processing_unit_id, receiving_unit_id, procedure_id, kiosk_officer_id)
-        SELECT d.id, CASE WHEN d.id %% 10 < 7 THEN 5 WHEN d.id %% 10 < 9 THEN 4 ELSE 2 END,
-            CASE WHEN d.id %% 10 = 9 THEN '["attitude"]'::jsonb ELSE '[]'::jsonb END, '',
-            'lookup', d.returned_at + interval '10 minutes', d.processing_unit_id,
-            d.receiving_unit_id, d.procedure_id, NULL
-        FROM dossiers_dossier d
-        WHERE d.status = 'returned' AND d.id %% 3 = 0 AND d.returned_at < %(now)s
-        """,
-    ),
-    (
-        "payments",
-        """
-        INSERT INTO dossiers_dossierpayment (dossier_id, amount_vnd, method, receipt_number,
-            paid_at, recorded_by_id)
-        SELECT d.id, d.fee_paid_vnd, CASE WHEN d.id %% 6 = 0 THEN 'online' ELSE 'cash' END, '',
-            d.received_at + interval '5 minutes', NULL
-        FROM dossiers_dossier d WHERE d.fee_paid_vnd > 0
-        """,
-    ),
-    (
-        "digitised documents",
-        "UPDATE dossiers_dossierdocument SET digitised = true WHERE id %% 4 <> 0",
-    ),
-    (
-        "electronic results",
-        "UPDATE dossiers_dossier SET result_digital = true WHERE finished_at IS NOT NULL "
-        "AND id %% 5 < 2",
-    ),
-    (
-        "PAKN",
-        """
-        INSERT INTO feedback_feedback (code, kind, subject, procedure_id, unit_id, content,
-            name, phone, email, address, status, category, received_at, forward_due_at,
-            answer_due_at, classified_at, forwarded_at, forwarded_to_unit_id, forwarded_to,
-            forward_outcome, answered_at, answer, answer_outcome, public_summary,
-            public_answer, published_at, rejected_at, reject_reason, created_at, updated_at,
-            row_version)
-        SELECT 'PA' || lpad(s.i::text, 8, '0'), 'report', 'procedure', NULL, u.id,
-            'Phản ánh thử', '', '', '', '', CASE WHEN s.i %% 7 = 0 THEN 'received'
-            ELSE 'answered' END, 'within', t.at, t.at + interval '7 days',
-            t.at + interval '14 days', t.at, NULL, NULL, '', '',
-            CASE WHEN s.i %% 7 = 0 THEN NULL WHEN s.i %% 11 = 0 THEN t.at + interval '20 days'
-                 ELSE t.at + interval '5 days' END,
-            '', '', '', '', NULL, NULL, '', t.at, t.at, 1
-        FROM generate_series(1, %(pakn)s) AS s(i)
-        CROSS JOIN LATERAL (SELECT id FROM units_unit WHERE kind IN ('commune', 'ward')
-                            ORDER BY id OFFSET (s.i %% 10) LIMIT 1) u
-        CROSS JOIN LATERAL (SELECT %(now)s - (s.i %% 1000) * interval '1 day' AS at) t
-        """,
-    ),
-]
-
-
-# Columns added to the dossier table after the worklist bench's generator was written: filled by
-# a default while it runs, then set from the generated columns (cross-boundary from the two
-# units, the apology count from its moment).
-LATER_COLUMNS = {
-    "applicant_name_folded": "''",
-    "cross_boundary": "false",
-    "reschedule_count": "0",
-    "sets": "1",
-}
-
-
-def generate(n: int, now: dt.datetime) -> None:
-    import bench_worklists
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = "
-            "'dossiers_dossier' AND is_nullable = 'NO' AND column_default IS NULL"
-        )
-        missing = {name for (name,) in cursor.fetchall()} & set(LATER_COLUMNS)
-        for name in missing:
-            cursor.execute(
-                f"ALTER TABLE dossiers_dossier ALTER COLUMN {name} SET DEFAULT {LATER_COLUMNS[name]}"
-            )
-    # The generator asks `duration_of(version)`; the action now takes the dossier (a lawful
-    # longer time may apply): a generated dossier has none, so the version's own time.
-    from cchc.catalogue.models import ProcedureVersion
-    from cchc.dossiers import actions
-
-    dossier_duration = actions.duration_of
-
-    def duration_of(thing: Any) -> Any:
-        return thing.duration if isinstance(thing, ProcedureVersion) else dossier_duration(thing)
-
-    actions.duration_of = duration_of  # type: ignore[assignment]
-    try:
-        bench_worklists.generate(n, now)
-    finally:
-        actions.duration_of = dossier_duration  # type: ignore[assignment]
-    with connection.cursor() as cursor:
-        for name in missing:
-            cursor.execute(f"ALTER TABLE dossiers_dossier ALTER COLUMN {name} DROP DEFAULT")
-        if "cross_boundary" in missing:
-            cursor.execute(
-                "UPDATE dossiers_dossier SET cross_boundary = true "
-                "WHERE receiving_unit_id <> processing_unit_id"
-            )
-        if "reschedule_count" in missing:
-            cursor.execute(
-                "UPDATE dossiers_dossier SET reschedule_count = 1 WHERE rescheduled_at IS NOT NULL"
-            )
-
-
-def add_extras(now: dt.datetime, pakn: int) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = "
-            "'feedback_feedback'"
-        )
-        columns = {name for (name,) in cursor.fetchall()}
-        for label, sql in EXTRAS:
-            if label == "PAKN" and "row_version" not in columns:
-                sql = sql.replace(",\n            row_version)", ")").replace(
-                    "t.at, t.at, 1\n", "t.at, t.at\n"
-                )
-            t0 = time.perf_counter()
-            cursor.execute(sql, {"now": now, "pakn": pakn})
-            log(f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - t0:.1f} s")
-        for name in (
-            "feedback_rating",
-            "dossiers_dossierpayment",
-            "dossiers_dossierdocument",
-            "dossiers_dossier",
-            "feedback_feedback",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {name}")
 
 
 def seq_scan() -> None:
@@ -222,51 +80,61 @@ def main() -> int:
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="measure the database a --keep run left (no generation)",
-    )
+    parser.add_argument("--months", type=int, default=13, help="months of snapshot to build")
+    parser.add_argument("--database", help="measure this generated database (no generation)")
     args = parser.parse_args()
 
-    url = database_url(DB_NAME) if args.reuse else recreate_database(DB_NAME)
+    name = args.database or DB_NAME
+    url = database_url(name) if args.database else recreate_database(name)
     setup_django(url)
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     now = timezone.now()
-    if not args.reuse:
-        log("migrating and loading the demo catalogue and units")
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_demo", no_dossiers=True, verbosity=0)
-        generate(args.dossiers, now)
-        log("adding ratings, payments, digitised documents, PAKN")
-        add_extras(now, pakn=max(100, args.dossiers // 200))
-    else:
-        call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
 
-    from cchc.reports import aggregates
+    from cchc.dossiers.models import DossierPayment
+    from cchc.reports import aggregates, generator
     from cchc.reports import indicators as ind
     from cchc.reports import service_index as si
     from cchc.reports.models_index import ServiceIndexDay
     from cchc.units.choices import UnitKind
     from cchc.units.models import Unit
 
-    t0 = time.perf_counter()
-    counted = aggregates.rebuild(now)
-    rebuild_s = time.perf_counter() - t0
-    log(f"report tables rebuilt: {counted:,} dossiers in {rebuild_s:.1f} s "
-        f"({counted / rebuild_s:,.0f} dossiers/s)")  # fmt: skip
+    if not args.database:
+        log(f"loading the demo and generating {args.dossiers:,} dossiers over 5 years")
+        call_command("load_demo", no_dossiers=True, verbosity=0)
+        result = generator.generate(
+            generator.Plan(dossiers=args.dossiers, years=5, defer_indexes=True)
+        )
+        log(f"generated {result.dossiers:,} dossiers, {result.ratings:,} ratings, "
+            f"{result.payments:,} payments, {result.feedback:,} PAKN in {result.communes} "
+            f"communes: {result.rows_per_second:,.0f} rows/s; report tables "
+            f"{result.aggregate_seconds:.0f} s")  # fmt: skip
+        with connection.cursor() as cursor:  # Django's connection is in autocommit mode
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        if not DossierPayment.objects.exists():
+            # Generated before the generator wrote payments: add them the same way.
+            t0 = time.perf_counter()
+            made = generator.payments_and_results(after_id=0)
+            log(
+                f"payments and electronic results added: {made:,} in {time.perf_counter() - t0:.0f} s"
+            )
+        t0 = time.perf_counter()
+        aggregates.sweep(now)
+        log(f"report tables swept in {time.perf_counter() - t0:.1f} s")
+
     today = timezone.localdate(now)
-    first = si._earliest_record_day() or today
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (args.months - 1))).replace(day=1)
     t0 = time.perf_counter()
-    result = si.backfill(first, today, now=now)
+    result_days = si.backfill(first, today, now=now)
     backfill_s = time.perf_counter() - t0
-    log(f"snapshot: {result.days:,} days, {result.rows:,} rows in {backfill_s:.1f} s "
-        f"({result.days / backfill_s:,.1f} days/s)")  # fmt: skip
+    log(f"snapshot from {first:%d/%m/%Y}: {result_days.days:,} days, {result_days.rows:,} rows "
+        f"in {backfill_s:.1f} s ({result_days.days / backfill_s:,.1f} days/s)")  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE reports_serviceindexday")
+        cursor.execute("ANALYZE reports_serviceindexday")
         cursor.execute("SELECT count(*) FROM dossiers_dossier")
         (total,) = cursor.fetchone()
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('dossiers_dossier'))")
@@ -315,7 +183,7 @@ def main() -> int:
     )
     if top is not None:
         print(f"first: {top.unit.name} {top.result.score} ({top.result.band_label})")
-    if not args.keep:
+    if not args.keep and not args.database:
         connection.close()
         drop_database(DB_NAME)
     return 0 if ratio < TARGET else 1

@@ -29,6 +29,8 @@
 Options: --dossiers N, --requests R (per page, default 200), --budget S (seconds per page,
 default 10; at least 10 requests are timed), --keep (leave the database for inspection),
 --proposed-indexes (measure with the indexes docs/performance.md recommends; not the schema).
+--database NAME measures a database generated before instead (bench_scale.py runs it on the
+10,000,000 dossiers `bench_reports.py --keep` leaves): steps 1–2 are skipped and it is not dropped.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    database_url,
     drop_database,
     percentile,
     recreate_database,
@@ -739,13 +742,22 @@ def main() -> int:
         action="store_true",
         help="add the indexes recommended in docs/performance.md before measuring",
     )
+    parser.add_argument(
+        "--database",
+        help="measure this database generated before (e.g. bench_reports.py --keep's, by "
+        "generate_demo's generator): no generation, never dropped",
+    )
     parser.add_argument("--seed", type=int, default=20261125)
     args = parser.parse_args()
     random.seed(args.seed)
 
     t_start = time.perf_counter()
-    log(f"database {DB_NAME}: create, migrate, load_demo")
-    url = recreate_database(DB_NAME)
+    if args.database:
+        log(f"database {args.database}: measured as it is")
+        url = database_url(args.database)
+    else:
+        log(f"database {DB_NAME}: create, migrate, load_demo")
+        url = recreate_database(DB_NAME)
     setup_django(url)
     from django.core.management import call_command
     from django.test import Client
@@ -754,9 +766,10 @@ def main() -> int:
     from cchc.accounts.models import User
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", no_dossiers=True, stdout=io.StringIO())
-    now = timezone.now()
-    generate(args.dossiers, now)
+    if not args.database:
+        call_command("load_demo", no_dossiers=True, stdout=io.StringIO())
+        now = timezone.now()
+        generate(args.dossiers, now)
     if args.proposed_indexes:
         add_proposed_indexes()
 
@@ -819,7 +832,7 @@ def main() -> int:
     for client, url in slow:
         print()
         print(explain_slowest(client, url))
-    if not args.keep:
+    if not args.keep and not args.database:
         from django.db import connections
 
         connections.close_all()
