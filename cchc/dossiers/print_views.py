@@ -26,9 +26,11 @@ from cchc.dossiers.printing import FORMS, FormNotApplicable, ledger_pdf
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
-# A ledger is opened per year (TT 01/2018 Art. 10), so one print covers at most a year; this
-# also bounds the work a single request can ask for.
-MAX_LEDGER_DAYS = 366
+# One print here covers at most a quarter: a large one-stop's quarter is a few thousand lines,
+# laid out in seconds, while a year can take longer than a web request may (about 3 ms of CPU a
+# line). A whole year's book is made by the job worker from the periodic reports page (reports'
+# export, format "ledger").
+MAX_LEDGER_DAYS = 92
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -147,7 +149,10 @@ def ledger_pdf_view(request: HttpRequest, unit_code: str) -> HttpResponse:
     if end < start:
         return HttpResponseBadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
     if (end - start).days >= MAX_LEDGER_DAYS:
-        return HttpResponseBadRequest("Mỗi lần in sổ tối đa một năm.")
+        return HttpResponseBadRequest(
+            "Mỗi lần in sổ tối đa 92 ngày (một quý). Sổ cả năm: trang Báo cáo định kỳ, "
+            "mục Sổ theo dõi hồ sơ (tạo trong nền, tải về khi xong)."
+        )
     dossiers = _ledger_rows(request, unit, start, end)
     content = ledger_pdf(unit, start, end, dossiers)
     return _pdf(content, f"so-theo-doi-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")

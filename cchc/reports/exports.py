@@ -1,5 +1,5 @@
-"""The periodic report's files (.docx, .pdf, and the Biểu 06 table alone as .xlsx) made by the job
-worker, never inside a web request.
+"""The periodic report's files (.docx, .pdf, the Biểu 06 table alone as .xlsx, and the unit's
+ledger, Mẫu 06, as .pdf) made by the job worker, never inside a web request.
 
 A request queues `build_report_job` on the durable task queue (django-tasks, database backend)
 and answers at once with a page that follows the job: its progress (kept in the shared cache,
@@ -37,6 +37,10 @@ FORMATS = {
     "pdf": "application/pdf",
     # Biểu số 06/VPCP/KSTT alone, laid out like the official form (xlsx.py).
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # The unit's Sổ theo dõi hồ sơ (Mẫu 06) for the period, as PDF: a year of a large one-stop is
+    # thousands of lines, tens of seconds to lay out, so it is made here rather than by the
+    # dossier pages' own print view (which takes up to a quarter).
+    "ledger": "application/pdf",
 }
 FOLDER = "reports/exports"
 
@@ -122,7 +126,16 @@ def build_report_job(
     # Checked again here: the person may have lost the unit since they asked.
     scope = scope_of(user, unit)
     period = report_period(kind, year, part)
-    if fmt == "xlsx":
+    if fmt == "ledger":
+        from cchc.dossiers import ledger
+        from cchc.dossiers.models import Dossier
+        from cchc.dossiers.printing.ledger import ledger_pdf
+
+        progress(20, "Đang đọc sổ theo dõi hồ sơ")
+        rows = ledger.entries(unit, period.start, period.end, Dossier.objects.visible_to(user))
+        data = ledger_pdf(unit, period.start, period.end, rows)
+        name = f"so-theo-doi-{unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+    elif fmt == "xlsx":
         progress(20, "Đang tổng hợp số liệu giải quyết hồ sơ")
         table = resolution(
             unit, period.start, period.end, subtree=True, group=("level", "field"), units=scope

@@ -4,6 +4,7 @@ them, its progress page and its download, for the person who asked and nobody el
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -254,6 +255,40 @@ def test_the_form_06_table_alone_comes_as_the_official_xlsx(
     )
     numbers = [c for c in total if isinstance(c, int)]
     assert numbers[:4] == [5, 2, 3, 0] and numbers[4] == 2 and numbers[8] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_years_ledger_is_made_by_the_worker_with_every_line_of_the_book(
+    world: World, dossiers: Dossiers, carol: Any, frozen: Any
+) -> None:
+    from cchc.dossiers import ledger
+    from cchc.dossiers.models import Dossier
+
+    client = logged_in(carol)
+    asked = client.post(
+        "/lam-viec/tong-quan-bao-cao/",
+        {"unit": "16300", "period": "year-1-2025", "format": "ledger"},
+    )
+    assert asked.status_code == 302
+    # The dossier pages' print view takes a quarter at most and says where the year is made.
+    too_long = client.get("/lam-viec/don-vi/16300/so-theo-doi.pdf?from=2025-01-01&to=2025-12-31")
+    assert too_long.status_code == 400 and "Báo cáo định kỳ" in too_long.content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    download: Any = client.get(asked["Location"] + "tai-ve/")
+    assert download.status_code == 200
+    assert "so-theo-doi-16300-20250101-20251231.pdf" in download["Content-Disposition"]
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages
+    )
+    assert "SỔ THEO DÕI HỒ SƠ" in text.upper() and "Mẫu số 06" in text
+    flat = "".join(text.split())  # a code may wrap inside its cell
+    book = list(
+        ledger.entries(
+            world.commune_a, dt.date(2025, 1, 1), dt.date(2025, 12, 31), Dossier.objects.all()
+        )
+    )
+    assert book and all(d.code in flat for d in book)
 
 
 @pytest.mark.parametrize(
