@@ -2,7 +2,7 @@
 scope, and the public transparency figures of one unit.
 
 Everything is read through `resolution.resolution` (the Biểu 06 counts, from the aggregate
-tables), `service_index` (QĐ 766) and `feedback.reports` (ratings by level, PAKN on time); nothing
+tables; the monthly trend through `resolution_series`, every month in one pass), `service_index` (QĐ 766) and `feedback.reports` (ratings by level, PAKN on time); nothing
 here counts dossiers
 itself except one indexed query on the open ones for the "past the promised date" figure, which
 is what the officers' overdue list shows. Each panel is a chart (charts.py) and the table of
@@ -56,6 +56,7 @@ from cchc.reports.resolution import (
     ResolutionReport,
     check_period,
     resolution,
+    resolution_series,
     units_in,
 )
 from cchc.units.choices import Role
@@ -333,14 +334,10 @@ def monthly(
     units: Sequence[int] | None,
     now: dt.datetime,
 ) -> list[Month]:
-    out = []
-    for first, last in months:
-        # Grouped by channel: only the totals are wanted, and channels need no names looked up.
-        report = resolution(
-            unit, first, last, subtree=subtree, units=units, now=now, group=("channel",)
-        )
-        out.append(Month(first, last, report.total))
-    return out
+    # Every month's total in one pass: a `resolution` per month read the same state, month
+    # rows and pending changes twelve times.
+    totals = resolution_series(unit, months, subtree=subtree, units=units, now=now)
+    return [Month(first, last, total) for (first, last), total in zip(months, totals, strict=True)]
 
 
 def _children(unit: Unit, report: ResolutionReport, scope: Sequence[int]) -> list[ChildFigures]:
