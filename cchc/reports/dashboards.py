@@ -492,14 +492,22 @@ def build(
         past_promised=_past_promised(scope, now) if report.live else 0,
         exact_links=exact_links,
     )
-    # The service index (QĐ 766): this unit's score, and the units below it ranked.
-    board.index = si.service_index(
-        unit, period.start, period.end, subtree=True, units=scope, now=now
-    )
+    # The service index (QĐ 766): this unit's score, and the units below it ranked. The ranking
+    # counts the whole scope (the subtree) and scores it as the parent's own index, so with a
+    # ranking the unit's index is taken from it rather than counted a second time.
     if len(board.children) > 1:
         ranking = si.ranking(unit, period.start, period.end, units=scope, now=now)
         board.index_min_dossiers = ranking.min_dossiers
         board.index_ranks = {e.unit.pk: e for e in [*ranking.ranked, *ranking.unranked]}
+        assert ranking.result is not None
+        board.index = si.IndexReport(
+            unit, True, period.start, period.end, ranking.as_of, ranking.live, ranking.inputs,
+            ranking.result,
+        )  # fmt: skip
+    else:
+        board.index = si.service_index(
+            unit, period.start, period.end, subtree=True, units=scope, now=now
+        )
     board.tiles = _tiles(board)
     board.panels = [
         _trend_panel(board),
