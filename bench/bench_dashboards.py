@@ -1,9 +1,12 @@
 """Server time of the dashboards and the public results page on the demo, as `make run` loads it.
 
-    python bench/bench_dashboards.py [--requests 15] [--data-dir DIR]
+    python bench/bench_dashboards.py [--requests 15] [--history 3000] [--data-dir DIR]
 
-A fresh SQLite demo (migrate, load_demo, the report tables swept) in a temporary folder unless
---data-dir points at one already loaded. Each page is asked `--requests` times "cold" (the
+A fresh SQLite demo (migrate, load_demo; with --history N, `generate_demo --dossiers N --years 1`
+on top of it: a year of history in about ten more communes; then the report tables swept and the
+service index's snapshot brought up to date, as the worker would) in a temporary folder, or in
+--data-dir when that folder holds no database yet; a --data-dir already loaded is measured as it
+is (so two versions of the code can be measured on the same data). Each page is asked `--requests` times "cold" (the
 per-process cache emptied first: every figure counted and every chart drawn again) and "warm"
 (a later visit while nothing changed: the figures from the cache). Prints wall-clock and CPU time
 (SQLite runs in this process, so CPU time is the server time an idle machine would show), the
@@ -32,10 +35,16 @@ PAGES = [
 ]
 
 
-def load_demo(data_dir: Path) -> None:
+def load_demo(data_dir: Path, history: int = 0) -> None:
     env = {**os.environ, "DATA_DIR": str(data_dir), "REPORTS_SWEEP_LAG_SECONDS": "0"}
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for args in (["migrate", "--noinput", "-v0"], ["load_demo"], ["refresh_reports"]):
+    steps = [["migrate", "--noinput", "-v0"], ["load_demo"]]
+    if history:
+        steps.append(["generate_demo", "--dossiers", str(history), "--years", "1"])
+    # The worker's sweeps: the report tables, then the service index's daily snapshot (its
+    # first sweep counts back to the first record's month, at most 13 months).
+    steps += [["refresh_reports"], ["refresh_service_index"]]
+    for args in steps:
         subprocess.run([*manage, *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
@@ -111,12 +120,15 @@ def measure(requests: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument(
+        "--history", type=int, default=0, help="dossiers of a year of history added to the demo"
+    )
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dashboards-") as tmp:
         data_dir = args.data_dir or Path(tmp)
-        if args.data_dir is None:
-            load_demo(data_dir)
+        if not (data_dir / "cchc.sqlite3").exists():
+            load_demo(data_dir, args.history)
         os.environ["DATA_DIR"] = str(data_dir)
         os.environ["REPORTS_SWEEP_LAG_SECONDS"] = "0"
         measure(args.requests)

@@ -2,7 +2,7 @@
 scope, and the public transparency figures of one unit.
 
 Everything is read through `resolution.resolution` (the Biểu 06 counts, from the aggregate
-tables), `service_index` (QĐ 766) and `feedback.reports` (ratings by level, PAKN on time); nothing
+tables; the monthly trend through `resolution_series`, every month in one pass), `service_index` (QĐ 766) and `feedback.reports` (ratings by level, PAKN on time); nothing
 here counts dossiers
 itself except one indexed query on the open ones for the "past the promised date" figure, which
 is what the officers' overdue list shows. Each panel is a chart (charts.py) and the table of
@@ -56,6 +56,7 @@ from cchc.reports.resolution import (
     ResolutionReport,
     check_period,
     resolution,
+    resolution_series,
     units_in,
 )
 from cchc.units.choices import Role
@@ -333,14 +334,10 @@ def monthly(
     units: Sequence[int] | None,
     now: dt.datetime,
 ) -> list[Month]:
-    out = []
-    for first, last in months:
-        # Grouped by channel: only the totals are wanted, and channels need no names looked up.
-        report = resolution(
-            unit, first, last, subtree=subtree, units=units, now=now, group=("channel",)
-        )
-        out.append(Month(first, last, report.total))
-    return out
+    # Every month's total in one pass: a `resolution` per month read the same state, month
+    # rows and pending changes twelve times.
+    totals = resolution_series(unit, months, subtree=subtree, units=units, now=now)
+    return [Month(first, last, total) for (first, last), total in zip(months, totals, strict=True)]
 
 
 def _children(unit: Unit, report: ResolutionReport, scope: Sequence[int]) -> list[ChildFigures]:
@@ -495,14 +492,22 @@ def build(
         past_promised=_past_promised(scope, now) if report.live else 0,
         exact_links=exact_links,
     )
-    # The service index (QĐ 766): this unit's score, and the units below it ranked.
-    board.index = si.service_index(
-        unit, period.start, period.end, subtree=True, units=scope, now=now
-    )
+    # The service index (QĐ 766): this unit's score, and the units below it ranked. The ranking
+    # counts the whole scope (the subtree) and scores it as the parent's own index, so with a
+    # ranking the unit's index is taken from it rather than counted a second time.
     if len(board.children) > 1:
         ranking = si.ranking(unit, period.start, period.end, units=scope, now=now)
         board.index_min_dossiers = ranking.min_dossiers
         board.index_ranks = {e.unit.pk: e for e in [*ranking.ranked, *ranking.unranked]}
+        assert ranking.result is not None
+        board.index = si.IndexReport(
+            unit, True, period.start, period.end, ranking.as_of, ranking.live, ranking.inputs,
+            ranking.result,
+        )  # fmt: skip
+    else:
+        board.index = si.service_index(
+            unit, period.start, period.end, subtree=True, units=scope, now=now
+        )
     board.tiles = _tiles(board)
     board.panels = [
         _trend_panel(board),

@@ -3,6 +3,7 @@ the end of a period, for a unit or its subtree, grouped by field, procedure, lev
 unit. The interface other parts of the platform call:
 
     resolution(unit, start, end, subtree=False, group=("field",))  -> ResolutionReport
+    resolution_series(unit, [(start, end), ...], subtree=False)     -> [Counts], each period's total
     resolution_for(user, unit_code, start, end, ...)                -> the same, scoped (404)
     check_period(start, end)                                        -> raises PeriodError
 
@@ -51,7 +52,7 @@ from cchc.lib.errors import DomainError
 from cchc.lib.numbers import localised
 from cchc.reports import aggregates
 from cchc.reports.choices import CHANNEL_BY_CODE, CHANNEL_CODES, COUNT_KEYS, Dimension, Level
-from cchc.reports.facts import FINISH_COLUMNS, Key, Tally, month_of, next_month
+from cchc.reports.facts import FINISH_COLUMNS, Key, month_of, next_month
 from cchc.reports.models import ResolutionDay, ResolutionMonth
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit, unit_scope, visible_unit_ids
@@ -295,9 +296,55 @@ def resolution(
     report = ResolutionReport(unit, subtree, start, end, dims, as_of, live)
     if not unit_ids:
         return report
+    (buckets,) = _read(unit_ids, [(start, end)], today, now, _sql_columns(dims), using)
+    _fill(report, buckets, dims)
+    return report
+
+
+def resolution_series(
+    unit: Unit,
+    periods: Sequence[tuple[dt.date, dt.date]],
+    *,
+    subtree: bool = False,
+    now: dt.datetime | None = None,
+    units: Collection[int] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[Counts]:
+    """The total of each period (first, last), exactly `resolution(unit, first, last, ...).total`
+    for each, read in one pass: one read of the aggregates' state, one of the changes not swept
+    yet, one query on the month rows and one on the day rows for all the periods (grouped by
+    month and day, not by any dimension), and when one reaches today one on the open dossiers.
+    For a dashboard's monthly trend, where twelve `resolution` calls read all of that twelve
+    times."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, TZ).date()
+    for start, end in periods:
+        check_period(start, end, today)
+    unit_ids = sorted(units if units is not None else units_in(unit, subtree=subtree))
+    if not unit_ids or not periods:
+        return [Counts() for _p in periods]
+    out = []
+    for buckets in _read(unit_ids, list(periods), today, now, [], using):
+        total = Counts()
+        for bucket in buckets.values():
+            total = total + _counts(bucket)
+        out.append(total)
+    return out
+
+
+def _read(
+    unit_ids: list[int],
+    periods: list[tuple[dt.date, dt.date]],
+    today: dt.date,
+    now: dt.datetime,
+    columns: list[str],
+    using: str,
+) -> list[dict[tuple[Any, ...], _Bucket]]:
+    """Each period's buckets (by `columns`), all read in one snapshot; NotReady when too many
+    changes wait to be counted (the sweep is queued)."""
     behind: list[bool] = []
     connection = connections[using]
-    args = (unit_ids, start, end, today, now, live, dims, behind, using)
+    args = (unit_ids, periods, today, now, columns, behind, using)
     try:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # One snapshot for the stored rows, the changes not swept yet and the open dossiers.
@@ -314,8 +361,7 @@ def resolution(
         ) from exc
     if any(behind):
         aggregates.schedule_sweep(soon=True)
-    _fill(report, buckets, dims)
-    return report
+    return buckets
 
 
 @dataclass
@@ -381,123 +427,200 @@ def _balance_base(x: dt.date, horizon: dt.date | None) -> dt.date | None:
     return min(month_of(x), horizon)
 
 
+@dataclass(frozen=True)
+class _Span:
+    """What one period reads from the tables: the flows of its days (whole months from the
+    month rows, the ragged ends from the day rows), and the two balances (carried over: the
+    states at the start of `start`; in progress: at the start of `end_day`, unless live), each
+    a month's stored start states (`*_base`; None: no month stored, every earlier day) plus
+    the day rows from there to the balance day."""
+
+    start: dt.date
+    flows_end: dt.date
+    end_day: dt.date
+    live: bool
+    first_full: dt.date
+    full_end: dt.date  # months before this one are whole
+    carried_base: dt.date | None
+    end_base: dt.date | None
+    flow_ranges: tuple[tuple[dt.date, dt.date], ...]  # half-open day ranges
+    balance_ranges: tuple[tuple[dt.date | None, dt.date, str], ...]  # (base, until, side)
+
+    @classmethod
+    def of(cls, start: dt.date, end: dt.date, today: dt.date, horizon: dt.date | None) -> _Span:
+        live = end >= today
+        flows_end = min(end, today)
+        first_full = start if start.day == 1 else next_month(month_of(start))
+        full_end = month_of(flows_end + dt.timedelta(days=1))
+        carried_base = _balance_base(start, horizon)
+        end_day = end + dt.timedelta(days=1)
+        end_base = None if live else _balance_base(end_day, horizon)
+        flow_ranges = (
+            [(start, flows_end + dt.timedelta(days=1))]
+            if first_full >= full_end
+            else [(start, first_full), (full_end, flows_end + dt.timedelta(days=1))]
+        )
+        balance_ranges: list[tuple[dt.date | None, dt.date, str]] = [(carried_base, start, "start")]
+        if not live:
+            balance_ranges.append((end_base, end_day, "end"))
+        return cls(
+            start,
+            flows_end,
+            end_day,
+            live,
+            first_full,
+            full_end,
+            carried_base,
+            end_base,
+            tuple((a, b) for a, b in flow_ranges if a < b),
+            tuple(balance_ranges),
+        )
+
+    def months_q(self) -> Q:
+        """The month rows this period reads: its whole months and the bases of its balances."""
+        months = Q()
+        if self.first_full < self.full_end:
+            months |= Q(month__gte=self.first_full, month__lt=self.full_end)
+        bases = [b for b in (self.carried_base, self.end_base) if b is not None]
+        if bases:
+            months |= Q(month__in=bases)
+        return months
+
+    def day_ranges(self) -> list[tuple[dt.date | None, dt.date]]:
+        """The half-open ranges of day rows this period reads (None: from the first day)."""
+        ranges: list[tuple[dt.date | None, dt.date]] = list(self.flow_ranges)
+        ranges += [(base, until) for base, until, _side in self.balance_ranges]
+        return ranges
+
+    def add_month(self, bucket: _Bucket, row: dict[str, Any]) -> None:
+        month = row["month"]
+        if self.first_full <= month < self.full_end:
+            _add_flows(bucket, row)
+        for states, base in ((bucket.start, self.carried_base), (bucket.end, self.end_base)):
+            if month == base:
+                for c in _START_SUMS:
+                    states[c] += row[c] or 0
+
+    def add_day(self, bucket: _Bucket, row: dict[str, Any]) -> None:
+        day = row["day"]
+        if any(a <= day < b for a, b in self.flow_ranges):
+            _add_flows(bucket, row)
+        for base, until, side in self.balance_ranges:
+            if (base is None or base <= day) and day < until:
+                _add_deltas(bucket.start if side == "start" else bucket.end, row)
+
+
+def _merged(
+    ranges: Iterable[tuple[dt.date | None, dt.date]],
+) -> list[tuple[dt.date | None, dt.date]]:
+    """Half-open day ranges joined where they touch or overlap (None sorts first: unbounded)."""
+    out: list[tuple[dt.date | None, dt.date]] = []
+    for a, b in sorted(ranges, key=lambda r: (r[0] is not None, r[0] or EARLIEST, r[1])):
+        if a is not None and a >= b:
+            continue
+        if out and (a is None or out[-1][1] >= a):
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def _buckets(
     unit_ids: list[int],
-    start: dt.date,
-    end: dt.date,
+    periods: list[tuple[dt.date, dt.date]],
     today: dt.date,
     now: dt.datetime,
-    live: bool,
-    dims: tuple[str, ...],
+    columns: list[str],
     behind: list[bool],
     db: str,
-) -> dict[tuple[Any, ...], _Bucket]:
+) -> list[dict[tuple[Any, ...], _Bucket]]:
+    """Each period's buckets by `columns`; the rows every period needs are read once."""
     current = aggregates.state(db)
     horizon = current.horizon if current.watermark is not None else None
-    columns = _sql_columns(dims)
-    buckets: dict[tuple[Any, ...], _Bucket] = defaultdict(_Bucket)
+    spans = [_Span.of(start, end, today, horizon) for start, end in periods]
+    out: list[dict[tuple[Any, ...], _Bucket]] = [defaultdict(_Bucket) for _s in spans]
 
     def key_of(row: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(row[c] for c in columns)
 
-    flows_end = min(end, today)
-    first_full = start if start.day == 1 else next_month(month_of(start))
-    full_end = month_of(flows_end + dt.timedelta(days=1))  # months before this one are whole
-    # Carried over: the states at the start of `start`; in progress: at the start of end + 1.
-    carried_base = _balance_base(start, horizon)
-    end_day = end + dt.timedelta(days=1)
-    end_base = None if live else _balance_base(end_day, horizon)
-
     # 1. Month rows: whole months' flows, and the stored starts the balances build on.
     months = Q()
-    if first_full < full_end:
-        months |= Q(month__gte=first_full, month__lt=full_end)
-    bases = [b for b in (carried_base, end_base) if b is not None]
-    if bases:
-        months |= Q(month__in=bases)
+    for span in spans:
+        months |= span.months_q()
     if months:
-        rows = (
+        month_rows = (
             ResolutionMonth.objects.using(db)
             .filter(months, unit_id__in=unit_ids)
             .values(*columns, "month")
             .annotate(**_FLOW_SUMS, **_START_SUMS)
             .order_by()
         )
-        for row in rows:
-            bucket = buckets[key_of(row)]
-            month = row["month"]
-            if first_full <= month < full_end:
-                _add_flows(bucket, row)
-            for states, base in ((bucket.start, carried_base), (bucket.end, end_base)):
-                if month == base:
-                    for c in _START_SUMS:
-                        states[c] += row[c] or 0
+        for row in month_rows:
+            key = key_of(row)
+            for span, buckets in zip(spans, out, strict=True):
+                span.add_month(buckets[key], row)
 
     # 2. Day rows: the ragged ends' flows, and the days between a base month and a balance day.
-    flow_ranges = (
-        [(start, flows_end + dt.timedelta(days=1))]
-        if first_full >= full_end
-        else [(start, first_full), (full_end, flows_end + dt.timedelta(days=1))]
-    )
-    flow_ranges = [(a, b) for a, b in flow_ranges if a < b]
-    balance_ranges = [(carried_base, start, "start")]
-    if not live:
-        balance_ranges.append((end_base, end_day, "end"))
     days = Q(pk__in=[])
-    for a, b in flow_ranges:
-        days |= Q(day__gte=a, day__lt=b)
-    for base, until, _side in balance_ranges:
-        days |= Q(day__lt=until) if base is None else Q(day__gte=base, day__lt=until)
-    rows = (
+    for a, b in _merged(r for span in spans for r in span.day_ranges()):
+        days |= Q(day__lt=b) if a is None else Q(day__gte=a, day__lt=b)
+    day_rows = (
         ResolutionDay.objects.using(db)
         .filter(days, unit_id__in=unit_ids)
         .values(*columns, "day")
         .annotate(**_FLOW_SUMS, **_DELTA_SUMS)
         .order_by()
     )
-    for row in rows:
-        bucket = buckets[key_of(row)]
-        day = row["day"]
-        if any(a <= day < b for a, b in flow_ranges):
-            _add_flows(bucket, row)
-        for base, until, side in balance_ranges:
-            if (base is None or base <= day) and day < until:
-                _add_deltas(bucket.start if side == "start" else bucket.end, row)
+    for row in day_rows:
+        key = key_of(row)
+        for span, buckets in zip(spans, out, strict=True):
+            span.add_day(buckets[key], row)
 
     # 3. Changes not swept yet, as rows of the same shape.
-    wanted = set(unit_ids)
     extra = aggregates.pending(current, unit_ids, db)
     behind.append(extra.behind)
-    _add_tally(buckets, extra.tally, wanted, columns, start, flows_end, end_day, live, horizon)
+    wanted = set(unit_ids)
+    pending_days = [
+        (day, key, values)
+        for (day, key), values in extra.tally.day_rows().items()
+        if key[0] in wanted
+    ]
+    pending_months = [
+        (month, key, values)
+        for (month, key), values in extra.tally.month_rows().items()
+        if key[0] in wanted
+    ]
+    for span, buckets in zip(spans, out, strict=True):
+        _add_tally(buckets, span, pending_days, pending_months, columns)
 
     # 4. Live: what is open now, and whether it is past due now.
-    if live:
-        _add_open_now(buckets, unit_ids, columns, today, now, db)
-    return buckets
+    if any(span.live for span in spans):
+        open_now = _open_now(unit_ids, columns, today, now, db)
+        for span, buckets in zip(spans, out, strict=True):
+            if span.live:
+                for key, states in open_now:
+                    for c, n in states.items():
+                        buckets[key].end[c] += n
+    return out
+
+
+_KEY_POSITION = {"unit_id": 0, "field_id": 1, "procedure_id": 2, "channel": 3}
 
 
 def _add_tally(
     buckets: dict[tuple[Any, ...], _Bucket],
-    tally: Tally,
-    wanted: set[int],
+    span: _Span,
+    day_rows: list[tuple[dt.date, Key, dict[str, int]]],
+    month_rows: list[tuple[dt.date, Key, dict[str, int]]],
     columns: list[str],
-    start: dt.date,
-    flows_end: dt.date,
-    end_day: dt.date,
-    live: bool,
-    horizon: dt.date | None,
 ) -> None:
     """Add in-memory rows (the pending difference) exactly as stored rows are added."""
-    position = {"unit_id": 0, "field_id": 1, "procedure_id": 2, "channel": 3}
 
     def key_of(key: Key) -> tuple[Any, ...]:
-        return tuple(key[position[c]] for c in columns)
+        return tuple(key[_KEY_POSITION[c]] for c in columns)
 
-    carried_base = _balance_base(start, horizon)
-    end_base = None if live else _balance_base(end_day, horizon)
-    for (day, key), values in tally.day_rows().items():
-        if key[0] not in wanted:
-            continue
+    for day, key, values in day_rows:
         row = {
             **values,
             **{
@@ -506,30 +629,27 @@ def _add_tally(
             },
         }
         bucket = buckets[key_of(key)]
-        if start <= day <= flows_end:
+        if span.start <= day <= span.flows_end:
             _add_flows(bucket, row)
-        if (carried_base is None or carried_base <= day) and day < start:
+        if (span.carried_base is None or span.carried_base <= day) and day < span.start:
             _add_deltas(bucket.start, row)
-        if not live and (end_base is None or end_base <= day) and day < end_day:
+        if not span.live and (span.end_base is None or span.end_base <= day) and day < span.end_day:
             _add_deltas(bucket.end, row)
-    for (month, key), values in tally.month_rows().items():
-        if key[0] not in wanted:
-            continue
+    for month, key, values in month_rows:
         bucket = buckets[key_of(key)]
-        for states, base in ((bucket.start, carried_base), (bucket.end, end_base)):
+        for states, base in ((bucket.start, span.carried_base), (bucket.end, span.end_base)):
             if month == base:
                 for c in ("open", "overdue_apology", "overdue_no_apology", "supplement"):
                     states[c] += values.get(f"{c}_start", 0)
 
 
-def _add_open_now(
-    buckets: dict[tuple[Any, ...], _Bucket],
+def _open_now(
     unit_ids: list[int],
     columns: list[str],
     today: dt.date,
     now: dt.datetime,
     db: str,
-) -> None:
+) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
     """In progress at the end of today (the same day-granularity as the tables: received by
     then, not finished by then), judged overdue against now; one indexed query."""
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, TZ)
@@ -544,30 +664,30 @@ def _add_open_now(
         "procedure_id": "procedure_id",
         "channel": "channel",
     }
-    rows = (
-        Dossier.objects.using(db)
-        .filter(
-            Q(finished_at__isnull=True) | Q(finished_at__gte=tomorrow),
-            processing_unit_id__in=unit_ids,
-            received_at__lt=tomorrow,
-        )
-        .values(*(dossier_column[c] for c in columns))
-        .annotate(
-            open=Count("id"),
-            overdue_apology=Count("id", filter=overdue & apology),
-            overdue_no_apology=Count("id", filter=overdue & ~apology),
-            supplement=Count("id", filter=Q(status=Status.SUPPLEMENT)),
-        )
-        .order_by()
+    open_dossiers = Dossier.objects.using(db).filter(
+        Q(finished_at__isnull=True) | Q(finished_at__gte=tomorrow),
+        processing_unit_id__in=unit_ids,
+        received_at__lt=tomorrow,
     )
+    counts = {
+        "open": Count("id"),
+        "overdue_apology": Count("id", filter=overdue & apology),
+        "overdue_no_apology": Count("id", filter=overdue & ~apology),
+        "supplement": Count("id", filter=Q(status=Status.SUPPLEMENT)),
+    }
+    if not columns:
+        # No grouping: one row of totals (a GROUP BY of nothing would need a dummy column).
+        totals = open_dossiers.aggregate(**counts)
+        return [((), {c: totals[c] or 0 for c in counts})]
+    rows = open_dossiers.values(*(dossier_column[c] for c in columns)).annotate(**counts).order_by()
+    out = []
     for row in rows:
         key = tuple(
             CHANNEL_CODES[row["channel"]] if c == "channel" else row[dossier_column[c]]
             for c in columns
         )
-        bucket = buckets[key]
-        for c in ("open", "overdue_apology", "overdue_no_apology", "supplement"):
-            bucket.end[c] += row[c]
+        out.append((key, {c: row[c] for c in counts}))
+    return out
 
 
 # -- rows with their names -----------------------------------------------------------------------

@@ -103,3 +103,21 @@ def test_the_page_stays_light_on_a_communes_connection(world: World, dossiers: D
     raw = sum(len(p) for p in parts)
     zipped = sum(len(gzip.compress(p)) for p in parts)
     assert raw < 30_000 and zipped < 10_000, (raw, zipped)
+
+
+def test_the_twelve_months_are_read_in_one_pass(world: World, dossiers: Dossiers) -> None:
+    """Counted, not served from the cache: a fixed number of queries, whatever the months hold
+    (`resolution_series`: one pass for the twelve; a table per month made it 102)."""
+    from django.core.cache import caches
+
+    from cchc.reports import aggregates
+
+    aggregates.rebuild()
+    client = Client()
+    url = "/don-vi/16300/ket-qua-giai-quyet/"
+    with time_machine.travel(NOW, tick=False):
+        client.get(url)
+        caches["local"].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+    assert len(captured) == 14
