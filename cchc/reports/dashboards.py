@@ -708,6 +708,8 @@ def _fields_panel(board: Dashboard) -> Panel:
         alt=_("Biểu đồ thanh: hồ sơ đang giải quyết trong hạn và quá hạn của từng lĩnh vực; số liệu ở bảng dưới."),
         note=_("Đang giải quyết tại thời điểm %(moment)s; quá hạn tính theo thời hạn giải quyết theo quy định (hạn ban đầu), hồ sơ chờ bổ sung tính là trong hạn.")
         % {"moment": f"{as_of:%H:%M} {as_of:%d/%m/%Y}"},
+        # Seven columns do not fit half a desk screen (1366 px): the table would scroll.
+        wide=True,
     )  # fmt: skip
 
 
