@@ -476,15 +476,16 @@ class _Span:
             tuple(balance_ranges),
         )
 
-    def months_q(self) -> Q:
-        """The month rows this period reads: its whole months and the bases of its balances."""
-        months = Q()
+    def month_ranges(self) -> list[tuple[dt.date | None, dt.date]]:
+        """The half-open ranges of month rows this period reads: its whole months and the bases
+        of its balances (`add_month` takes from each row only what the period needs)."""
+        ranges: list[tuple[dt.date | None, dt.date]] = []
         if self.first_full < self.full_end:
-            months |= Q(month__gte=self.first_full, month__lt=self.full_end)
-        bases = [b for b in (self.carried_base, self.end_base) if b is not None]
-        if bases:
-            months |= Q(month__in=bases)
-        return months
+            ranges.append((self.first_full, self.full_end))
+        for base in (self.carried_base, self.end_base):
+            if base is not None:
+                ranges.append((base, next_month(base)))
+        return ranges
 
     def day_ranges(self) -> list[tuple[dt.date | None, dt.date]]:
         """The half-open ranges of day rows this period reads (None: from the first day)."""
@@ -545,9 +546,12 @@ def _buckets(
         return tuple(row[c] for c in columns)
 
     # 1. Month rows: whole months' flows, and the stored starts the balances build on.
+    # Merged into contiguous ranges: a year is then one range (its twelve months and the next
+    # one's base) that the index on `month` reads, where "range OR month IN (…)" made
+    # PostgreSQL scan the whole table (10,000,000 dossiers: 290 ms for the province's year).
     months = Q()
-    for span in spans:
-        months |= span.months_q()
+    for a, b in _merged(r for span in spans for r in span.month_ranges()):
+        months |= Q(month__lt=b) if a is None else Q(month__gte=a, month__lt=b)
     if months:
         month_rows = (
             ResolutionMonth.objects.using(db)
