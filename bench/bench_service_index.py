@@ -122,6 +122,9 @@ def main() -> int:
             log(
                 f"payments and electronic results added: {made:,} in {time.perf_counter() - t0:.0f} s"
             )
+            with connection.cursor() as cursor:  # the update left a dead version of each row
+                cursor.execute("VACUUM ANALYZE dossiers_dossier")
+                cursor.execute("VACUUM ANALYZE dossiers_dossierpayment")
         t0 = time.perf_counter()
         aggregates.sweep(now)
         log(f"report tables swept in {time.perf_counter() - t0:.1f} s")
