@@ -313,13 +313,14 @@ def check_receipts(db_url: str, receipts_log: Path) -> tuple[list[str], dict[str
     import psycopg
 
     acknowledged: dict[tuple[str, str], str] = {}
-    unanswered = 0
+    attempts: Counter[tuple[str, str]] = Counter()
     for line in receipts_log.read_text().splitlines():
-        key, code, status, username = line.split("\t")
+        key, code, status, username, _error = line.split("\t")
+        attempts[(username, key)] += 1
         if status == "201":
             acknowledged[(username, key)] = code
-        else:
-            unanswered += 1
+    retried = sum(1 for n in attempts.values() if n > 1)
+    unanswered = len(set(attempts) - set(acknowledged))
     problems = []
     codes = Counter(acknowledged.values())
     doubled = [c for c, n in codes.items() if n > 1]
@@ -354,10 +355,12 @@ def check_receipts(db_url: str, receipts_log: Path) -> tuple[list[str], dict[str
     if unkeyed and unkeyed[0]:
         problems.append(f"{unkeyed[0]} dossiers received by the load without a key")
     return problems, {
+        "keys sent": len(attempts),
+        "sent more than once": retried,
         "acknowledged": len(acknowledged),
         "distinct codes": len(codes),
         "idempotency rows": len(rows),
-        "not answered 201": unanswered,
+        "never answered 201": unanswered,
         "dossiers of keys never acknowledged": extra,
     }
 
@@ -542,6 +545,9 @@ def main() -> int:
             print("non-2xx/3xx answers by request (whole run): " + ", ".join(
                 f"{k} × {v}" for k, v in other.most_common(10)
             ))  # fmt: skip
+        failure_rows = read_stats(Path(f"{csv_prefix}_failures.csv"))
+        for row in failure_rows:
+            print(f"failure: {row['Method']} {row['Name']} × {row['Occurrences']}: {row['Error']}")
         for problem in problems:
             print("PROBLEM", problem)
         failed = bool(failures or problems or client_5xx or logged_5xx or locust.returncode > 1)

@@ -57,6 +57,7 @@ SEARCHES: list[str] = CONFIG["searches"]
 # gevent greenlets, no locks needed).
 handed_over: dict[str, deque[str]] = defaultdict(deque)
 resolved: dict[str, deque[str]] = defaultdict(deque)
+RECEIPT_ATTEMPTS = 3
 counter_slots = itertools.count()
 specialist_slots = itertools.count()
 
@@ -136,17 +137,27 @@ class CounterOfficer(FastHttpUser):
     def receive_and_hand_over(self) -> None:
         key = uuid.uuid4().hex
         unit = self.commune["unit"]
-        with self.client.post(
-            workload.url("receipt"),
-            data=self._receipt_body().encode(),
-            headers={**self.headers, "Idempotency-Key": key},
-            name="receipt",
-            catch_response=True,
-        ) as r:
-            ok = _expect(r, "receipt")
-            code = r.json()["code"] if ok else ""
-            version = r.json()["version"] if ok else 0
-            receipts_log.write(f"{key}\t{code}\t{r.status_code}\t{self.commune['reception']}\n")
+        body = self._receipt_body().encode()
+        # A receipt that got no answer (connection cut) or a 503 is sent again with the same body
+        # and key, as docs/api/README.md tells integrations to: the key makes it one dossier.
+        # The first attempt's failure stays in the figures; the retries are counted apart.
+        for attempt in range(RECEIPT_ATTEMPTS):
+            with self.client.post(
+                workload.url("receipt"),
+                data=body,
+                headers={**self.headers, "Idempotency-Key": key},
+                name="receipt" if attempt == 0 else "receipt retry",
+                catch_response=True,
+            ) as r:
+                ok = _expect(r, "receipt")
+                code = r.json()["code"] if ok else ""
+                version = r.json()["version"] if ok else 0
+                error = "" if ok else repr(getattr(r, "error", None) or r.status_code)[:200]
+                receipts_log.write(
+                    f"{key}\t{code}\t{r.status_code}\t{self.commune['reception']}\t{error}\n"
+                )
+            if ok or r.status_code not in (0, 503):
+                break
         if not ok:
             return
         with self.client.post(
