@@ -15,7 +15,8 @@ Four kinds of people, in the proportions of `workload.py` at `LOAD_SCALE` times 
 
 Every request carries what nginx would add (`X-Forwarded-Proto: https`, `X-Forwarded-For`), so the
 server runs with its production settings (`TRUSTED_PROXY_COUNT=1`): rate limits count per
-simulated address and stay on. Every non-2xx answer (bar the expected 302s) is a failure.
+simulated address and stay on. Any answer but the one `workload.REQUESTS` expects is a failure; a
+receipt without an answer (or a 503) is sent again under its key, counted as "receipt retry".
 
 Environment: LOAD_CONFIG (JSON written by bench_load.py), LOAD_SCALE (multiple of the peak).
 Records: every receipt's key, code and status in `receipts_log`; the status codes by request
