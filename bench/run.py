@@ -1,4 +1,4 @@
-"""Run every benchmark in bench/ (`bench_*.py`), one after the other: `python bench/run.py`.
+"""Run every benchmark in bench/ (`bench_*.py`) but the load test, one after the other: `python bench/run.py`.
 
 Each runs as its own process with its default sizes and prints its own figures and ratios.
 `--quick` passes smaller sizes to the scripts that take them (see QUICK). Exits non-zero if
@@ -26,6 +26,9 @@ QUICK: dict[str, list[str]] = {
     "bench_receipt.py": ["--seconds", "5"],
     "bench_service_index.py": ["--dossiers", "50000", "--runs", "3"],
 }
+# Run on their own: the load test needs Locust (requirements/load.lock, not in the dev venv) and
+# takes the machine for ten minutes.
+SEPARATE = {"bench_load.py"}
 
 
 def main() -> int:
