@@ -26,6 +26,12 @@ graceful_timeout = 20
 # Requests after which a worker is replaced (with jitter, so all workers do not restart together):
 # a slow leak never grows for weeks.
 max_requests = 5000
+# An idle keep-alive connection is closed by gunicorn after `keepalive` seconds (default 2). A
+# client that sends on it at that moment gets no answer (seen in the load test: 3-7 receipts in
+# 37,000, `docs/reliability.md`, "Load"); nginx would answer 502 for a POST it cannot retry. So
+# the server keeps idle connections longer than nginx's upstream `keepalive_timeout` (60 s in
+# deploy/nginx/cchc.conf): nginx, not gunicorn, is the side that closes them.
+keepalive = 75
 max_requests_jitter = 500
 
 
