@@ -764,6 +764,7 @@ def main() -> int:
     from django.utils import timezone
 
     from cchc.accounts.models import User
+    from cchc.dossiers.models import Dossier
 
     call_command("migrate", interactive=False, verbosity=0)
     if not args.database:
@@ -808,7 +809,7 @@ def main() -> int:
     print()
     schema = "with the proposed indexes" if args.proposed_indexes else "schema as migrated"
     print(
-        f"Worklists and dossier page, {args.dossiers:,} dossiers, PostgreSQL, {schema}, "
+        f"Worklists and dossier page, {Dossier.objects.count():,} dossiers, PostgreSQL, {schema}, "
         f"server time in ms"
     )
     print(
