@@ -113,9 +113,14 @@ def test_a_record_quoting_personal_data_is_masked(log: io.StringIO) -> None:
 def test_what_is_not_personal_stays_readable() -> None:
     line = (
         "dossier 000.30.10.H56-250804-0001 message 1234 at 2025-08-04T09:00:00+07:00 "
-        "took 0.035 s from 127.0.0.1, unit 16300"
+        "took 0.035 s from 127.0.0.1, unit 16300, "
+        "task 5c896b74-6a8d-4fbf-80d4-038090001234 and 1ad8c0de-0000-4000-8000-0912345678ab"
     )
     assert redact(line) == line
+    # A UUID does not shelter what stands next to it.
+    assert redact("5c896b74-6a8d-4fbf-80d4-038090001234 038090001234") == (
+        "5c896b74-6a8d-4fbf-80d4-038090001234 [number]"
+    )
 
 
 @pytest.mark.django_db
