@@ -272,7 +272,7 @@ def test_receipts_retried_through_killed_web_workers_make_one_dossier_per_key(
 
     auth = {"Authorization": bearer(reception)["HTTP_AUTHORIZATION"]}
     port, master = start_web(processes, tmp_path, "web")
-    keys = {str(uuid.uuid4()): n for n in range(16)}
+    keys = {str(uuid.uuid4()): n for n in range(40)}
     codes: dict[str, str] = {}
     todo = list(keys)
     lock = threading.Lock()
@@ -292,6 +292,13 @@ def test_receipts_retried_through_killed_web_workers_make_one_dossier_per_key(
                     break
                 time.sleep(0.2)
 
+    # Workers younger than 1.5 s may still be booting and are not killed. Wait until one is
+    # older before the clients start: on an idle machine the receipts are done in well under
+    # 1.5 s, and the loop below would otherwise find nothing to kill while they run.
+    deadline = time.monotonic() + 30
+    while not [p for p in children_of(master.pid) if age(p) > 1.5]:
+        assert time.monotonic() < deadline, "no web worker came up"
+        time.sleep(0.1)
     kills = 0
     clients = [threading.Thread(target=client) for _ in range(4)]
     for t in clients:

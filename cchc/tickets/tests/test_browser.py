@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cchc.accounts.models import User
 from cchc.conftest import World
@@ -46,9 +47,9 @@ def test_kiosk_ticket_counter_call_board_shows_the_number(
     board.locator("#board-current-code", has_text="001").wait_for(timeout=10_000)
     assert board.locator("#board-current-counter").inner_text() == "2"
     # Screen readers hear the call (written a moment later, so that a repeat is re-announced).
-    board.wait_for_function(
-        "document.getElementById('board-announcer').textContent === 'Mời số 1 đến quầy 2'"
-    )
+    # expect() polls through Playwright's own injected script: a string given to
+    # wait_for_function is evaluated with eval, which the pages' CSP (no 'unsafe-eval') refuses.
+    expect(board.locator("#board-announcer")).to_have_text("Mời số 1 đến quầy 2")
     assert ticket.code == "001"
 
 
@@ -101,9 +102,7 @@ def test_a_counter_screen_follows_its_counter_without_a_reload(
         assert ticket is not None
         page.locator("#display-current-code", has_text="001").wait_for(timeout=10_000)
         assert page.locator("#display-label").inner_text() == "Mời số"
-        page.wait_for_function(
-            "document.getElementById('display-announcer').textContent === 'Mời số 1 đến quầy 2'"
-        )
+        expect(page.locator("#display-announcer")).to_have_text("Mời số 1 đến quầy 2")
         actions.start_service(ticket, by=reception)
         page.locator("#display-label", has_text="Đang phục vụ số").wait_for(timeout=10_000)
         actions.finish(ticket, by=reception)
