@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import math
 import os
@@ -391,7 +392,7 @@ def main() -> int:
     parser.add_argument("--spawn-seconds", type=float, default=20.0, help="ramp-up (20)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the files")
     args = parser.parse_args()
-    if shutil.which("locust", path=str(Path(PYTHON).parent)) is None:
+    if importlib.util.find_spec("locust") is None:
         print("Locust is needed: .venv/bin/pip install -r requirements/load.lock")
         return 2
     run_seconds = args.seconds if args.seconds else args.minutes * 60
@@ -447,7 +448,9 @@ def main() -> int:
         csv_prefix = work / "locust"
         locust = subprocess.Popen(
             [
-                str(Path(PYTHON).parent / "locust"),
+                # As a module of this interpreter: the `locust` script's first line names the
+                # interpreter of whatever path the venv was installed through.
+                PYTHON, "-m", "locust",
                 "-f", str(ROOT / "bench" / "load" / "locustfile.py"),
                 "--headless", "--host", f"http://127.0.0.1:{port}",
                 "--users", str(users), "--spawn-rate", f"{spawn_rate:.2f}",
