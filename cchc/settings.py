@@ -210,7 +210,7 @@ CACHES = {
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "ratelimit"
-RATELIMIT_VIEW = "cchc.portal.views.rate_limited"
+RATELIMIT_VIEW = "cchc.lib.ratelimited.rate_limited"
 # W001 only says a backend is not in django-ratelimit's short list (Django's own Redis backend
 # is not in it either); both backends above count atomically.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

@@ -8,12 +8,6 @@ class AuthorityLevel(models.TextChoices):
     COMMUNE = "commune", _("Cấp xã")
 
 
-class TimeUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("ngày làm việc")
-    WORKING_HOURS = "working_hours", _("giờ làm việc")
-    SAME_DAY = "same_day", _("trong ngày")
-
-
 class OnlineService(models.TextChoices):
     FULL = "full", _("Trực tuyến toàn trình")
     PARTIAL = "partial", _("Trực tuyến một phần")

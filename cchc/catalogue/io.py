@@ -27,7 +27,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from cchc.catalogue.choices import AuthorityLevel, OnlineService, TimeUnit
+from cchc.catalogue.choices import AuthorityLevel, OnlineService
 from cchc.catalogue.models import (
     Fee,
     Field,
@@ -39,6 +39,7 @@ from cchc.catalogue.models import (
 )
 from cchc.units.choices import Role
 from cchc.units.models import Unit
+from cchc.worktime.choices import TimeUnit
 
 FORMAT = "cchc-catalogue"
 FORMAT_VERSION = 1

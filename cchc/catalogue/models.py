@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.catalogue.choices import AuthorityLevel, OnlineService, TimeUnit
+from cchc.catalogue.choices import AuthorityLevel, OnlineService
 from cchc.lib.text import fold
 from cchc.units.choices import Role
+from cchc.worktime.choices import TimeUnit
 from cchc.worktime.deadlines import Duration
 
 

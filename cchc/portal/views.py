@@ -43,15 +43,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Shown when a visitor sends too many requests (lookups, submissions, codes, feedback)."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."}, status=429
-        )
-    return render(request, "portal/rate_limited.html", status=429)
-
-
 def current_citizen(request: HttpRequest) -> Citizen | None:
     citizen_id = request.session.get(CITIZEN_SESSION_KEY)
     return Citizen.objects.filter(pk=citizen_id).first() if citizen_id else None

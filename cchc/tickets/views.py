@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.accounts.middleware import passive
 from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
+from cchc.lib.ratelimited import rate_limited
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
 from cchc.tickets.board import board_state, counter_display_state
@@ -174,9 +175,7 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    from cchc.portal.views import rate_limited
-
-    return rate_limited(request, Exception("rate limited"))
+    return rate_limited(request)
 
 
 # -- waiting-room board ----------------------------------------------------------------------

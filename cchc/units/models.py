@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,9 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.units.choices import SUBTREE_ROLES, Role, UnitKind
 
-if TYPE_CHECKING:
-    from cchc.accounts.models import User
-
 
 class UnitQuerySet(models.QuerySet["Unit"]):
     def current(self, on: dt.date | None = None) -> UnitQuerySet:
@@ -24,7 +21,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
 
-    def visible_to(self, user: User) -> UnitQuerySet:
+    def visible_to(self, user: Any) -> UnitQuerySet:
         return self.filter(id__in=visible_unit_ids(user))
 
     def administrative(self) -> UnitQuerySet:

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cchc.accounts.models import User
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Membership, Unit, visible_unit_ids
 
@@ -26,7 +25,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             return response
     memberships = (
         Membership.objects.active()
-        .filter(user=cast(User, request.user))
+        .filter(user=cast(Any, request.user))
         .select_related("unit")
         .order_by("unit__path")
     )

@@ -57,3 +57,11 @@ class RescheduleRefusal(models.TextChoices):
     ALREADY_RESCHEDULED = "already_rescheduled", _("Hồ sơ đã được hẹn lại một lần.")
     TOO_LATE = "too_late", _("Phải xin hẹn lại chậm nhất 1 ngày làm việc trước ngày hẹn trả.")
     NOT_LATER = "not_later", _("Ngày hẹn mới phải sau ngày hẹn cũ.")
+
+
+class TimeUnit(models.TextChoices):
+    """How a legal time limit is counted (the catalogue states each procedure's in one of these)."""
+
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+    SAME_DAY = "same_day", _("trong ngày")

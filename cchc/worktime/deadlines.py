@@ -22,8 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from cchc.catalogue.choices import TimeUnit
-from cchc.worktime.choices import OpenState, Outcome, RescheduleRefusal
+from cchc.worktime.choices import OpenState, Outcome, RescheduleRefusal, TimeUnit
 
 if TYPE_CHECKING:
     import numpy as np

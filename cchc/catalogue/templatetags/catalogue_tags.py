@@ -5,9 +5,9 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from cchc.catalogue.choices import TimeUnit
 from cchc.catalogue.models import ProcedureVersion
 from cchc.lib.numbers import localised
+from cchc.worktime.choices import TimeUnit
 
 register = template.Library()
 

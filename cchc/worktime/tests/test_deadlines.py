@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc.catalogue.choices import TimeUnit
-from cchc.worktime.choices import OpenState, Outcome, RescheduleRefusal
+from cchc.worktime.choices import OpenState, Outcome, RescheduleRefusal, TimeUnit
 from cchc.worktime.deadlines import (
     TZ,
     Duration,

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
-from cchc.dossiers.demo import load_demo_dossiers
+from cchc.portal.demo_dossiers import load_demo_dossiers
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import Membership, Unit

@@ -14,10 +14,10 @@ from django.test import Client
 
 from cchc.accounts.models import User
 from cchc.dossiers.choices import Status
-from cchc.dossiers.demo import SCENARIOS, load_demo_dossiers
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.worklists import Filters, worklist_rows
 from cchc.feedback.models import Rating
+from cchc.portal.demo_dossiers import SCENARIOS, load_demo_dossiers
 
 pytestmark = pytest.mark.django_db
 
