@@ -29,7 +29,8 @@ GROUPS = [
 ]
 
 
-def _units(user: Any) -> list[Unit]:
+def staff_units(user: Any) -> list[Unit]:
+    """The administrative units a person may ask figures for (the reports' and index's pickers)."""
     return list(
         Unit.objects.current()
         .administrative()
@@ -38,7 +39,8 @@ def _units(user: Any) -> list[Unit]:
     )
 
 
-def _date(value: str, default: dt.date) -> dt.date:
+def form_date(value: str, default: dt.date) -> dt.date:
+    """A date typed in a report form (YYYY-MM-DD or dd/mm/yyyy); `default` when empty."""
     if not value:
         return default
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -64,8 +66,8 @@ def _asked(request: HttpRequest, units: list[Unit]) -> dict[str, Any]:
     subtree_default = first is not None and first.kind == UnitKind.PROVINCE and code == first.code
     return {
         "unit": code,
-        "start": _date(params.get("from", ""), today.replace(day=1)),
-        "end": _date(params.get("to", ""), today),
+        "start": form_date(params.get("from", ""), today.replace(day=1)),
+        "end": form_date(params.get("to", ""), today),
         "subtree": params.get("subtree", "1" if subtree_default else "") == "1",
         "group": group,
     }
@@ -115,7 +117,7 @@ def _display(report: ResolutionReport) -> dict[str, Any]:
 
 @login_required
 def resolution_page(request: HttpRequest) -> HttpResponse:
-    units = _units(request.user)
+    units = staff_units(request.user)
     context: dict[str, Any] = {
         "units": units,
         "groups": GROUPS,
@@ -144,7 +146,7 @@ def resolution_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def resolution_download(request: HttpRequest) -> HttpResponse:
     try:
-        report = _report(request, _asked(request, _units(request.user)))
+        report = _report(request, _asked(request, staff_units(request.user)))
     except PeriodError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     except NotReady as exc:

@@ -6,7 +6,6 @@ figures. Scoped like everything else: another unit is 404; a bad period is shown
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,32 +20,11 @@ from cchc.reports import indicators as ind
 from cchc.reports import service_index as si
 from cchc.reports.resolution import PeriodError
 from cchc.reports.scoring import INDICATOR_NAMES, config
+from cchc.reports.views import form_date, staff_units
 from cchc.units.choices import UnitKind
-from cchc.units.models import Unit, visible_unit_ids
+from cchc.units.models import Unit
 
 LOST_PAGE_SIZE = 500
-
-
-def _units(user: Any) -> list[Unit]:
-    return list(
-        Unit.objects.current()
-        .administrative()
-        .filter(pk__in=visible_unit_ids(user))
-        .order_by("path")[:500]
-    )
-
-
-def _day(value: str, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value.strip(), pattern).date()  # noqa: DTZ007 - a date
-        except ValueError:
-            continue
-    raise PeriodError(
-        _("Ngày “%(value)s” không hợp lệ: hãy nhập ngày/tháng/năm.") % {"value": value[:20]}
-    )
 
 
 def _asked(request: HttpRequest, units: list[Unit]) -> dict[str, Any]:
@@ -58,8 +36,8 @@ def _asked(request: HttpRequest, units: list[Unit]) -> dict[str, Any]:
     subtree_default = first is not None and first.kind == UnitKind.PROVINCE and code == first.code
     return {
         "unit": code,
-        "start": _day(params.get("from", ""), today.replace(day=1)),
-        "end": _day(params.get("to", ""), today),
+        "start": form_date(params.get("from", ""), today.replace(day=1)),
+        "end": form_date(params.get("to", ""), today),
         "subtree": params.get("subtree", "1" if subtree_default else "") == "1",
     }
 
@@ -69,7 +47,7 @@ def _page(
 ) -> HttpResponse:
     """Render `template` with the form's context and what `build(asked, unit, ids)` adds; a bad
     period or a report not ready is shown in place with its status."""
-    units = _units(request.user)
+    units = staff_units(request.user)
     context: dict[str, Any] = {
         "units": units,
         "error": "",
