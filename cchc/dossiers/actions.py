@@ -49,7 +49,7 @@ from cchc.dossiers.models import (
 from cchc.lib import personal
 from cchc.lib.errors import DomainError
 from cchc.lib.numbers import localised
-from cchc.lib.uploads import UploadRejected, check_upload
+from cchc.lib.uploads import CheckedUpload, UploadRejected, check_upload, max_file_bytes
 from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
@@ -79,6 +79,10 @@ class InvalidDossierData(DossierError):
 
 class NotAllowed(DossierError):
     status_code = 403
+
+
+class FileTooLarge(InvalidDossierData):
+    status_code = 413
 
 
 # -- who may do what, and on which side (receiving or processing unit) ------------------------
@@ -188,6 +192,10 @@ class ReceivedDocument:
     position: int | None = None
     originals: int = 0
     copies: int = 0
+    # Scans of this document made at the counter (ND 45/2020: digitised at receipt). The first
+    # file goes on the document's own row, any further page on a row of its own, all marked
+    # digitised, so the service index counts the dossier as digitised when every row has one.
+    files: list[UploadedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -316,6 +324,7 @@ def _create(
 ) -> Dossier:
     procedure, version, receiving = _validate_receipt(receipt, at)
     applicant = clean_applicant(receipt.applicant)
+    checked = _check_scans(receipt.documents)
     # Read once, before the dossier number is taken (see below): the documents serve the
     # completeness check and the documents recorded, the fees the amount due, the steps the plan.
     prefetch_related_objects(
@@ -365,17 +374,51 @@ def _create(
         dossier.received_at = at
         _start_clock(dossier, at, calendar)
     dossier.save()
-    _record_documents(dossier, version, receipt.documents, by=by)
+    _record_documents(dossier, version, receipt.documents, by=by, checked=checked)
     if calendar is not None:
         _create_steps(dossier, version, at, by=by, calendar=calendar)
     _event(dossier, action, "", status, by=by, at=at, reason=reason, data=data or {})
     return dossier
 
 
+def _check_scans(documents: Sequence[ReceivedDocument]) -> dict[int, CheckedUpload]:
+    """Every scan handed in with a receipt checked by content and size (by the file's id), before
+    the dossier number is taken; a refusal names the file and changes nothing."""
+    checked: dict[int, CheckedUpload] = {}
+    limit = max_file_bytes()
+    total = 0
+    for doc in documents:
+        for file in doc.files:
+            label = (file.name or "")[:80]
+            if file.size is not None and file.size > limit:
+                raise FileTooLarge(
+                    _("Tệp “%(name)s” lớn hơn %(mb)s MB.")
+                    % {"name": label, "mb": limit // (1024 * 1024)}
+                )
+            try:
+                result = check_upload(file, size=file.size)
+            except UploadRejected as exc:
+                raise InvalidDossierData(f"{label}: {exc}") from exc
+            total += result.size
+            checked[id(file)] = result
+    if total > max_dossier_bytes():
+        raise FileTooLarge(
+            _("Tổng dung lượng giấy tờ của hồ sơ vượt %(mb)s MB.")
+            % {"mb": max_dossier_bytes() // (1024 * 1024)}
+        )
+    return checked
+
+
 def _record_documents(
-    dossier: Dossier, version: ProcedureVersion, documents: Sequence[ReceivedDocument], *, by: Any
+    dossier: Dossier,
+    version: ProcedureVersion,
+    documents: Sequence[ReceivedDocument],
+    *,
+    by: Any,
+    checked: dict[int, CheckedUpload] | None = None,
 ) -> None:
     by_position = {d.position: d for d in version.documents.all()}
+    checked = checked or {}
     rows = []
     for doc in documents:
         required: RequiredDocument | None = (
@@ -388,16 +431,33 @@ def _record_documents(
         name = doc.name.strip() or (required.name if required else "")
         if not name:
             raise InvalidDossierData(_("Mỗi giấy tờ phải có tên hoặc số thứ tự trong danh mục."))
-        rows.append(
-            DossierDocument(
-                dossier=dossier,
-                required_document=required,
-                name=name,
-                originals=doc.originals,
-                copies=doc.copies,
-                uploaded_by=by,
-            )
+        row = DossierDocument(
+            dossier=dossier,
+            required_document=required,
+            name=name,
+            originals=doc.originals,
+            copies=doc.copies,
+            uploaded_by=by,
         )
+        rows.append(row)
+        for i, file in enumerate(doc.files):
+            scan = (
+                row
+                if i == 0
+                else DossierDocument(
+                    dossier=dossier, required_document=required, name=name, uploaded_by=by
+                )
+            )
+            info = checked.get(id(file)) or check_upload(file, size=file.size)
+            scan.original_filename = (file.name or "")[:255]
+            scan.content_type = info.content_type
+            scan.size = info.size
+            scan.sha256 = info.sha256
+            scan.digitised = True
+            # Stored under a random name (models.document_path); the row is saved below.
+            scan.file.save(f"upload.{info.extension}", file, save=False)
+            if i:
+                rows.append(scan)
     DossierDocument.objects.bulk_create(rows)
 
 
