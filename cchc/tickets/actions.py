@@ -346,6 +346,15 @@ def start_service(ticket: Ticket, *, by: Any, at: dt.datetime | None = None) -> 
     return ticket
 
 
+def link_dossier(ticket: Ticket, dossier_code: str) -> Ticket:
+    """The dossier received at the counter for this ticket: its code kept on the ticket (the
+    column a scanned receipt fills at the kiosk), so the queue and the dossier meet. A code
+    already there (the citizen came back with a receipt) is kept."""
+    Ticket.objects.filter(pk=ticket.pk, dossier_code="").update(dossier_code=dossier_code[:64])
+    ticket.refresh_from_db(fields=["dossier_code"])
+    return ticket
+
+
 @transaction.atomic
 def finish(ticket: Ticket, *, by: Any, at: dt.datetime | None = None) -> Ticket:
     """Service over. Pressed straight after a call (no "Bắt đầu"), service is taken to have
