@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.catalogue.models import ProcedureVersion
 from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
+from cchc.lib.numbers import localised
 from cchc.lib.personal import InvalidIdNumber, InvalidPhone, check_id_number, normalise_phone
+from cchc.lib.uploads import max_file_bytes
 from cchc.units.models import Unit
 
 OUTCOMES = [
@@ -15,6 +17,8 @@ OUTCOMES = [
     ("incomplete", _("Hướng dẫn bổ sung (chưa đủ) – Mẫu 02")),
     ("refused", _("Từ chối tiếp nhận – Mẫu 03")),
 ]
+# How many scanned files one document of the list may carry (pages scanned one by one).
+MAX_FILES_PER_DOCUMENT = 20
 
 
 def lines(text: str) -> list[str]:
@@ -36,7 +40,7 @@ class ReceiptForm(forms.Form):
             "Để trống nếu chính nơi tiếp nhận giải quyết; chọn xã khác khi tiếp nhận phi địa giới."
         ),
     )
-    procedure = forms.CharField(label=_("Mã thủ tục"), max_length=30)
+    procedure = forms.CharField(label=_("Mã thủ tục"), max_length=30, widget=forms.HiddenInput)
     applicant_kind = forms.ChoiceField(
         choices=ApplicantKind.choices, label=_("Người nộp là"), initial=ApplicantKind.PERSON
     )
@@ -90,6 +94,7 @@ class ReceiptForm(forms.Form):
         assert isinstance(processing_field, forms.ModelChoiceField)
         processing_field.queryset = province_units
         self.version = version
+        self.too_large = False
         for doc in version.documents.all() if version else []:
             self.fields[f"doc_{doc.position}"] = forms.BooleanField(
                 label=doc.name, required=False, initial=doc.required
@@ -111,6 +116,13 @@ class ReceiptForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        outcome = cleaned.get("outcome")
+        # Each outcome's own field, asked for here so the message sits at the field.
+        if outcome == "incomplete" and not lines(cleaned.get("missing", "")):
+            self.add_error("missing", _("Ghi đầy đủ, một lần các nội dung cần bổ sung."))
+        if outcome == "refused" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Ghi rõ lý do từ chối tiếp nhận."))
+        self._check_files()
         kind = cleaned.get("applicant_kind")
         if kind and "applicant_id_number" in cleaned:
             # Checked by kind: a person's căn cước number, an organisation's tax code.
@@ -122,14 +134,48 @@ class ReceiptForm(forms.Form):
                 self.add_error("applicant_id_number", str(exc))
         return cleaned
 
-    def document_rows(self) -> list[tuple[Any, Any, Any]]:
+    def _check_files(self) -> None:
+        """Scans too large are refused before anything is stored (answered 413); their type is
+        checked by content in the receipt action."""
+        limit = max_file_bytes()
+        for doc in self.version.documents.all() if self.version else []:
+            files = self.files.getlist(f"doc_{doc.position}_files") if self.files else []
+            if len(files) > MAX_FILES_PER_DOCUMENT:
+                self.add_error(
+                    f"doc_{doc.position}",
+                    _("Mỗi giấy tờ tối đa %(n)s tệp.") % {"n": MAX_FILES_PER_DOCUMENT},
+                )
+            for file in files:
+                if file.size is not None and file.size > limit:
+                    self.too_large = True
+                    self.add_error(
+                        f"doc_{doc.position}",
+                        _("Tệp “%(name)s” (%(size)s MB) lớn hơn mức cho phép %(mb)s MB.")
+                        % {
+                            "name": (file.name or "")[:80],
+                            "size": localised(round(file.size / (1024 * 1024), 1), 1),
+                            "mb": limit // (1024 * 1024),
+                        },
+                    )
+            if files and not self.cleaned_data.get(f"doc_{doc.position}"):
+                self.add_error(
+                    f"doc_{doc.position}",
+                    _("Có tệp quét nhưng giấy tờ chưa được đánh dấu là đã nhận."),
+                )
+
+    def too_large_status(self) -> int | None:
+        return 413 if self.too_large else None
+
+    def document_rows(self) -> list[dict[str, Any]]:
         if self.version is None:
             return []
         return [
-            (
-                self[f"doc_{d.position}"],
-                self[f"doc_{d.position}_originals"],
-                self[f"doc_{d.position}_copies"],
-            )
+            {
+                "doc": d,
+                "check": self[f"doc_{d.position}"],
+                "originals": self[f"doc_{d.position}_originals"],
+                "copies": self[f"doc_{d.position}_copies"],
+                "files_name": f"doc_{d.position}_files",
+            }
             for d in self.version.documents.all()
         ]

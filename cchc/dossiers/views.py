@@ -6,27 +6,35 @@ Thin: every change goes through `actions`, every lookup through `get_dossier_for
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts.models import User
-from cchc.catalogue.models import Procedure
+from cchc.catalogue.models import Field, Procedure
+from cchc.catalogue.search import search_procedures
 from cchc.dossiers import actions, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
-from cchc.dossiers.models import DossierDocument
+from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
-from cchc.lib.personal import mask_id_number
+from cchc.lib.personal import InvalidPhone, mask_id_number, normalise_phone
+from cchc.lib.uploads import max_file_bytes
+from cchc.tickets.actions import link_dossier
+from cchc.tickets.lookup import get_ticket_for
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in, visible_unit_ids
 
@@ -69,87 +77,271 @@ def _reception_units(user: Any) -> Any:
     return Unit.objects.current().filter(id__in=ids).order_by("path")
 
 
+def _receivable(units: Any) -> Any:
+    """The procedures the officer's units carry out: the only ones offered at their counter."""
+    return Procedure.objects.filter(
+        adoptions__unit__in=units, adoptions__implemented=True
+    ).distinct()
+
+
+SEARCH_LIMIT = 10
+
+
+def _search_hits(units: Any, q: str, field: Any = None) -> list[Procedure]:
+    procedures = _receivable(units).select_related("field")
+    if field is not None:
+        procedures = procedures.filter(field=field)
+    if not q.strip():
+        # Nothing typed yet: the ticket's field lists its procedures (a field holds a few dozen).
+        return list(procedures.order_by("name")[:50]) if field is not None else []
+    return list(search_procedures(procedures, q[:100])[:SEARCH_LIMIT])
+
+
+def _not_reception(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dossiers/not_allowed.html",
+        {"message": _("Chỉ cán bộ tiếp nhận được dùng trang này.")},
+        status=403,
+    )
+
+
+def _ticket_of(request: HttpRequest) -> Any:
+    raw = request.POST.get("ticket") or request.GET.get("ticket") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404(_("Không tìm thấy số thứ tự"))
+    return get_ticket_for(request.user, int(raw))
+
+
+def _receipt_documents(form: ReceiptForm, request: HttpRequest) -> list[actions.ReceivedDocument]:
+    c = form.cleaned_data
+    assert form.version is not None
+    return [
+        actions.ReceivedDocument(
+            position=d.position,
+            originals=c.get(f"doc_{d.position}_originals") or 0,
+            copies=c.get(f"doc_{d.position}_copies") or 0,
+            files=request.FILES.getlist(f"doc_{d.position}_files"),
+        )
+        for d in form.version.documents.all()
+        if c.get(f"doc_{d.position}")
+    ]
+
+
 @login_required
 def receive(request: HttpRequest) -> HttpResponse:
-    """The counter: choose the procedure, enter the applicant and tick the documents received."""
+    """The counter: choose the procedure (by name or code), check the applicant's documents,
+    scan them, and record the outcome — receive (Mẫu 01), guide to complete (Mẫu 02) or refuse
+    (Mẫu 03). Every change goes through `actions`; the files go in the receipt's transaction."""
     units = _reception_units(request.user)
     if not units.exists():
-        return render(
-            request,
-            "dossiers/not_allowed.html",
-            {"message": _("Chỉ cán bộ tiếp nhận được dùng trang này.")},
-            status=403,
-        )
+        return _not_reception(request)
+    ticket = _ticket_of(request)
+    done = None
+    if request.method == "GET" and request.GET.get("done"):
+        done = get_dossier_for(request.user, request.GET["done"])
+    q = request.GET.get("q", "")[:100]
     data = request.POST if request.method == "POST" else None
-    code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
-    procedure = Procedure.objects.filter(code=code).first() if code else None
+    code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()[:30]
+    procedure = _receivable(units).filter(code=code).first() if code else None
+    unknown_code = bool(code) and procedure is None
     version = procedure.version_at(timezone.localdate()) if procedure else None
     first = units.first()
     province = first.path.split("/")[1] if first else ""
     province_units = Unit.objects.current().filter(
         kind__in=UnitKind.commune_level(), path__startswith=f"/{province}/"
     )
-    form = ReceiptForm(
-        data,
-        units=units,
-        province_units=province_units,
-        version=version,
-        initial={"procedure": code, "unit": first},
-    )
-    if data is not None and form.is_valid() and version is not None:
-        c = form.cleaned_data
-        receipt = actions.Receipt(
-            procedure_code=code,
-            receiving_unit=c["unit"],
-            processing_unit=c["processing_unit"] or c["unit"],
-            applicant=actions.Applicant(
-                name=c["applicant_name"],
-                kind=c["applicant_kind"],
-                id_number=c["applicant_id_number"],
-                phone=c["applicant_phone"] or "",
-                email=c["applicant_email"],
-                address=c["applicant_address"],
-            ),
-            documents=[
-                actions.ReceivedDocument(
-                    position=d.position,
-                    originals=c.get(f"doc_{d.position}_originals") or 0,
-                    copies=c.get(f"doc_{d.position}_copies") or 0,
-                )
-                for d in version.documents.all()
-                if c.get(f"doc_{d.position}")
-            ],
-            channel=c["channel"],
-            return_method=c["return_method"],
+    form_kwargs: dict[str, Any] = {
+        "units": units,
+        "province_units": province_units,
+        "version": version,
+    }
+    initial = {"procedure": code, "unit": first}
+    status = 200
+    found_applicant = None
+    if data is not None and "find_applicant" in data and version is not None:
+        # Without JavaScript: "Tìm" posts what is typed so far; the page comes back with the
+        # applicant of the latest earlier dossier filled in, nothing received yet.
+        found_applicant = find_applicant(
+            request.user,
+            phone=data.get("applicant_phone", ""),
+            id_number=data.get("applicant_id_number", ""),
         )
-        try:
-            if c["outcome"] == "incomplete":
-                dossier = actions.turn_away_incomplete(
-                    receipt,
-                    missing=[MissingItem.parse(line) for line in lines(c["missing"])],
-                    by=request.user,
-                )
-            elif c["outcome"] == "refused":
-                dossier = actions.refuse_at_counter(receipt, reason=c["reason"], by=request.user)
+        form = ReceiptForm(
+            None, initial={**form_initial(data, version), **(found_applicant or {})}, **form_kwargs
+        )
+    else:
+        form = ReceiptForm(
+            data, request.FILES if data is not None else None, initial=initial, **form_kwargs
+        )
+        if data is not None and version is not None and form.is_valid():
+            c = form.cleaned_data
+            receipt = actions.Receipt(
+                procedure_code=procedure.code if procedure else code,
+                receiving_unit=c["unit"],
+                processing_unit=c["processing_unit"] or c["unit"],
+                applicant=actions.Applicant(
+                    name=c["applicant_name"],
+                    kind=c["applicant_kind"],
+                    id_number=c["applicant_id_number"],
+                    phone=c["applicant_phone"] or "",
+                    email=c["applicant_email"],
+                    address=c["applicant_address"],
+                ),
+                documents=_receipt_documents(form, request),
+                channel=c["channel"],
+                return_method=c["return_method"],
+            )
+            try:
+                with transaction.atomic():
+                    if c["outcome"] == "incomplete":
+                        dossier = actions.turn_away_incomplete(
+                            receipt,
+                            missing=[MissingItem.parse(line) for line in lines(c["missing"])],
+                            by=request.user,
+                        )
+                    elif c["outcome"] == "refused":
+                        dossier = actions.refuse_at_counter(
+                            receipt, reason=c["reason"], by=request.user
+                        )
+                    else:
+                        dossier = actions.receive_dossier(receipt, by=request.user)
+                    if ticket is not None:
+                        link_dossier(ticket, dossier.code)
+            except actions.DossierError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
             else:
-                dossier = actions.receive_dossier(receipt, by=request.user)
-        except actions.DossierError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã ghi nhận hồ sơ %(code)s.") % {"code": dossier.code})
-            return redirect("dossiers:detail", code=dossier.code)
-    elif data is not None and version is None:
-        form.add_error("procedure", _("Không có thủ tục mã này hoặc thủ tục chưa có hiệu lực."))
-    procedures = (
-        Procedure.objects.filter(adoptions__unit__in=units, adoptions__implemented=True)
-        .distinct()
-        .order_by("name")
-    )
+                messages.success(request, _("Đã ghi nhận hồ sơ %(code)s.") % {"code": dossier.code})
+                # The receipt page again, with the form to print first (Mẫu 01/02/03).
+                query = {"done": dossier.code, **({"ticket": ticket.pk} if ticket else {})}
+                return redirect(f"{reverse('dossiers:receive')}?{urlencode(query)}")
+        elif data is not None and version is None:
+            form.add_error(
+                "procedure",
+                _("Chưa chọn thủ tục, hoặc thủ tục này không thực hiện tại đơn vị của ông/bà."),
+            )
+        if data is not None and form.errors and status == 200:
+            status = form.too_large_status() or 422
+    field = ticket.field if ticket is not None and not procedure else None
     return render(
         request,
         "dossiers/receive.html",
-        {"form": form, "procedure": procedure, "version": version, "procedures": procedures},
-        status=422 if data is not None and form.errors else 200,
+        {
+            "form": form,
+            "procedure": procedure,
+            "version": version,
+            "q": q,
+            "hits": _search_hits(units, q, field) if (q or field) and not procedure else [],
+            "searched": bool(q.strip()),
+            "unknown_code": unknown_code,
+            "ticket": ticket,
+            "ticket_field": field,
+            "done": done,
+            "done_forms": _printable_forms(done) if done else [],
+            "found_applicant": found_applicant,
+            "searched_applicant": found_applicant is not None
+            or (data is not None and "find_applicant" in data),
+            "max_file_mb": max_file_bytes() // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+def form_initial(data: Any, version: Any) -> dict[str, Any]:
+    """What was typed, as a fresh form's initial values (a bound form would show errors)."""
+    values: dict[str, Any] = {k: data.get(k) for k in data if not k.startswith("csrf")}
+    for doc in version.documents.all():
+        values[f"doc_{doc.position}"] = bool(data.get(f"doc_{doc.position}"))
+    return values
+
+
+def find_applicant(user: Any, *, phone: str = "", id_number: str = "") -> dict[str, str] | None:
+    """The applicant of the latest earlier dossier of the officer's units with this phone or
+    identity number, as the receipt form's fields; None when there is none. Found by phone, the
+    identity number is left for the officer to read off the card (only its last digits shown)."""
+    ids = visible_unit_ids(user, roles={Role.RECEPTION})
+    scoped = Dossier.objects.filter(Q(processing_unit_id__in=ids) | Q(receiving_unit_id__in=ids))
+    number = "".join(id_number.split()).upper()[:20]
+    by_id = bool(number)
+    if by_id:
+        dossier = scoped.filter(applicant_id_number=number).order_by("-id").first()
+    else:
+        normalised = normalise_phone(phone)  # InvalidPhone for the caller to report
+        if not normalised:
+            return None
+        dossier = scoped.filter(applicant_phone=normalised).order_by("-id").first()
+    if dossier is None:
+        return None
+    found = {
+        "applicant_kind": dossier.applicant_kind,
+        "applicant_name": dossier.applicant_name,
+        "applicant_phone": dossier.applicant_phone,
+        "applicant_email": dossier.applicant_email,
+        "applicant_address": dossier.applicant_address,
+        "applicant_id_number": dossier.applicant_id_number if by_id else "",
+        "masked_id": mask_id_number(dossier.applicant_id_number),
+        "from_dossier": dossier.code,
+    }
+    return found
+
+
+@login_required
+@require_GET
+def procedure_search(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for the counter (receive.js): the procedures the officer's units carry
+    out, by name without diacritics or by code, as a list of options. Another unit's code → 404."""
+    units = _reception_units(request.user)
+    if not units.exists():
+        return _not_reception(request)
+    unit_code = request.GET.get("unit", "")
+    if unit_code:
+        units = units.filter(code=unit_code[:30])
+        if not units.exists():
+            raise Http404(_("Không tìm thấy đơn vị"))
+    field = None
+    if request.GET.get("field"):
+        field = Field.objects.filter(code=request.GET["field"][:50]).first()
+    q = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "dossiers/_procedure_hits.html",
+        {
+            "hits": _search_hits(units, q, field),
+            "q": q,
+            "searched": bool(q.strip()),
+            "ticket": ticket if (ticket := request.GET.get("ticket", "")[:12]).isdigit() else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def applicant_lookup(request: HttpRequest) -> JsonResponse:
+    """The applicant of an earlier dossier of the officer's units, by phone or identity number,
+    for receive.js to fill the form; never another unit's applicant."""
+    if not visible_unit_ids(request.user, roles={Role.RECEPTION}):
+        return JsonResponse({"error": _("Chỉ cán bộ tiếp nhận được dùng trang này.")}, status=403)
+    try:
+        found = find_applicant(
+            request.user,
+            phone=request.GET.get("phone", "")[:30],
+            id_number=request.GET.get("id_number", "")[:30],
+        )
+    except InvalidPhone as exc:
+        return JsonResponse({"found": False, "error": str(exc)}, status=422)
+    if found is None:
+        return JsonResponse(
+            {"found": False, "message": _("Chưa có hồ sơ nào của người này tại đơn vị.")}
+        )
+    return JsonResponse(
+        {
+            "found": True,
+            "applicant": found,
+            "message": _("Đã điền thông tin từ hồ sơ %(code)s.") % {"code": found["from_dossier"]},
+        }
     )
 
 

@@ -34,11 +34,12 @@ def test_the_counter_receives_a_dossier_through_the_form(
         },
     )
     dossier = Dossier.objects.get()
-    assert (
-        response.status_code == 302 and response["Location"] == f"/lam-viec/ho-so/{dossier.code}/"
-    )
+    # Back to the counter, with the receipt (Mẫu 01) to print first.
+    assert response.status_code == 302
+    assert response["Location"] == f"/lam-viec/ho-so/tiep-nhan/?done={dossier.code}"
+    assert f"/lam-viec/ho-so/{dossier.code}/mau-01.pdf" in client.get(response["Location"]).text
     assert (dossier.status, dossier.applicant_name) == ("received", "Lê Thị Cúc")
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(f"/lam-viec/ho-so/{dossier.code}/").content.decode()
     assert "Lê Thị Cúc" in page and "Chuyển bước xử lý" in page
 
 
