@@ -21,6 +21,14 @@ OUTCOMES = [
 MAX_FILES_PER_DOCUMENT = 20
 
 
+def size_text(size: int) -> str:
+    """A file size as people read it: "4,2 MB", "850 KB" (Vietnamese decimal comma)."""
+    if size >= 1024 * 1024:
+        mb = size / (1024 * 1024)
+        return f"{localised(round(mb, 1), 0 if mb == int(mb) else 1)} MB"
+    return f"{localised(max(1, round(size / 1024)))} KB"
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -95,6 +103,10 @@ class ReceiptForm(forms.Form):
         processing_field.queryset = province_units
         self.version = version
         self.too_large = False
+        if version is not None and not self.is_bound:
+            # The procedure is chosen: the officer starts with the phone, which finds the
+            # applicant of an earlier dossier.
+            self.fields["applicant_phone"].widget.attrs["autofocus"] = True
         for doc in version.documents.all() if version else []:
             self.fields[f"doc_{doc.position}"] = forms.BooleanField(
                 label=doc.name, required=False, initial=doc.required
@@ -150,11 +162,11 @@ class ReceiptForm(forms.Form):
                     self.too_large = True
                     self.add_error(
                         f"doc_{doc.position}",
-                        _("Tệp “%(name)s” (%(size)s MB) lớn hơn mức cho phép %(mb)s MB.")
+                        _("Tệp “%(name)s” (%(size)s) lớn hơn mức cho phép %(limit)s.")
                         % {
                             "name": (file.name or "")[:80],
-                            "size": localised(round(file.size / (1024 * 1024), 1), 1),
-                            "mb": limit // (1024 * 1024),
+                            "size": size_text(file.size),
+                            "limit": size_text(limit),
                         },
                     )
             if files and not self.cleaned_data.get(f"doc_{doc.position}"):

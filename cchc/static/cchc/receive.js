@@ -11,8 +11,11 @@
   if (!root) { return; }
   var numberFormat = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
 
+  // A letter typed into a box is text; on a checkbox, radio or button it is a shortcut.
   function typing(t) {
-    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (!t) { return false; }
+    if (t.tagName === "INPUT") { return !/^(checkbox|radio|button|submit|file)$/.test(t.type); }
+    return t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName);
   }
 
   document.addEventListener("keydown", function (e) {
