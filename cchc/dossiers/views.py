@@ -214,8 +214,7 @@ def receive(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = exc.status_code
             else:
-                messages.success(request, _("Đã ghi nhận hồ sơ %(code)s.") % {"code": dossier.code})
-                # The receipt page again, with the form to print first (Mẫu 01/02/03).
+                # The receipt page again, saying so, with the form to print first (Mẫu 01/02/03).
                 query = {"done": dossier.code, **({"ticket": ticket.pk} if ticket else {})}
                 return redirect(f"{reverse('dossiers:receive')}?{urlencode(query)}")
         elif data is not None and version is None:

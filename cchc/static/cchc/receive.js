@@ -211,6 +211,21 @@
     window.setTimeout(function () { submit.disabled = true; }, 0);
   });
 
+  // In the checklist, ↑/↓ go from document to document (to its tick box), past the counts and
+  // the scan button that Tab walks through.
+  var checklist = form.querySelector(".checklist");
+  if (checklist) {
+    checklist.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowDown" && e.key !== "ArrowUp") { return; }
+      var t = e.target;
+      if (t.type === "number") { return; }  // the arrows change the count there
+      var row = t.closest("li.doc");
+      var next = row && (e.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling);
+      var box = next && next.querySelector("input[type=checkbox]");
+      if (box) { e.preventDefault(); box.focus(); }
+    });
+  }
+
   // -- scans: a thumbnail (image) or an icon (PDF), with name and size ------------------------
   var sizeText = function (bytes) {
     if (bytes >= 1024 * 1024) { return numberFormat.format(bytes / (1024 * 1024)) + " MB"; }
