@@ -175,9 +175,12 @@
     xhr.send();
   };
 
-  var nextEmpty = function () {
-    var order = ["id_applicant_id_number", "id_applicant_name", "id_applicant_address"];
-    for (var i = 0; i < order.length; i++) {
+  // Enter in the applicant's boxes moves on to the next one still empty, then to the checklist:
+  // the receipt is recorded only by "Ghi nhận" (or G), never by an Enter meant to move on.
+  var order = ["id_applicant_phone", "id_applicant_id_number", "id_applicant_name",
+    "id_applicant_address"];
+  var nextEmpty = function (from) {
+    for (var i = order.indexOf(from.id) + 1; i < order.length; i++) {
       var el = document.getElementById(order[i]);
       if (el && !el.value) { return el; }
     }
@@ -187,25 +190,22 @@
   [phone, idNumber].forEach(function (input) {
     if (!input) { return; }
     input.addEventListener("change", function () { lookup(); });
-    input.addEventListener("keydown", function (e) {
-      if (e.key !== "Enter") { return; }
-      e.preventDefault();
-      lookup(function () { nextEmpty().focus(); });
-    });
+  });
+  form.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "Enter" || t.tagName !== "INPUT") { return; }
+    if (/^(checkbox|radio|file|submit|button)$/.test(t.type)) { return; }
+    e.preventDefault();
+    if (t === phone || t === idNumber) {
+      lookup(function () { nextEmpty(t).focus(); });
+    } else if (order.indexOf(t.id) !== -1 || t.closest(".applicant")) {
+      nextEmpty(t).focus();
+    }
   });
   var find = document.getElementById("find-applicant");
   if (find) {
     find.addEventListener("click", function (e) { e.preventDefault(); lastLookup = ""; lookup(); });
   }
-  // Enter in any other box records the receipt (without JS it would press "Tìm", the first
-  // button, which only fills the applicant and never receives by mistake).
-  form.addEventListener("keydown", function (e) {
-    var t = e.target;
-    if (e.key !== "Enter" || t === phone || t === idNumber || t.tagName !== "INPUT") { return; }
-    if (t.type === "checkbox" || t.type === "radio" || t.type === "file") { return; }
-    e.preventDefault();
-    if (form.requestSubmit) { form.requestSubmit(submit); } else { submit.click(); }
-  });
   form.addEventListener("submit", function () {
     // One receipt per press, even on a slow network.
     window.setTimeout(function () { submit.disabled = true; }, 0);
