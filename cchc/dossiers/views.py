@@ -5,6 +5,7 @@ Thin: every change goes through `actions`, every lookup through `get_dossier_for
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -257,6 +258,9 @@ def form_initial(data: Any, version: Any) -> dict[str, Any]:
     return values
 
 
+LOOKUP_YEARS = 5
+
+
 def find_applicant(user: Any, *, phone: str = "", id_number: str = "") -> dict[str, str] | None:
     """The applicant of the latest earlier dossier of the officer's units with this phone or
     identity number, as the receipt form's fields; None when there is none. Found by phone, the
@@ -266,7 +270,16 @@ def find_applicant(user: Any, *, phone: str = "", id_number: str = "") -> dict[s
     number = "".join(id_number.split()).upper()[:20]
     by_id = bool(number)
     if by_id:
-        dossier = scoped.filter(applicant_id_number=number).order_by("-id").first()
+        # No index on the identity number: the search walks the officer's units' receipts of
+        # the last LOOKUP_YEARS by (processing_unit, received_at), never a whole table.
+        cutoff = timezone.now() - dt.timedelta(days=365 * LOOKUP_YEARS)
+        dossier = (
+            Dossier.objects.filter(
+                processing_unit_id__in=ids, received_at__gte=cutoff, applicant_id_number=number
+            )
+            .order_by("-received_at")
+            .first()
+        )
     else:
         normalised = normalise_phone(phone)  # InvalidPhone for the caller to report
         if not normalised:
