@@ -162,14 +162,18 @@ def receive(request: HttpRequest) -> HttpResponse:
     initial = {"procedure": code, "unit": first}
     status = 200
     found_applicant = None
+    lookup_error = ""
     if data is not None and "find_applicant" in data and version is not None:
         # Without JavaScript: "Tìm" posts what is typed so far; the page comes back with the
         # applicant of the latest earlier dossier filled in, nothing received yet.
-        found_applicant = find_applicant(
-            request.user,
-            phone=data.get("applicant_phone", ""),
-            id_number=data.get("applicant_id_number", ""),
-        )
+        try:
+            found_applicant = find_applicant(
+                request.user,
+                phone=data.get("applicant_phone", "")[:30],
+                id_number=data.get("applicant_id_number", "")[:30],
+            )
+        except InvalidPhone as exc:
+            lookup_error = str(exc)
         form = ReceiptForm(
             None, initial={**form_initial(data, version), **(found_applicant or {})}, **form_kwargs
         )
@@ -244,6 +248,9 @@ def receive(request: HttpRequest) -> HttpResponse:
             "found_applicant": found_applicant,
             "searched_applicant": found_applicant is not None
             or (data is not None and "find_applicant" in data),
+            "lookup_error": lookup_error,
+            # A page sent back cannot keep the files chosen: say they must be chosen again.
+            "files_dropped": bool(request.FILES) and status != 200,
             "max_file_mb": max_file_bytes() // (1024 * 1024),
         },
         status=status,

@@ -189,6 +189,14 @@ def test_without_javascript_find_fills_the_form_and_receives_nothing(earlier, re
     assert Dossier.objects.count() == before
 
 
+def test_without_javascript_a_bad_phone_is_explained(world: World, reception) -> None:
+    response = logged_in(reception).post(
+        COUNTER, {"procedure": "1.001193", "applicant_phone": "12ab", "find_applicant": "1"}
+    )
+    assert response.status_code == 200
+    assert "Số điện thoại không hợp lệ" in response.content.decode()
+
+
 # -- scans at receipt ----------------------------------------------------------------------------
 
 
@@ -222,6 +230,7 @@ def test_a_scan_too_large_is_refused_with_413_and_nothing_is_saved(
     assert response.status_code == 413
     html = response.content.decode()
     assert "Tệp “to.png” (4 KB) lớn hơn mức cho phép 1 KB." in html
+    assert "Các tệp quét đã chọn chưa được lưu" in html
     assert Dossier.objects.count() == 0 and DossierDocument.objects.count() == 0
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
