@@ -230,8 +230,14 @@ def test_a_first_time_applicant_is_typed_in_and_enter_never_receives_by_mistake(
 ) -> None:
     page = desk
     page.goto("/lam-viec/ho-so/tiep-nhan/")
-    keys = Keys(page)
     expect(page.locator("#pick")).to_be_focused()
+    assert_accessible(page)
+    # A name that matches nothing says so (never an empty form).
+    page.keyboard.type("xyzw")
+    expect(page.locator("#pick-none")).to_contain_text("Không tìm thấy thủ tục nào")
+    assert_accessible(page)
+    page.locator("#pick").fill("")
+    keys = Keys(page)
     keys.type("dang ki khai sin")  # no diacritics, "ki" for "ký", the last word cut short
     expect(page.locator("#pick-hits [role=option]").first).to_contain_text("Đăng ký khai sinh")
     keys.press("ArrowDown")

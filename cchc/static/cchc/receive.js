@@ -51,7 +51,11 @@
       var links = results.querySelectorAll("a.hit");
       active = -1;
       pick.removeAttribute("aria-activedescendant");
-      if (!links.length) { pick.setAttribute("aria-expanded", "false"); return; }
+      if (!links.length) {
+        pick.setAttribute("aria-expanded", "false");
+        pick.removeAttribute("aria-controls");
+        return;
+      }
       var list = document.createElement("ul");
       list.className = "hits";
       list.id = "pick-hits";
@@ -68,6 +72,7 @@
       }
       var old = results.querySelector("ul.hits");
       old.parentNode.replaceChild(list, old);
+      pick.setAttribute("aria-controls", "pick-hits");
       pick.setAttribute("aria-expanded", "true");
     };
 
@@ -97,6 +102,9 @@
       xhr.send();
     };
 
+    // A combobox only with this script: without it the box is a plain search field.
+    pick.setAttribute("role", "combobox");
+    pick.setAttribute("aria-autocomplete", "list");
     adopt();
     pick.addEventListener("input", function () {
       window.clearTimeout(timer);
