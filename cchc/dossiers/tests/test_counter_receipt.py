@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from cchc.catalogue.models import RequiredDocument, UnitProcedure
 from cchc.conftest import World, logged_in, make_procedure, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.reports import service_index
 from cchc.tickets import actions as queue_actions
 from cchc.tickets.models import Counter
 
@@ -213,6 +215,16 @@ def test_scans_are_stored_with_the_receipt_and_make_it_digitised(world: World, r
     assert rows[0].originals == 1 and rows[0].original_filename == "trang-1.png"
     # What the service index counts as a digitised dossier: input documents, none on paper only.
     assert not dossier.documents.filter(digitised=False).exists()
+
+
+def test_the_service_index_counts_the_scanned_receipt_as_digitised(world: World, reception) -> None:
+    client = logged_in(reception)
+    client.post(COUNTER, receipt_post(doc_1_files=[png()]))  # scanned
+    client.post(COUNTER, receipt_post(applicant_name="Hồ Văn Giang"))  # paper only
+    today = timezone.localdate()
+    inputs = service_index.direct_inputs([world.commune_a.pk], today, today, catalogue=False)
+    assert inputs[world.commune_a.pk].received == 2
+    assert inputs[world.commune_a.pk].documents_digitised == 1
 
 
 def test_a_document_received_on_paper_only_is_not_digitised(world: World, reception) -> None:
