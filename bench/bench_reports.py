@@ -22,7 +22,9 @@
    how many aggregate rows the province's year read.
 4. With at most 200,000 dossiers, also checks the report tables against a recount from scratch.
 
-Options: --dossiers N (default 1,000,000), --repeat R (default 7), --reuse, --keep.
+Options: --dossiers N (default 1,000,000), --repeat R (default 7), --reuse, --keep,
+--database NAME (default cchc_bench_reports; another name lets a second run go beside one that
+uses the default).
 """
 
 from __future__ import annotations
@@ -89,17 +91,21 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each case")
     parser.add_argument("--reuse", action="store_true", help="keep a database already generated")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--database", default=DB_NAME, help=f"the database to create or reuse (default {DB_NAME})"
+    )
     args = parser.parse_args()
+    db_name = args.database
 
     if args.reuse:
-        url = database_url(DB_NAME)
+        url = database_url(db_name)
         setup_django(url)
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
     else:
-        log(f"database {DB_NAME}: create, migrate, load_demo")
-        url = recreate_database(DB_NAME)
+        log(f"database {db_name}: create, migrate, load_demo")
+        url = recreate_database(db_name)
         setup_django(url)
         from django.core.management import call_command
 
@@ -236,7 +242,7 @@ def main() -> int:
         print(f"report tables equal a recount from scratch: {not differences}")
     if not args.keep:
         connection.close()
-        drop_database(DB_NAME)
+        drop_database(db_name)
     return 0 if ratio < TARGET_RATIO else 1
 
 
