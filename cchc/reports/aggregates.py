@@ -4,7 +4,10 @@ Each dossier's facts (`facts.Facts`) as last counted are kept in `CountedDossier
 a dossier up to date is: compute its facts now, and if they differ, subtract what it added
 (the stored facts) and add what it adds now, to the day and month rows — so any change is
 counted exactly once, however it was made (an action, an import, a calendar change, an edit in
-the admin), and doing it twice changes nothing.
+the admin), and doing it twice changes nothing. The month rows are kept twice, by procedure
+(ResolutionMonth) and summed over the procedures (ResolutionMonthField, what every report not
+grouped by procedure reads): each increment of the first adds the same rows through
+`without_procedure` to the second; a rebuild derives the second from the first in one GROUP BY.
 
 Which dossiers to look at: those whose `updated_at` (every save sets it; imports set it too)
 or whose rating's `created_at` is at or after `watermark - lag`. The *sweep* (a self-scheduling
