@@ -150,8 +150,10 @@ def main() -> int:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('dossiers_dossier'))")
         size = cursor.fetchone()[0]
     day_rows, month_rows = ResolutionDay.objects.count(), ResolutionMonth.objects.count()
+    field_rows = ResolutionMonthField.objects.count()
     log(
-        f"{total:,} dossiers ({size} with indexes); {day_rows:,} day rows, {month_rows:,} month rows"
+        f"{total:,} dossiers ({size} with indexes); {day_rows:,} day rows, {month_rows:,} month "
+        f"rows, {field_rows:,} month rows without the procedure"
     )
 
     province = Unit.objects.current().get(code="38")
