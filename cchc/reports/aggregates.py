@@ -4,7 +4,10 @@ Each dossier's facts (`facts.Facts`) as last counted are kept in `CountedDossier
 a dossier up to date is: compute its facts now, and if they differ, subtract what it added
 (the stored facts) and add what it adds now, to the day and month rows — so any change is
 counted exactly once, however it was made (an action, an import, a calendar change, an edit in
-the admin), and doing it twice changes nothing.
+the admin), and doing it twice changes nothing. The month rows are kept twice, by procedure
+(ResolutionMonth) and summed over the procedures (ResolutionMonthField, what every report not
+grouped by procedure reads): each increment of the first adds the same rows through
+`without_procedure` to the second; a rebuild derives the second from the first in one GROUP BY.
 
 Which dossiers to look at: those whose `updated_at` (every save sets it; imports set it too)
 or whose rating's `created_at` is at or after `watermark - lag`. The *sweep* (a self-scheduling
@@ -21,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.conf import settings
@@ -43,18 +46,27 @@ from cchc.reports.facts import (
     FLOW_COLUMNS,
     MONTH_COLUMNS,
     Facts,
+    FieldKey,
     Key,
     Tally,
     facts_of,
     month_of,
     next_month,
 )
-from cchc.reports.models import CountedDossier, ReportsState, ResolutionDay, ResolutionMonth
+from cchc.reports.models import (
+    CountedDossier,
+    ReportsState,
+    ResolutionDay,
+    ResolutionMonth,
+    ResolutionMonthField,
+)
 from cchc.units.models import Unit
 
 logger = logging.getLogger(__name__)
 
 KEY_COLUMNS = ("unit_id", "field_id", "procedure_id", "channel")
+# ResolutionMonthField's group: KEY_COLUMNS without the procedure.
+FIELD_KEY_COLUMNS = ("unit_id", "field_id", "channel")
 # CountedDossier's columns, named as the Facts' fields (unit_id, field_id… are the attnames).
 FACT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Facts))
 START_COLUMNS: tuple[str, ...] = tuple(f"{c}_start" for c in BALANCE_COLUMNS)
@@ -229,11 +241,40 @@ def pending(current: ReportsState, unit_ids: Iterable[int], using: str = PRIMARY
 # -- writing -----------------------------------------------------------------------------------
 
 
+def _key_columns(model: type[models.Model]) -> tuple[str, ...]:
+    return FIELD_KEY_COLUMNS if model is ResolutionMonthField else KEY_COLUMNS
+
+
+def without_procedure(
+    rows: dict[tuple[dt.date, Key], dict[str, int]],
+) -> dict[tuple[dt.date, FieldKey], dict[str, int]]:
+    """Month rows summed over the procedures: ResolutionMonthField's rows from ResolutionMonth's
+    (the one place the smaller table's increments are made from)."""
+    out: dict[tuple[dt.date, FieldKey], dict[str, int]] = {}
+    for (period, (unit, field_id, _procedure, channel)), values in rows.items():
+        target = out.setdefault((period, (unit, field_id, channel)), {})
+        for column, n in values.items():
+            target[column] = target.get(column, 0) + n
+    kept = {}
+    for key, values in out.items():
+        nonzero = {c: n for c, n in values.items() if n}
+        if nonzero:
+            kept[key] = nonzero
+    return kept
+
+
+def _increment_months(rows: dict[tuple[dt.date, Key], dict[str, int]]) -> None:
+    """Add month rows to both month tables: as they are, and without the procedure."""
+    _increment(ResolutionMonth, "month", MONTH_COLUMNS, rows)
+    _increment(ResolutionMonthField, "month", MONTH_COLUMNS, without_procedure(rows))
+
+
 def _increment(
     model: type[models.Model],
     period_column: str,
     columns: tuple[str, ...],
-    rows: dict[tuple[dt.date, Key], dict[str, int]],
+    rows: dict[tuple[dt.date, Key], dict[str, int]]
+    | dict[tuple[dt.date, FieldKey], dict[str, int]],
 ) -> None:
     """Add the rows to the table: one INSERT … ON CONFLICT DO UPDATE col = col + excluded.col
     per batch (PostgreSQL and SQLite alike); keys sorted so two writers lock rows in one order."""
@@ -241,9 +282,10 @@ def _increment(
         return
     connection = connections[PRIMARY]
     table = model._meta.db_table
-    names = (period_column, *KEY_COLUMNS, *columns)
+    keys = _key_columns(model)
+    names = (period_column, *keys, *columns)
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-    conflict = ", ".join(connection.ops.quote_name(n) for n in (period_column, *KEY_COLUMNS))
+    conflict = ", ".join(connection.ops.quote_name(n) for n in (period_column, *keys))
     updates = ", ".join(
         f"{connection.ops.quote_name(c)} = {table}.{connection.ops.quote_name(c)} + excluded.{connection.ops.quote_name(c)}"
         for c in columns
@@ -330,7 +372,7 @@ def reconcile(ids: Sequence[int], horizon: dt.date | None) -> int:
     had changed."""
     tally, changed = _diff(ids, horizon)
     _increment(ResolutionDay, "day", DAY_COLUMNS, tally.day_rows())
-    _increment(ResolutionMonth, "month", MONTH_COLUMNS, tally.month_rows())
+    _increment_months(tally.month_rows())
     _save_counted(changed)
     return len(changed)
 
@@ -364,7 +406,7 @@ def advance_horizon(current: ReportsState, to_month: dt.date) -> None:
             for column, n in zip(DELTA_COLUMNS, deltas, strict=True):
                 s[f"{column}_start"] += n
         rows = {(following, key): v for key, v in states.items() if any(v.values())}
-        _increment(ResolutionMonth, "month", MONTH_COLUMNS, rows)
+        _increment_months(rows)
         current.horizon = following
 
 
@@ -405,14 +447,26 @@ def rebuild(now: dt.datetime | None = None) -> int:
         return _rebuild_locked(state(), now or timezone.now())
 
 
-def _empty_tables() -> None:
+# The tables counted from CountedDossier (emptied and written together, always).
+AGGREGATE_TABLES: tuple[type[models.Model], ...] = (
+    ResolutionDay,
+    ResolutionMonth,
+    ResolutionMonthField,
+)
+
+
+def _truncate(*tables: type[models.Model]) -> None:
     connection = connections[PRIMARY]
-    for model in (CountedDossier, ResolutionDay, ResolutionMonth):
+    for model in tables:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {model._meta.db_table}")
         else:
             model._default_manager.using(PRIMARY).all().delete()
+
+
+def _empty_tables() -> None:
+    _truncate(CountedDossier, *AGGREGATE_TABLES)
 
 
 def write_counted(rows: Iterable[tuple[int, Facts]]) -> int:
@@ -539,11 +593,25 @@ def aggregate_counted(current: ReportsState, *, watermark: dt.datetime | None) -
             ("month", *KEY_COLUMNS, *MONTH_COLUMNS),
             _month_rows(cursor, horizon),
         )
+        cursor.execute(_field_months_sql())
     current.watermark = watermark
     current.horizon = horizon
     current.rebuilt_at = current.swept_at = now
     current.payment_stops_clock = rules.payment_stops_clock()
     current.save(using=PRIMARY)
+
+
+def _field_months_sql() -> str:
+    """ResolutionMonthField's rows from ResolutionMonth's (just written): `without_procedure`
+    in SQL, for the rebuild; the migration that made the table runs the same statement."""
+    group = ", ".join(("month", *FIELD_KEY_COLUMNS))
+    sums = ", ".join(f"SUM({c})" for c in MONTH_COLUMNS)
+    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in MONTH_COLUMNS)
+    return (
+        f"INSERT INTO {ResolutionMonthField._meta.db_table} ({group}, {', '.join(MONTH_COLUMNS)}) "
+        f"SELECT {group}, {sums} FROM {ResolutionMonth._meta.db_table} "
+        f"GROUP BY {group} HAVING {nonzero}"
+    )
 
 
 def rebuild_days_and_months() -> None:
@@ -553,13 +621,7 @@ def rebuild_days_and_months() -> None:
     with transaction.atomic(using=PRIMARY):
         _lock()
         current = state()
-        connection = connections[PRIMARY]
-        for model in (ResolutionDay, ResolutionMonth):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"TRUNCATE {model._meta.db_table}")
-            else:
-                model._default_manager.using(PRIMARY).all().delete()
+        _truncate(*AGGREGATE_TABLES)
         aggregate_counted(current, watermark=current.watermark)
 
 
@@ -621,17 +683,19 @@ def recount(horizon: dt.date | None) -> Recount:
 
 def _stored_rows(
     model: type[models.Model], period: str, columns: tuple[str, ...], unit_id: int
-) -> dict[tuple[dt.date, Key], dict[str, int]]:
-    out: dict[tuple[dt.date, Key], dict[str, int]] = {}
+) -> dict[tuple[dt.date, tuple[int, ...]], dict[str, int]]:
+    out: dict[tuple[dt.date, tuple[int, ...]], dict[str, int]] = {}
+    keys = _key_columns(model)
     rows = (
         model._default_manager.using(PRIMARY)
         .filter(unit_id=unit_id)
-        .values_list(period, *KEY_COLUMNS, *columns)
+        .values_list(period, *keys, *columns)
     )
+    after = 1 + len(keys)
     for row in rows:
-        kept = {c: n for c, n in zip(columns, row[5:], strict=True) if n}
+        kept = {c: n for c, n in zip(columns, row[after:], strict=True) if n}
         if kept:
-            out[(row[0], (row[1], row[2], row[3], row[4]))] = kept
+            out[(row[0], tuple(row[1:after]))] = kept
     return out
 
 
@@ -640,9 +704,10 @@ class Differences:
     counted: list[int]
     day: list[Any]
     month: list[Any]
+    month_field: list[Any] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.counted or self.day or self.month)
+        return bool(self.counted or self.day or self.month or self.month_field)
 
 
 def _differing(stored: dict[Any, Any], expected: dict[Any, Any]) -> list[Any]:
@@ -676,8 +741,13 @@ def check() -> Differences:
         found.day += _differing(
             _stored_rows(ResolutionDay, "day", DAY_COLUMNS, unit_id), tally.day_rows()
         )
+        months = tally.month_rows()
         found.month += _differing(
-            _stored_rows(ResolutionMonth, "month", MONTH_COLUMNS, unit_id), tally.month_rows()
+            _stored_rows(ResolutionMonth, "month", MONTH_COLUMNS, unit_id), months
+        )
+        found.month_field += _differing(
+            _stored_rows(ResolutionMonthField, "month", MONTH_COLUMNS, unit_id),
+            without_procedure(months),
         )
     found.counted.sort()
     return found

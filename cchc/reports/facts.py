@@ -96,6 +96,7 @@ DOSSIER_FIELDS: tuple[str, ...] = (
 )
 
 Key = tuple[int, int, int, int]  # unit, field, procedure, channel code
+FieldKey = tuple[int, int, int]  # unit, field, channel code (no procedure)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """The reports' own tables: what each dossier was last counted as, and the counts summed by
-group (processing unit × field × procedure × channel) per day and per month.
+group (processing unit × field × procedure × channel) per day and per month, and per month
+without the procedure (processing unit × field × channel).
 
 Reports only read the domain tables; these are written by `aggregates.py` alone. A period's
 table is then a sum over a bounded number of these rows (months inside the period, days at its
@@ -57,11 +58,17 @@ class CountedDossier(models.Model):
         return str(self.pk)
 
 
-class _Counts(models.Model):
+class _Group(models.Model):
     unit = _ref("units.Unit")
     field = _ref("catalogue.Field")
-    procedure = _ref("catalogue.Procedure")
     channel = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class _Counts(_Group):
+    procedure = _ref("catalogue.Procedure")
 
     class Meta:
         abstract = True
@@ -102,7 +109,7 @@ class ResolutionDay(_Counts):
         return f"{self.day:%d/%m/%Y}"
 
 
-class ResolutionMonth(_Counts):
+class _MonthCounts(models.Model):
     """Per month: the month's flows, and what stood at the start of its first day (in
     progress, overdue with or without apology, waiting for a supplement) — kept for every month
     up to `ReportsState.horizon`."""
@@ -125,6 +132,16 @@ class ResolutionMonth(_Counts):
     supplement_start = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
+
+
+class ResolutionMonth(_Counts, _MonthCounts):
+    """Per month and procedure (what a report by procedure reads)."""
+
+    class Meta:
         verbose_name = _("tổng hợp theo tháng")
         verbose_name_plural = _("tổng hợp theo tháng")
         constraints = [
@@ -134,8 +151,23 @@ class ResolutionMonth(_Counts):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month:%m/%Y}"
+
+class ResolutionMonthField(_Group, _MonthCounts):
+    """`ResolutionMonth` summed over the procedures (month × unit × field × channel): every
+    report not grouped by procedure reads this one, several times fewer rows (a province's year
+    by field at 10,000,000 dossiers read 354,787 rows of the other). Written by the same code
+    paths, always from the same rows (`aggregates.without_procedure`); `aggregates.check()`
+    compares both with a recount."""
+
+    class Meta:
+        verbose_name = _("tổng hợp theo tháng và lĩnh vực")
+        verbose_name_plural = _("tổng hợp theo tháng và lĩnh vực")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "field", "channel"],
+                name="resolution_month_field_key",
+            )
+        ]
 
 
 class ReportsState(models.Model):

@@ -53,7 +53,7 @@ from cchc.lib.numbers import localised
 from cchc.reports import aggregates
 from cchc.reports.choices import CHANNEL_BY_CODE, CHANNEL_CODES, COUNT_KEYS, Dimension, Level
 from cchc.reports.facts import FINISH_COLUMNS, Key, month_of, next_month
-from cchc.reports.models import ResolutionDay, ResolutionMonth
+from cchc.reports.models import ResolutionDay, ResolutionMonth, ResolutionMonthField
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit, unit_scope, visible_unit_ids
 from cchc.worktime.deadlines import TZ
@@ -554,7 +554,8 @@ def _buckets(
         months |= Q(month__lt=b) if a is None else Q(month__gte=a, month__lt=b)
     if months:
         month_rows = (
-            ResolutionMonth.objects.using(db)
+            month_table(columns)
+            .objects.using(db)
             .filter(months, unit_id__in=unit_ids)
             .values(*columns, "month")
             .annotate(**_FLOW_SUMS, **_START_SUMS)
@@ -607,6 +608,12 @@ def _buckets(
                     for c, n in states.items():
                         buckets[key].end[c] += n
     return out
+
+
+def month_table(columns: Collection[str]) -> type[ResolutionMonth | ResolutionMonthField]:
+    """The month table a grouping reads: the one without the procedure (several times fewer
+    rows; the same sums) unless the rows are grouped by procedure."""
+    return ResolutionMonth if "procedure_id" in columns else ResolutionMonthField
 
 
 _KEY_POSITION = {"unit_id": 0, "field_id": 1, "procedure_id": 2, "channel": 3}

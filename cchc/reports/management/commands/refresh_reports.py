@@ -50,7 +50,8 @@ class Command(BaseCommand):
             if differences:
                 raise CommandError(
                     f"Số liệu tổng hợp khác đếm lại: {len(differences.counted)} hồ sơ, "
-                    f"{len(differences.day)} dòng ngày, {len(differences.month)} dòng tháng. "
+                    f"{len(differences.day)} dòng ngày, "
+                    f"{len(differences.month) + len(differences.month_field)} dòng tháng. "
                     "Chạy lại với --full."
                 )
             self.stdout.write("Số liệu tổng hợp khớp với đếm lại từ đầu.")
