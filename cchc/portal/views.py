@@ -24,7 +24,7 @@ from cchc.lib.limits import limit_per_value
 from cchc.lib.personal import mask_email, mask_phone
 from cchc.portal import actions, identity, space, tracking
 from cchc.portal.actions import PortalError
-from cchc.portal.context import CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
+from cchc.portal.context import CITIZEN_CONTACTS_KEY, CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
 from cchc.portal.models import Citizen, Draft
 from cchc.tickets.models import Counter
 from cchc.units.choices import UnitKind
@@ -257,6 +257,7 @@ def sign_in(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     request.session.cycle_key()
     request.session[CITIZEN_SESSION_KEY] = citizen.pk
     request.session[CITIZEN_LABEL_KEY] = citizen_label(citizen)
+    request.session[CITIZEN_CONTACTS_KEY] = [citizen.phone or "", citizen.email or ""]
     request.session.pop(DRAFTS_SESSION_KEY, None)
     if tokens:
         Draft.objects.filter(token__in=tokens, citizen__isnull=True, dossier__isnull=True).update(
@@ -299,6 +300,7 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
 def citizen_logout(request: HttpRequest) -> HttpResponse:
     request.session.pop(CITIZEN_SESSION_KEY, None)
     request.session.pop(CITIZEN_LABEL_KEY, None)
+    request.session.pop(CITIZEN_CONTACTS_KEY, None)
     messages.success(request, _("Ông/bà đã đăng xuất."))
     return redirect("portal:home")
 
