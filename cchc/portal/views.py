@@ -298,9 +298,18 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def citizen_logout(request: HttpRequest) -> HttpResponse:
-    request.session.pop(CITIZEN_SESSION_KEY, None)
-    request.session.pop(CITIZEN_LABEL_KEY, None)
-    request.session.pop(CITIZEN_CONTACTS_KEY, None)
+    # Everything that lets this browser see a person's data goes (a shared computer at the
+    # commune's library): the account, the dossiers and PAKN proven or sent from it.
+    for key in (
+        CITIZEN_SESSION_KEY,
+        CITIZEN_LABEL_KEY,
+        CITIZEN_CONTACTS_KEY,
+        TRACKED_SESSION_KEY,
+        DRAFTS_SESSION_KEY,
+        "feedback_sent",
+        "feedback_last",
+    ):
+        request.session.pop(key, None)
     messages.success(request, _("Ông/bà đã đăng xuất."))
     return redirect("portal:home")
 
@@ -411,6 +420,7 @@ def draft_page(request: HttpRequest, token: str) -> HttpResponse:
         "portal/draft.html",
         {
             "draft": draft,
+            "signed_in": citizen is not None,
             "version": version,
             "documents": documents,
             "data": draft.data,

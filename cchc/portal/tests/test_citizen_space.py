@@ -135,3 +135,13 @@ def test_the_space_asks_for_sign_in_and_comes_back(world: World) -> None:
     client.post("/cong-dan/dang-nhap/", {"destination": "0912345678"})
     code = Message.objects.filter(kind="one_time_code").latest("id").body.split(": ")[1][:6]
     assert client.post("/cong-dan/xac-thuc/", {"code": code})["Location"] == "/cong-dan/"
+
+
+def test_signing_out_forgets_what_this_browser_proved(at_counter: Dossier) -> None:
+    client = Client()
+    sign_in(client, "0912345678")
+    client.post("/tra-cuu/", {"code": at_counter.code, "phone": "0912345678"})
+    assert "Nguyễn Thị Tám" in client.get(f"/tra-cuu/{at_counter.code}/").content.decode()
+    client.post("/cong-dan/dang-xuat/")
+    assert "Nguyễn Thị Tám" not in client.get(f"/tra-cuu/{at_counter.code}/").content.decode()
+    assert client.get("/cong-dan/").status_code == 302
