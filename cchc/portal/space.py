@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from cchc.dossiers.choices import Status
+from cchc.dossiers.choices import EndType, Status
 from cchc.dossiers.models import Dossier
 from cchc.feedback.models import Feedback, Rating
 from cchc.portal.actions import dossiers_of
@@ -53,6 +53,11 @@ def next_step(dossier: Dossier, *, rated: bool = False) -> NextStep:
             _(
                 "Cơ quan đang giải quyết; ông/bà chờ đến ngày hẹn trả kết quả, không cần làm gì thêm."
             )
+        )
+    if status == Status.RESOLVED and dossier.end_type == EndType.REFUSED:
+        return NextStep(
+            _("Hồ sơ không đủ điều kiện giải quyết: mời ông/bà nhận văn bản trả lời nêu rõ lý do."),
+            citizen_acts=True,
         )
     if status == Status.RESOLVED:
         return NextStep(
