@@ -13,6 +13,7 @@ code, which keeps working whatever the provider does.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import requests
@@ -29,6 +30,7 @@ from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.portal.models import Citizen
 
 CLIENT_NAME = "national_identity"
+logger = logging.getLogger(__name__)
 
 
 class IdentityError(Exception):
@@ -89,20 +91,33 @@ def _refused() -> IdentityError:
     )
 
 
+def _checked_client() -> Any:
+    """The client once discovery has answered, for the issuer configured: OIDC Discovery 1.0
+    §4.3, a document naming another issuer is not this provider's."""
+    client = _client()
+    metadata = client.load_server_metadata()
+    if str(metadata.get("issuer", "")).rstrip("/") != settings.CITIZEN_OIDC_ISSUER:
+        logger.error("OIDC discovery names another issuer than CITIZEN_OIDC_ISSUER")
+        raise _unavailable()
+    return client
+
+
 def start(request: HttpRequest, redirect_uri: str) -> HttpResponse:
     """The redirect to the provider's authorisation page (state and nonce kept in the session)."""
     try:
-        return _client().authorize_redirect(request, redirect_uri)
+        return _checked_client().authorize_redirect(request, redirect_uri)
     except (requests.RequestException, ValueError, KeyError, RuntimeError) as exc:
         # Discovery failed: the provider is down, slow, or answers something that is not OIDC.
+        logger.warning("OIDC provider unreachable at sign-in: %s", type(exc).__name__)
         raise _unavailable() from exc
 
 
 def finish(request: HttpRequest) -> Citizen:
     """The citizen the provider vouches for, once the code is exchanged and the ID token checked."""
     try:
-        token = _client().authorize_access_token(request)
+        token = _checked_client().authorize_access_token(request)
     except requests.RequestException as exc:
+        logger.warning("OIDC provider unreachable at return: %s", type(exc).__name__)
         raise _unavailable() from exc
     except (OAuthError, JoseError, ValueError, KeyError) as exc:
         # Refused by the citizen, a state that is not this browser's, a token that fails its

@@ -38,6 +38,8 @@ class Provider:
     claims: dict[str, Any] = field(default_factory=dict)
     deny: bool = False
     forge: bool = False
+    # Discovery names this issuer instead of its own (a misconfigured or impostor provider).
+    advertised_issuer: str = ""
     requests: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -60,7 +62,7 @@ class Provider:
 
     def metadata(self) -> dict[str, Any]:
         return {
-            "issuer": self.issuer,
+            "issuer": self.advertised_issuer or self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": f"{self.issuer}/jwks",

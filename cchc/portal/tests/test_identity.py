@@ -149,3 +149,11 @@ def test_a_provider_that_is_down_leaves_the_one_time_code(world: World, settings
     client.post("/cong-dan/dang-nhap/", {"destination": "0912345678"})
     code = Message.objects.filter(kind="one_time_code").latest("id").body.split(": ")[1][:6]
     assert client.post("/cong-dan/xac-thuc/", {"code": code})["Location"] == "/cong-dan/"
+
+
+def test_a_discovery_document_naming_another_issuer_is_not_trusted(
+    world: World, provider: Provider
+) -> None:
+    provider.advertised_issuer = "https://impostor.example"
+    response = Client().get("/cong-dan/dinh-danh/")
+    assert response.status_code == 503 and "GET /authorize" not in provider.requests
