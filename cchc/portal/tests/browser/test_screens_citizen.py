@@ -94,4 +94,6 @@ def test_citizen_screens(
         page.screenshot(path=str(out / f"citizen-space-{name}.png"), full_page=True)
         page.goto(f"/phan-anh/tra-cuu/{feedback.code}/")
         page.screenshot(path=str(out / f"citizen-pakn-answer-{name}.png"), full_page=True)
+        page.goto(f"/phan-anh/tra-cuu/?ma={feedback.code}")
+        page.screenshot(path=str(out / f"citizen-pakn-lookup-{name}.png"), full_page=True)
         context.close()
