@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_rate_counters'),
+        ("portal", "0003_rate_counters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='citizen',
-            name='id_number',
-            field=models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='số định danh cá nhân'),
+            model_name="citizen",
+            name="id_number",
+            field=models.CharField(
+                blank=True,
+                max_length=12,
+                null=True,
+                unique=True,
+                verbose_name="số định danh cá nhân",
+            ),
         ),
     ]
