@@ -457,3 +457,21 @@ REPORTS_RANK_MIN_RESOLVED = env_int("REPORTS_RANK_MIN_RESOLVED", 10)
 REPORTS_EXPORT_KEEP_DAYS = env_int("REPORTS_EXPORT_KEEP_DAYS", 7)
 # Report files one person may have waiting for the job worker at once.
 REPORTS_EXPORT_MAX_WAITING = env_int("REPORTS_EXPORT_MAX_WAITING", 3)
+
+# -- Citizen sign-in through the national identity (issue 12) --------------------------------------
+# cchc/portal/identity.py, docs/citizen.md. An OpenID Connect provider (VNeID / the national public
+# service portal's single sign-on): off unless CITIZEN_OIDC_ISSUER is set. The one-time code by SMS
+# or e-mail stays for everyone, and is what the sign-in page offers when the provider is down.
+CITIZEN_OIDC_ISSUER = env_str("CITIZEN_OIDC_ISSUER", "").rstrip("/")
+CITIZEN_OIDC_CLIENT_ID = env_str("CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_CLIENT_SECRET = env_str("CITIZEN_OIDC_CLIENT_SECRET", "")
+CITIZEN_OIDC_SCOPES = env_str("CITIZEN_OIDC_SCOPES", "openid profile phone")
+# The claims (in the ID token) that carry the 12-digit personal identification number, the phone
+# and the name. The phone is what finds the citizen's dossiers, as with the one-time code.
+CITIZEN_OIDC_ID_NUMBER_CLAIM = env_str("CITIZEN_OIDC_ID_NUMBER_CLAIM", "citizen_id")
+CITIZEN_OIDC_PHONE_CLAIM = env_str("CITIZEN_OIDC_PHONE_CLAIM", "phone_number")
+CITIZEN_OIDC_NAME_CLAIM = env_str("CITIZEN_OIDC_NAME_CLAIM", "name")
+# The button's words: "Đăng nhập bằng <label>".
+CITIZEN_OIDC_LABEL = env_str("CITIZEN_OIDC_LABEL", "VNeID")
+# Seconds to wait for the provider (discovery, token, keys) before saying it cannot be reached.
+CITIZEN_OIDC_TIMEOUT_SECONDS = env_int("CITIZEN_OIDC_TIMEOUT_SECONDS", 5)

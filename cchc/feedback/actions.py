@@ -203,7 +203,7 @@ def _check_ratable(dossier: Dossier) -> None:
     if dossier.status != DossierStatus.RETURNED:
         raise RatingRefused(
             _(
-                "Hồ sơ chưa trả kết quả nên chưa đánh giá được. Bạn có thể đánh giá sau khi nhận "
+                "Hồ sơ chưa trả kết quả nên chưa đánh giá được. Ông/bà có thể đánh giá sau khi nhận "
                 "kết quả."
             )
         )
@@ -213,7 +213,7 @@ def _check_ratable(dossier: Dossier) -> None:
 
 def _already_rated() -> str:
     return _(
-        "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần. Nếu bạn có ý kiến "
+        "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần. Nếu ông/bà có ý kiến "
         "thêm, hãy gửi phản ánh, kiến nghị."
     )
 
@@ -545,7 +545,7 @@ def _notify_received(feedback: Feedback) -> None:
         subject = _("Đã nhận phản ánh, kiến nghị %(code)s") % words
         body = (
             _(
-                "%(unit)s đã nhận phản ánh, kiến nghị của bạn ngày %(day)s.\n"
+                "%(unit)s đã nhận phản ánh, kiến nghị của ông/bà ngày %(day)s.\n"
                 "Mã tra cứu: %(code)s\nHạn trả lời: %(due)s\nTheo dõi tại: %(url)s"
             )
             % words
@@ -575,7 +575,7 @@ def _notify_answered(feedback: Feedback) -> None:
         subject = _("Trả lời phản ánh, kiến nghị %(code)s") % words
         body = (
             _(
-                "%(unit)s trả lời phản ánh, kiến nghị %(code)s của bạn:\n\n%(answer)s\n\n"
+                "%(unit)s trả lời phản ánh, kiến nghị %(code)s của ông/bà:\n\n%(answer)s\n\n"
                 "Theo dõi tại: %(url)s\nĐường dây nóng: %(hotline)s"
             )
             % words

@@ -97,6 +97,14 @@ class FeedbackForm(forms.Form):
 
 class CodeLookupForm(forms.Form):
     code = forms.CharField(label=_("Mã tra cứu phản ánh"), max_length=20)
+    # Optional: with the phone given when sending, the sender also sees the answer sent to them
+    # (not only the published one).
+    phone = forms.CharField(
+        label=_("Số điện thoại đã khai khi gửi (không bắt buộc, để xem nội dung trả lời)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
 
 
 def _levels() -> list[tuple[int, Any]]:
@@ -108,7 +116,7 @@ class RatingForm(forms.Form):
         label=_("Mức độ hài lòng"), choices=_levels, coerce=int, widget=forms.RadioSelect
     )
     reasons = forms.MultipleChoiceField(
-        label=_("Bạn đánh giá về những mặt nào? (không bắt buộc)"),
+        label=_("Ông/bà đánh giá về những mặt nào? (không bắt buộc)"),
         choices=Reason.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -6,11 +6,13 @@ app_name = "feedback"
 urlpatterns = [
     # Public: PAKN
     path("phan-anh/", views.feedback_form, name="form"),
+    path("phan-anh/da-gui/", views.submitted, name="submitted"),
     path("phan-anh/tra-cuu/", views.status_lookup, name="status_lookup"),
     path("phan-anh/tra-cuu/<str:code>/", views.status, name="status"),
     path("phan-anh/cong-khai/", views.public_list, name="public_list"),
     # Public: ratings
     path("danh-gia/", views.rate_by_code, name="rate"),
+    path("danh-gia/da-ghi-nhan/", views.rated, name="rated"),
     path("danh-gia/quay/<str:token>/", views.rate_kiosk, name="rate_kiosk"),
     path("danh-gia/<str:token>/", views.rate_link, name="rate_link"),
     # Staff

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,10 +45,38 @@ from cchc.feedback.models import (
     to_answer_q,
     to_forward_q,
 )
+from cchc.lib.limits import limit_per_value
+from cchc.lib.personal import phones_match
 from cchc.units.models import Unit
 
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
+# The PAKN this browser sent or proved with the sender's phone: their pages show the answer
+# sent to the sender. The last one sent is what the "sent" page (after the redirect) shows.
+SENT_SESSION_KEY = "feedback_sent"
+LAST_SESSION_KEY = "feedback_last"
+# Written by the citizen sign-in (portal.views.sign_in): the signed-in citizen's phone and
+# address. Read from the session, so that feedback needs nothing from the portal app.
+CITIZEN_CONTACTS_KEY = "citizen_contacts"
+
+
+def _remember(request: HttpRequest, code: str) -> None:
+    request.session[SENT_SESSION_KEY] = [
+        *[c for c in request.session.get(SENT_SESSION_KEY, []) if c != code][-19:],
+        code,
+    ]
+
+
+def is_sender(request: HttpRequest, feedback: Feedback) -> bool:
+    """Whether this visitor sent the PAKN: from this browser, with its phone proven, or as the
+    signed-in citizen whose phone or address it carries."""
+    if feedback.code in request.session.get(SENT_SESSION_KEY, []):
+        return True
+    contacts = [c for c in request.session.get(CITIZEN_CONTACTS_KEY, []) if c]
+    if not contacts:
+        return False
+    mine = {feedback.phone, feedback.email.lower()} - {""}
+    return any(c.lower() in mine for c in contacts)
 
 
 def _hotlines() -> Any:
@@ -70,8 +99,8 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             if form.is_robot:
                 # Looks accepted, stores nothing: the robot learns nothing to adapt to.
-                code = actions.new_code(timezone.localdate())
-                return render(request, "feedback/submitted.html", {"code": code})
+                request.session[LAST_SESSION_KEY] = actions.new_code(timezone.localdate())
+                return redirect("feedback:submitted")
             c = form.cleaned_data
             try:
                 feedback = actions.submit_feedback(
@@ -88,11 +117,10 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
             except actions.FeedbackError as exc:
                 form.add_error(None, exc.message)
             else:
-                return render(
-                    request,
-                    "feedback/submitted.html",
-                    {"code": feedback.code, "feedback": feedback},
-                )
+                # Post/Redirect/Get: reloading the page that follows sends nothing again.
+                _remember(request, feedback.code)
+                request.session[LAST_SESSION_KEY] = feedback.code
+                return redirect("feedback:submitted")
         selected = form.cleaned_data.get("unit") if hasattr(form, "cleaned_data") else None
     else:
         unit_code = request.GET.get("don-vi", "")
@@ -113,11 +141,57 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
     )
 
 
+def submitted(request: HttpRequest) -> HttpResponse:
+    """The page after sending (the form redirects here): the code to keep."""
+    code = request.session.get(LAST_SESSION_KEY)
+    if not code:
+        return redirect("feedback:form")
+    feedback = Feedback.objects.filter(code=code).only("code", "answer_due_at").first()
+    return render(request, "feedback/submitted.html", {"code": code, "feedback": feedback})
+
+
+def _not_found() -> str:
+    return _(
+        "Không tìm thấy phản ánh có mã này. Hãy kiểm tra lại mã trong tin nhắn hoặc "
+        "thư xác nhận (dạng PAKN-YYMMDD-XXXXX)."
+    )
+
+
+@throttle("feedback.status", key="ip", rate=STATUS_RATE, method="POST")
 def status_lookup(request: HttpRequest) -> HttpResponse:
+    """By code alone (a link, GET): the progress and the published answer. With the sender's
+    phone (POST): this browser may also read the answer sent to the sender."""
+    if request.method == "POST":
+        form = CodeLookupForm(request.POST)
+        if not form.is_valid():
+            return render(request, "feedback/status_lookup.html", {"form": form}, status=422)
+        code = form.cleaned_data["code"].strip().upper()
+        phone = form.cleaned_data["phone"].strip()
+        if phone:
+            limit_per_value(request, "feedback-lookup-phone", phone, "20/h")
+            feedback = Feedback.objects.filter(code=code).only("code", "phone").first()
+            if feedback is None or not phones_match(phone, feedback.phone):
+                # An unknown code and a wrong phone read alike: nothing to learn from trying.
+                return render(
+                    request,
+                    "feedback/status_lookup.html",
+                    {
+                        "form": form,
+                        "error": _(
+                            "Mã tra cứu và số điện thoại không khớp với phản ánh nào. Hãy kiểm "
+                            "tra lại, hoặc bỏ trống số điện thoại để xem tình trạng."
+                        ),
+                    },
+                    status=404,
+                )
+            _remember(request, feedback.code)
+        return redirect("feedback:status", code=code)
     form = CodeLookupForm(request.GET or None)
-    if form.is_valid():
+    if request.GET.get("code") and form.is_valid():
         return redirect("feedback:status", code=form.cleaned_data["code"].strip().upper())
-    return render(request, "feedback/status_lookup.html", {"form": form})
+    # "?ma=" fills the code in, for the sender who comes to add the phone.
+    initial = {"code": request.GET.get("ma", "")[:20]}
+    return render(request, "feedback/status_lookup.html", {"form": CodeLookupForm(initial=initial)})
 
 
 @throttle("feedback.status", key="ip", rate=STATUS_RATE, method="GET")
@@ -128,16 +202,15 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request,
             "feedback/status_lookup.html",
-            {
-                "form": CodeLookupForm(initial={"code": code}),
-                "error": _(
-                    "Không tìm thấy phản ánh có mã này. Hãy kiểm tra lại mã trong tin nhắn hoặc "
-                    "thư xác nhận (dạng PAKN-YYMMDD-XXXXX)."
-                ),
-            },
+            {"form": CodeLookupForm(initial={"code": code}), "error": _not_found()},
             status=404,
         )
-    return render(request, "feedback/status.html", {"feedback": feedback, "now": timezone.now()})
+    sender = is_sender(request, feedback)
+    return render(
+        request,
+        "feedback/status.html",
+        {"feedback": feedback, "now": timezone.now(), "sender": sender},
+    )
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -193,7 +266,7 @@ def rate_by_code(request: HttpRequest) -> HttpResponse:
             )
         except actions.FeedbackError as exc:
             return _rating_error(request, "feedback/rate.html", context, exc)
-        return render(request, "feedback/rated.html", {"kiosk": False})
+        return redirect("feedback:rated")
     return render(request, "feedback/rate.html", context, status=422 if form.errors else 200)
 
 
@@ -249,11 +322,18 @@ def _rate_with_token(
             )
         except actions.FeedbackError as exc:
             return _rating_error(request, template, context, exc)
-        done = (
-            "feedback/rated_kiosk.html" if channel == RatingChannel.KIOSK else "feedback/rated.html"
-        )
-        return render(request, done, {"kiosk": channel == RatingChannel.KIOSK})
+        # Post/Redirect/Get: a reload shows the thanks again instead of posting a second time.
+        if channel == RatingChannel.KIOSK:
+            return redirect(reverse("feedback:rated") + "?quay=1")
+        return redirect("feedback:rated")
     return render(request, template, context, status=422 if form.errors else 200)
+
+
+def rated(request: HttpRequest) -> HttpResponse:
+    """The thanks after a rating (every rating form redirects here)."""
+    if request.GET.get("quay") == "1":
+        return render(request, "feedback/rated_kiosk.html", {"kiosk": True})
+    return render(request, "feedback/rated.html", {"kiosk": False})
 
 
 # -- staff -------------------------------------------------------------------------------------

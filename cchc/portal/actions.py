@@ -141,7 +141,9 @@ def _check_code(destination: str, code: str) -> tuple[Citizen | None, str]:
 
 
 def dossiers_of(citizen: Citizen) -> QuerySet[Dossier]:
-    """The dossiers whose applicant gave this citizen's phone or address."""
+    """The dossiers whose applicant gave this citizen's phone or address (every door stores the
+    phone normalised: "0912 345 678" typed at the counter is "0912345678"). Not by identity
+    number: `applicant_id_number` has no index, and this runs on every visit to the space."""
     match = Q(pk__in=[])
     if citizen.phone:
         match |= Q(applicant_phone=citizen.phone)

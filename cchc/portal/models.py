@@ -10,11 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 class Citizen(models.Model):
     """A citizen's account, identified by a phone number or an e-mail address proven with a
-    one-time code; no password. Kept apart from staff accounts on purpose."""
+    one-time code, or signed in through the national identity (VNeID); no password. Kept apart from staff accounts on purpose."""
 
     phone = models.CharField(_("số điện thoại"), max_length=20, unique=True, null=True, blank=True)
     email = models.EmailField(_("thư điện tử"), unique=True, null=True, blank=True)
     name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    # The 12-digit personal identification number, set only by a national-identity sign-in
+    # (portal.identity): it is the provider's word, never what someone typed.
+    id_number = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_login_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,15 +21,19 @@ from django_ratelimit.decorators import ratelimit
 from cchc.catalogue.models import Field, Procedure
 from cchc.dossiers.choices import ReturnMethod, Status
 from cchc.lib.limits import limit_per_value
-from cchc.portal import actions, tracking
+from cchc.lib.personal import mask_email, mask_phone
+from cchc.portal import actions, identity, space, tracking
 from cchc.portal.actions import PortalError
+from cchc.portal.context import CITIZEN_CONTACTS_KEY, CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
 from cchc.portal.models import Citizen, Draft
 from cchc.tickets.models import Counter
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 
-CITIZEN_SESSION_KEY = "citizen_id"
 TRACKED_SESSION_KEY = "tracked_codes"
+# Drafts started in this browser before signing in: attached to the citizen at sign-in, so that
+# "Hồ sơ của tôi" reopens them without their address.
+DRAFTS_SESSION_KEY = "draft_tokens"
 HONEYPOT = "website"
 
 
@@ -160,9 +165,19 @@ def complete(request: HttpRequest, code: str) -> HttpResponse:
 # -- citizen accounts -------------------------------------------------------------------------------
 
 
+def _login_page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
+    context = {
+        "identity_enabled": identity.enabled(),
+        "identity_label": identity.label(),
+        **context,
+    }
+    return render(request, "portal/citizen_login.html", context, status=status)
+
+
 @ratelimit(key="ip", rate="30/h", block=True, method=["POST"])
 def citizen_login(request: HttpRequest) -> HttpResponse:
-    """Step 1: a phone or an address; a one-time code is sent to it."""
+    """Step 1: a phone or an address; a one-time code is sent to it. The national identity's
+    button sits above when it is configured."""
     context: dict[str, Any] = {}
     if request.method == "POST":
         destination = request.POST.get("destination", "").strip()[:254]
@@ -178,7 +193,32 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
                 # The embedded demo has no SMS gateway: show the code so the flow can be tried.
                 messages.info(request, _("Bản demo: mã xác thực là %(code)s.") % {"code": code})
             return redirect("portal:citizen_verify")
-    return render(request, "portal/citizen_login.html", context, status=422 if context else 200)
+    return _login_page(request, context, 422 if context else 200)
+
+
+@ratelimit(key="ip", rate="30/h", block=True)
+def citizen_identity_start(request: HttpRequest) -> HttpResponse:
+    """To the national identity's sign-in page (OpenID Connect, `portal.identity`)."""
+    if not identity.enabled():
+        raise Http404
+    try:
+        return identity.start(
+            request, request.build_absolute_uri(reverse("portal:citizen_identity_return"))
+        )
+    except identity.IdentityError as exc:
+        return _login_page(request, {"error": exc.message}, exc.status_code)
+
+
+@ratelimit(key="ip", rate="30/h", block=True)
+def citizen_identity_return(request: HttpRequest) -> HttpResponse:
+    """Back from the provider: the ID token checked, the citizen signed in as with a code."""
+    if not identity.enabled():
+        raise Http404
+    try:
+        citizen = identity.finish(request)
+    except identity.IdentityError as exc:
+        return _login_page(request, {"error": exc.message}, exc.status_code)
+    return sign_in(request, citizen)
 
 
 @ratelimit(key="ip", rate="30/h", block=True, method=["POST"])
@@ -194,12 +234,39 @@ def citizen_verify(request: HttpRequest) -> HttpResponse:
         except PortalError as exc:
             context["error"] = str(exc)
         else:
-            request.session.cycle_key()
-            request.session[CITIZEN_SESSION_KEY] = citizen.pk
-            return redirect(request.session.pop("after_login", None) or "portal:citizen_home")
+            return sign_in(request, citizen)
     return render(
         request, "portal/citizen_verify.html", context, status=422 if "error" in context else 200
     )
+
+
+def citizen_label(citizen: Citizen) -> str:
+    """How the header names the citizen: the name, else the masked phone or address (never the
+    whole number: the header shows on every page, a shared screen included)."""
+    if citizen.name:
+        return citizen.name
+    if citizen.phone:
+        return mask_phone(citizen.phone)
+    return mask_email(citizen.email or "")
+
+
+def sign_in(request: HttpRequest, citizen: Citizen) -> HttpResponse:
+    """The one citizen session, whichever proof opened it (one-time code or national identity)."""
+    after = request.session.pop("after_login", None)
+    tokens = request.session.get(DRAFTS_SESSION_KEY, [])
+    request.session.cycle_key()
+    request.session[CITIZEN_SESSION_KEY] = citizen.pk
+    request.session[CITIZEN_LABEL_KEY] = citizen_label(citizen)
+    request.session[CITIZEN_CONTACTS_KEY] = [citizen.phone or "", citizen.email or ""]
+    request.session.pop(DRAFTS_SESSION_KEY, None)
+    if tokens:
+        Draft.objects.filter(token__in=tokens, citizen__isnull=True, dossier__isnull=True).update(
+            citizen=citizen
+        )
+    # Only a path of this site: never an address given from outside.
+    if not (isinstance(after, str) and after.startswith("/") and not after.startswith("//")):
+        after = None
+    return redirect(after or "portal:citizen_home")
 
 
 def citizen_required(view: Any) -> Any:
@@ -222,10 +289,8 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
         "portal/citizen_home.html",
         {
             "citizen": citizen,
-            "dossiers": actions.dossiers_of(citizen)[:100],
-            "drafts": citizen.drafts.filter(dossier__isnull=True).select_related(
-                "procedure", "unit"
-            ),
+            "label": citizen_label(citizen),
+            **space.overview(citizen),
             "digitised": actions.digitised_documents_of(citizen)[:50],
         },
     )
@@ -233,7 +298,19 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def citizen_logout(request: HttpRequest) -> HttpResponse:
-    request.session.pop(CITIZEN_SESSION_KEY, None)
+    # Everything that lets this browser see a person's data goes (a shared computer at the
+    # commune's library): the account, the dossiers and PAKN proven or sent from it.
+    for key in (
+        CITIZEN_SESSION_KEY,
+        CITIZEN_LABEL_KEY,
+        CITIZEN_CONTACTS_KEY,
+        TRACKED_SESSION_KEY,
+        DRAFTS_SESSION_KEY,
+        "feedback_sent",
+        "feedback_last",
+    ):
+        request.session.pop(key, None)
+    messages.success(request, _("Ông/bà đã đăng xuất."))
     return redirect("portal:home")
 
 
@@ -259,6 +336,11 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
             except PortalError as exc:
                 messages.error(request, str(exc))
             else:
+                if draft.citizen_id is None:
+                    request.session[DRAFTS_SESSION_KEY] = [
+                        *request.session.get(DRAFTS_SESSION_KEY, [])[-9:],
+                        draft.token,
+                    ]
                 return redirect("portal:draft", token=draft.token)
     version = procedure.version_at(timezone.localdate())
     return render(
@@ -268,9 +350,14 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _draft(token: str) -> Draft:
+def _draft(request: HttpRequest, token: str) -> Draft:
+    """The draft its address names. A draft kept in a citizen's space is that citizen's alone:
+    anyone else signed in gets 404, like an unknown address."""
     draft = Draft.objects.select_related("procedure", "unit", "dossier").filter(token=token).first()
     if draft is None:
+        raise Http404
+    signed_in = request.session.get(CITIZEN_SESSION_KEY)
+    if draft.citizen_id is not None and signed_in and signed_in != draft.citizen_id:
         raise Http404
     return draft
 
@@ -278,7 +365,7 @@ def _draft(token: str) -> Draft:
 @ratelimit(key="ip", rate="300/h", block=True, method=["POST"])
 def draft_page(request: HttpRequest, token: str) -> HttpResponse:
     """The e-form: saved on every change (by a few lines of script) or with the Save button."""
-    draft = _draft(token)
+    draft = _draft(request, token)
     if draft.dossier_id:
         return redirect("portal:track_dossier", code=draft.dossier.code)  # type: ignore[union-attr]
     version = draft.procedure.version_at(timezone.localdate())
@@ -333,6 +420,7 @@ def draft_page(request: HttpRequest, token: str) -> HttpResponse:
         "portal/draft.html",
         {
             "draft": draft,
+            "signed_in": citizen is not None,
             "version": version,
             "documents": documents,
             "data": draft.data,

@@ -63,14 +63,19 @@ def test_the_form_shows_the_units_hotline_and_email(world: World) -> None:
 
 def test_a_feedback_sent_from_the_form_gets_its_code(world: World) -> None:
     upload = SimpleUploadedFile("anh.pdf", PDF, "application/pdf")
-    response = Client().post("/phan-anh/", {**form_data(), "attachments": [upload]})
+    client = Client()
+    response = client.post("/phan-anh/", {**form_data(), "attachments": [upload]}, follow=True)
     feedback = Feedback.objects.get()
+    # Post/Redirect/Get: the code is on the page the form redirects to; reloading it sends nothing.
+    assert response.redirect_chain == [("/phan-anh/da-gui/", 302)]
     assert response.status_code == 200 and feedback.code in response.content.decode()
+    assert feedback.code in client.get("/phan-anh/da-gui/").content.decode()
+    assert Feedback.objects.count() == 1
     assert feedback.attachments.count() == 1
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_nothing(world: World) -> None:
-    response = Client().post("/phan-anh/", form_data(website="http://spam.example"))
+    response = Client().post("/phan-anh/", form_data(website="http://spam.example"), follow=True)
     assert response.status_code == 200 and "PAKN-" in response.content.decode()
     assert not Feedback.objects.exists()
 
@@ -91,7 +96,7 @@ def test_a_disguised_program_is_refused_on_the_form(world: World) -> None:
 def test_feedback_is_limited_per_ip(world: World, rate_limits_on: None) -> None:
     client = Client()
     codes = [client.post("/phan-anh/", form_data()).status_code for _ in range(6)]
-    assert codes == [200] * 5 + [429]
+    assert codes == [302] * 5 + [429]
     assert Feedback.objects.count() == 5
     # The API draws on the same budget.
     api = client.post("/api/v1/feedback", form_data(), content_type="application/json")

@@ -160,7 +160,8 @@ def form(code: str, phone: str, level: int = 4) -> dict:
 def test_the_rating_page_records_a_rating(returned: Dossier) -> None:
     client = Client()
     assert client.get("/danh-gia/").status_code == 200
-    response = client.post("/danh-gia/", form(returned.code, "0912.345.678"))
+    response = client.post("/danh-gia/", form(returned.code, "0912.345.678"), follow=True)
+    assert response.redirect_chain == [("/danh-gia/da-ghi-nhan/", 302)]
     assert response.status_code == 200
     assert "Cảm ơn" in response.content.decode()
     assert Rating.objects.get().channel == "lookup"
@@ -183,7 +184,7 @@ def test_the_link_page_shows_the_procedure_and_rates(returned: Dossier) -> None:
     client = Client()
     page = client.get(f"/danh-gia/{token}/")
     assert page.status_code == 200 and returned.procedure.name in page.content.decode()
-    assert client.post(f"/danh-gia/{token}/", {"level": 3}).status_code == 200
+    assert client.post(f"/danh-gia/{token}/", {"level": 3}, follow=True).status_code == 200
     assert Rating.objects.get().channel == "link"
     assert client.get("/danh-gia/hong-roi/").status_code == 403
 
@@ -196,7 +197,9 @@ def test_the_counter_tablet_flow(returned: Dossier, reception: User) -> None:
     page = tablet.get(start["Location"]).content.decode()
     # Five big buttons, no site navigation for the citizen to wander into staff pages.
     assert page.count('name="level"') == 5 and "lam-viec" not in page
-    done = tablet.post(start["Location"], {"level": 1, "reasons": ["attitude", "time"]})
+    done = tablet.post(
+        start["Location"], {"level": 1, "reasons": ["attitude", "time"]}, follow=True
+    )
     assert "trả máy" in done.content.decode()
     assert Rating.objects.get().channel == "kiosk"
 

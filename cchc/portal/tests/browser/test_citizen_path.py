@@ -61,6 +61,9 @@ def test_search_submit_receive_track_return(
     dossier = Dossier.objects.get()
     assert dossier.code in page.content()
     assert_accessible(page)
+    # Post/Redirect/Get: reloading the page the submission led to submits nothing again.
+    page.reload()
+    assert Dossier.objects.count() == 1
 
     # The officer receives it at the counter.
     officer = page.context.browser.new_context(base_url=page.url.split("/tra-cuu")[0]).new_page()
@@ -119,6 +122,7 @@ def test_feedback_from_submission_to_published_answer(
     )
     page.fill("#id_phone", "0912000111")
     page.locator("form button[type=submit]").last.click()
+    page.wait_for_url("**/phan-anh/da-gui/")
     feedback = Feedback.objects.get()
     assert feedback.code in page.content()
 
