@@ -20,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from cchc.catalogue.models import Field, Procedure
 from cchc.dossiers.choices import ReturnMethod, Status
 from cchc.lib.limits import limit_per_value
+from cchc.lib.text import by_name
 from cchc.portal import actions, tracking
 from cchc.portal.actions import PortalError
 from cchc.portal.models import Citizen, Draft
@@ -33,13 +34,13 @@ HONEYPOT = "website"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by("name")
+    units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by(by_name())
     # Booking is offered where the unit runs a counter queue.
     queue_units = set(Counter.objects.filter(active=True).values_list("unit__code", flat=True))
     return render(
         request,
         "portal/home.html",
-        {"units": units, "fields": Field.objects.all(), "queue_units": queue_units},
+        {"units": units, "fields": Field.objects.order_by(by_name()), "queue_units": queue_units},
     )
 
 
@@ -247,7 +248,7 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
     units = (
         Unit.objects.current()
         .filter(adoptions__procedure=procedure, adoptions__implemented=True)
-        .order_by("name")
+        .order_by(by_name())
     )
     if request.method == "POST" and not _honeypot_filled(request):
         unit = units.filter(code=request.POST.get("unit", "")).first()

@@ -23,6 +23,7 @@ from cchc.accounts.middleware import passive
 from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
 from cchc.lib.ratelimited import rate_limited
+from cchc.lib.text import by_name
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
 from cchc.tickets.board import board_state, counter_display_state
@@ -228,7 +229,7 @@ def counter_list(request: HttpRequest) -> HttpResponse:
     counters = (
         Counter.objects.filter(unit_id__in=counter_unit_ids(request.user), active=True)
         .select_related("unit")
-        .order_by("unit__name", "number")
+        .order_by(by_name("unit__name"), "number")
     )
     return render(request, "tickets/counter_list.html", {"counters": counters})
 
@@ -247,7 +248,7 @@ def _waiting_context(counter: Counter, day: dt.date) -> dict[str, Any]:
         .order_by()
         .values("field__name")
         .annotate(n=Count("id"), priority=Count("id", filter=Q(priority=True)))
-        .order_by("field__name")
+        .order_by(by_name("field__name"))
     )
     return {
         "waiting": rows,
