@@ -116,7 +116,7 @@ def by_name(field: str = "name", *, descending: bool = False) -> Any:
     from django.db.models.functions import Collate
 
     if connection.vendor == "postgresql":
-        term = Collate(F(field), PG_VI_COLLATION)
+        term: Any = Collate(F(field), PG_VI_COLLATION)
     elif connection.vendor == "sqlite":
         term = Collate(F(field), SQLITE_VI_COLLATION)
     else:
