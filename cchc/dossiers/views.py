@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +25,7 @@ from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import mask_id_number
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in, visible_unit_ids
@@ -220,8 +220,19 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         ).first()
     new_due = None
     if post.get("new_due"):
-        parsed = parse_datetime(post["new_due"])
-        new_due = timezone.make_aware(parsed) if parsed and timezone.is_naive(parsed) else parsed
+        # Typed as "14:30 25/11/2026" (a text box: a native picker shows AM/PM and mm/dd/yyyy
+        # on an English-language browser); the ISO form of older pages and scripts still works.
+        new_due = parse_local_datetime(post["new_due"])
+        if new_due is None:
+            return detail(
+                request,
+                code,
+                error=_(
+                    "Ngày giờ hẹn mới “%(value)s” không hợp lệ: hãy nhập giờ:phút ngày/tháng/năm, ví dụ 14:30 25/11/2026."
+                )
+                % {"value": post["new_due"][:30]},
+                status=422,
+            )
     try:
         version = int(post.get("version", ""))
         amount = int(post["amount_vnd"]) if post.get("amount_vnd") else None

@@ -24,7 +24,8 @@ from cchc.lib.text import by_name
 from cchc.portal import actions, tracking
 from cchc.portal.actions import PortalError
 from cchc.portal.models import Citizen, Draft
-from cchc.tickets.models import Counter
+from cchc.tickets.actions import bookable_fields
+from cchc.tickets.models import Counter, SlotPlan
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 
@@ -35,8 +36,13 @@ HONEYPOT = "website"
 
 def home(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by(by_name())
-    # Booking is offered where the unit runs a counter queue.
-    queue_units = set(Counter.objects.filter(active=True).values_list("unit__code", flat=True))
+    # Booking is offered only where it can be done: the unit runs a counter queue and has a slot
+    # plan for at least one field it offers (otherwise the link led to "Đơn vị chưa nhận đặt lịch
+    # hẹn"). The candidates are few, so bookable_fields() is asked of each.
+    candidates = Unit.objects.filter(
+        pk__in=Counter.objects.filter(active=True).values("unit_id")
+    ).filter(pk__in=SlotPlan.objects.filter(active=True).values("unit_id"))
+    queue_units = {u.code for u in candidates if bookable_fields(u).exists()}
     return render(
         request,
         "portal/home.html",

@@ -5,6 +5,7 @@ and each counter's own screen, the counter, and online booking. Thin: every chan
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from django.conf import settings
@@ -195,8 +196,25 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
             "state": state,
             "feed_url": reverse("api:queue_board", kwargs={"unit_code": unit.code}),
             "poll_ms": BOARD_POLL_MS,
+            "clock": board_clock(),
         },
     )
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def board_clock(at: dt.datetime | None = None) -> dict[str, Any]:
+    """The board's clock from the server, in Vietnam time: the display device's own clock may be
+    wrong or set to another zone. board.js ticks on from this moment (keeping the difference
+    between the server's clock and the device's), at UTC+7 whatever the device's zone."""
+    now = (at or timezone.now()).astimezone(VIETNAM)
+    offset = now.utcoffset() or dt.timedelta(0)
+    return {
+        "text": now.strftime("%H:%M"),
+        "epoch_ms": str(int(now.timestamp() * 1000)),  # a string: no thousands separators
+        "offset_minutes": str(int(offset.total_seconds() // 60)),
+    }
 
 
 @never_cache
