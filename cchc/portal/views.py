@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from cchc.catalogue.models import Field, Procedure
-from cchc.dossiers.choices import ReturnMethod, Status
+from cchc.dossiers.choices import PaymentMethod, ReturnMethod, Status
 from cchc.lib.limits import limit_per_value
+from cchc.lib.numbers import localised
 from cchc.lib.text import by_name
 from cchc.portal import actions, tracking
 from cchc.portal.actions import PortalError
@@ -116,7 +117,24 @@ def _page_view(dossier: Any, *, personal: bool) -> dict[str, Any]:
     view["due_at"] = dossier.due_at
     for item in view["history"]:
         item["moment"] = dt.datetime.fromisoformat(item["at"])
+    view["fee"] = _fee_view(dossier)
     return view
+
+
+def _fee_view(dossier: Any) -> dict[str, Any] | None:
+    """The fees and charges asked of the applicant and how to pay them, on the page only (the
+    API's public view is unchanged). None when nothing is or was due."""
+    due, paid = dossier.fee_due_vnd or 0, dossier.fee_paid_vnd or 0
+    if not due:
+        return None
+    return {
+        "due": localised(due),
+        "paid": localised(paid),
+        "left": localised(max(0, due - paid)),
+        "outstanding": due > paid,
+        "requested": dossier.status == Status.PAYMENT,
+        "methods": [str(label) for _value, label in PaymentMethod.choices],
+    }
 
 
 @ratelimit(key="ip", rate="60/m", block=True)
