@@ -162,7 +162,8 @@ def pick_examples(data_dir: Path) -> dict[str, str]:
     )
     if processing is None:
         raise SystemExit("the demo has no dossier in commune 16300")
-    paying = Dossier.objects.filter(fee_due_vnd__gt=0).order_by("-received_at").first()
+    fees = Dossier.objects.filter(fee_due_vnd__gt=0).order_by("-received_at")
+    paying = fees.filter(status=Status.PAYMENT).first() or fees.first()
     with_phone = open_.exclude(applicant_phone="").first() or processing
     citizen, _created = Citizen.objects.get_or_create(
         phone=with_phone.applicant_phone, defaults={"name": with_phone.applicant_name}
