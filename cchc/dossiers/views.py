@@ -27,6 +27,7 @@ from cchc.dossiers.models import DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import mask_id_number
+from cchc.lib.text import by_name
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in, visible_unit_ids
 
@@ -143,7 +144,7 @@ def receive(request: HttpRequest) -> HttpResponse:
     procedures = (
         Procedure.objects.filter(adoptions__unit__in=units, adoptions__implemented=True)
         .distinct()
-        .order_by("name")
+        .order_by(by_name())
     )
     return render(
         request,

@@ -44,6 +44,7 @@ from cchc.feedback.models import (
     to_answer_q,
     to_forward_q,
 )
+from cchc.lib.text import by_name
 from cchc.units.models import Unit
 
 PUBLIC_PAGE_SIZE = 20
@@ -329,7 +330,9 @@ def _render_detail(
     request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
-    units = Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name")
+    units = (
+        Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name").order_by(by_name())
+    )
     return render(
         request,
         "feedback/staff_detail.html",
