@@ -5,7 +5,6 @@ and each counter's own screen, the counter, and online booking. Thin: every chan
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from django.conf import settings
@@ -201,14 +200,11 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
     )
 
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
 def board_clock(at: dt.datetime | None = None) -> dict[str, Any]:
     """The board's clock from the server, in Vietnam time: the display device's own clock may be
     wrong or set to another zone. board.js ticks on from this moment (keeping the difference
     between the server's clock and the device's), at UTC+7 whatever the device's zone."""
-    now = (at or timezone.now()).astimezone(VIETNAM)
+    now = (at or timezone.now()).astimezone(TZ)  # Asia/Ho_Chi_Minh
     offset = now.utcoffset() or dt.timedelta(0)
     return {
         "text": now.strftime("%H:%M"),
