@@ -42,6 +42,12 @@ PHONE = (360, 740)
 KIOSK = (1080, 1920)
 BOARD = (1920, 1080)
 
+ROLE_NAMES = {
+    "reception": "tiếp nhận",
+    "specialist": "chuyên viên",
+    "leader": "lãnh đạo",
+    "supervisor": "giám sát (chỉ xem)",
+}
 # role → demo account (cchc/portal/management/commands/load_demo.py)
 ACCOUNTS = {
     "reception": "tiepnhan.ngason",
@@ -198,7 +204,7 @@ def shots(examples: dict[str, str]) -> list[Shot]:
         out.append(
             Shot(
                 f"dossier-{role}",
-                f"Trang hồ sơ, vai trò {role}",
+                f"Trang hồ sơ, vai trò {ROLE_NAMES[role]}",
                 f"/lam-viec/ho-so/{code}/",
                 DESK,
                 role,
@@ -208,7 +214,7 @@ def shots(examples: dict[str, str]) -> list[Shot]:
         out.append(
             Shot(
                 f"worklist-{role}",
-                f"Danh sách hồ sơ, vai trò {role}",
+                f"Danh sách hồ sơ, vai trò {ROLE_NAMES[role]}",
                 "/lam-viec/ho-so/",
                 DESK,
                 role,

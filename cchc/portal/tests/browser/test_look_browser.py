@@ -57,6 +57,7 @@ def test_desk_header_shows_every_link_without_a_menu_button(
     assert not page.locator("#site-menu > summary").is_visible()
     assert page.locator("#site-menu nav").get_by_role("link", name="Tra cứu hồ sơ").is_visible()
     assert "UBND tỉnh Thanh Hóa" in page.locator("footer").inner_text()
+    assert_accessible(page)
     context.close()
 
 
@@ -70,6 +71,7 @@ def test_a_failed_form_is_summarised_and_marked_at_the_field(phone_page: Any, wo
     page.locator("main form[method=post] button[type=submit]").last.click()
     summary = page.locator(".error-summary[role=alert]")
     assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     link = summary.locator("a[href='#id_content']")
     link.click()
     field = page.locator("#id_content")
