@@ -133,3 +133,12 @@ def register_sqlite_collation(sender: Any, connection: Any, **kwargs: Any) -> No
     """connection_created receiver: teaches each SQLite connection the "vi" collation."""
     if connection.vendor == "sqlite":
         connection.connection.create_collation(SQLITE_VI_COLLATION, _compare)
+
+
+def person_key(full_name: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A sort key for people's names the Vietnamese way: by given name (the last word), then by
+    the whole name, so "Lê Văn Hùng" comes before "Nguyễn Thị Lan" and "Trần Văn An" before both.
+    """
+    words_ = (full_name or "").split()
+    given = words_[-1] if words_ else ""
+    return collation_key(given), collation_key(full_name or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cchc.catalogue.models import Field
-from cchc.lib.text import by_name, vi_sorted
+from cchc.lib.text import by_name, person_key, vi_sorted
 
 NAMES = ["Giáo dục", "Đất đai", "Dân tộc", "Y tế", "Ân xá", "Anh", "Ưu đãi", "Uỷ thác", "Ô tô"]
 EXPECTED = ["Anh", "Ân xá", "Dân tộc", "Đất đai", "Giáo dục", "Ô tô", "Uỷ thác", "Ưu đãi", "Y tế"]
@@ -37,3 +37,22 @@ def test_by_name_orders_in_the_database() -> None:
     assert list(
         Field.objects.order_by(by_name(descending=True)).values_list("name", flat=True)
     ) == list(reversed(EXPECTED))
+
+
+def test_people_are_ordered_by_given_name_then_full_name() -> None:
+    people = [
+        "Nguyễn Thị Lan",
+        "Lê Văn Hùng",
+        "Trần Văn An",
+        "Đỗ Thị Ánh",
+        "Phạm Văn Đức",
+        "Bùi Văn Dũng",
+    ]
+    assert sorted(people, key=person_key) == [
+        "Trần Văn An",
+        "Đỗ Thị Ánh",
+        "Bùi Văn Dũng",
+        "Phạm Văn Đức",
+        "Lê Văn Hùng",
+        "Nguyễn Thị Lan",
+    ]
