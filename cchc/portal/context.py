@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
 
-from cchc.lib.forms import DATE_PATTERN, DATETIME_PATTERN
+from cchc.lib.forms import DATE_PATTERN, DATETIME_PATTERN, ID_NUMBER_PATTERN
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -33,4 +33,5 @@ def brand(request: HttpRequest) -> dict[str, Any]:
         # For hand-written date inputs, the same patterns the shared widgets carry.
         "DATE_PATTERN": DATE_PATTERN,
         "DATETIME_PATTERN": DATETIME_PATTERN,
+        "ID_NUMBER_PATTERN": ID_NUMBER_PATTERN,
     }
