@@ -124,3 +124,18 @@ def test_every_page_shows_the_summary_of_its_failed_form(world: Any, settings: A
     assert summary is not None, page
     assert 'href="#id_name"' in summary.group(0) and 'href="#id_phone"' in summary.group(0)
     assert page.index("error-summary") < page.index("<h1>")
+
+
+def test_the_reschedule_date_is_read_day_first_and_a_bad_one_is_explained(
+    received: Any, reception: Any
+) -> None:
+    from cchc.conftest import logged_in
+
+    client = logged_in(reception)
+    url = f"/lam-viec/ho-so/{received.code}/thao-tac/reschedule/"
+    bad = client.post(url, {"version": "1", "new_due": "2:30 PM 11/25/2026", "reason": "x"})
+    assert bad.status_code == 422
+    assert "hãy nhập giờ:phút ngày/tháng/năm" in bad.content.decode()
+    good = client.post(url, {"version": "1", "new_due": "14:30 25/11/2026", "reason": "x"})
+    assert "hãy nhập giờ:phút ngày/tháng/năm" not in good.content.decode()
+    assert good.status_code < 500
