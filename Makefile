@@ -6,7 +6,7 @@ PORT ?= 8000
 DATA_DIR ?= var
 export PORT DATA_DIR
 
-.PHONY: run test lint typecheck pytest migrations-check bench clean messages
+.PHONY: run test lint typecheck pytest migrations-check bench clean messages screens
 
 $(VENV)/.base: requirements/base.lock
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -41,6 +41,10 @@ test: lint typecheck migrations-check pytest
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
+
+# Screenshots of the main screens at their real sizes into docs/screens/ (demo data in var/screens).
+screens: $(VENV)/.dev
+	$(PY) scripts/screens.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The form renderer (TemplatesSetting) finds Django's own form templates through this app.
+    "django.forms",
     "django_htmx",
     "ninja",
     "axes",
@@ -93,7 +95,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cchc.portal.context.site",
+                "cchc.portal.context.brand",
             ],
+            # {% error_summary %} and friends on every page without a {% load %}.
+            "builtins": ["cchc.lib.ui"],
         },
     }
 ]
@@ -163,6 +168,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["cchc.formats"]
+# One way of rendering forms: label, hint, error at the field, input (cchc.lib.forms).
+FORM_RENDERER = "cchc.lib.forms.FormRenderer"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -255,6 +262,18 @@ ONE_STOP_PAYMENT_STOPS_CLOCK = env_bool("ONE_STOP_PAYMENT_STOPS_CLOCK", False)
 ONE_STOP_NEXT_MORNING_MINUTES = env_int("ONE_STOP_NEXT_MORNING_MINUTES", 60)
 DOSSIER_CODE_PATTERN = env_str("DOSSIER_CODE_PATTERN", "{agency}-{day:%y%m%d}-{number:04d}")
 FORMS_LEGAL_BASIS = env_str("FORMS_LEGAL_BASIS", "")
+
+# The public face: who runs this service, as people know it from the national and provincial
+# portals (header: emblem, authority, site name; footer: responsible agency, hotline, address).
+# The demo is Thanh Hóa's; a province sets its own. The emblem is a static path or a full URL.
+BRAND_AUTHORITY = env_str("BRAND_AUTHORITY", "UBND tỉnh Thanh Hóa")
+BRAND_SITE_NAME = env_str("BRAND_SITE_NAME", "Hệ thống thông tin giải quyết thủ tục hành chính")
+BRAND_SHORT_NAME = env_str("BRAND_SHORT_NAME", "Dịch vụ công Thanh Hóa")
+BRAND_EMBLEM = env_str("BRAND_EMBLEM", "cchc/emblem.svg")
+FOOTER_AGENCY = env_str("FOOTER_AGENCY", "Văn phòng UBND tỉnh Thanh Hóa")
+FOOTER_ADDRESS = env_str("FOOTER_ADDRESS", "35 Đại lộ Lê Lợi, phường Hạc Thành, tỉnh Thanh Hóa")
+FOOTER_HOTLINE = env_str("FOOTER_HOTLINE", "0237 3000 000")
+FOOTER_EMAIL = env_str("FOOTER_EMAIL", "")
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -18,6 +18,7 @@ from cchc.catalogue.search import search_procedures
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import IsoDate, ShortText, column, whole_number
 from cchc.lib.numbers import plain_decimal
+from cchc.lib.text import by_name
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
@@ -66,7 +67,7 @@ def list_procedures(
     if params.q:
         procedures = search_procedures(procedures, params.q)
     if not params.q:
-        procedures = procedures.order_by("field__name", "name")
+        procedures = procedures.order_by(by_name("field__name"), by_name())
     # With a query the search has ordered the rows by relevance, best first.
     page = procedures[params.offset : params.offset + params.limit]
     return [

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cchc.catalogue.actions import set_adoption
 from cchc.catalogue.models import Field, Procedure, UnitProcedure
 from cchc.catalogue.search import search_procedures
+from cchc.lib.text import by_name
 from cchc.units.choices import UnitKind
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
@@ -28,7 +29,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
     unit = units.filter(code=request.GET.get("unit", "")).first()
     field = Field.objects.filter(code=request.GET.get("field", "")).first()
     q = request.GET.get("q", "").strip()[:200]
-    procedures = Procedure.objects.select_related("field").order_by("field__name", "name")
+    procedures = Procedure.objects.select_related("field").order_by(
+        by_name("field__name"), by_name()
+    )
     if unit:
         procedures = procedures.implemented_at(unit)
     if field:
@@ -42,7 +45,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         {
             "units": units,
             "unit": unit,
-            "fields": Field.objects.all(),
+            "fields": Field.objects.order_by(by_name()),
             "field": field,
             "q": q,
             "page": page,
@@ -58,7 +61,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     units = (
         Unit.objects.current()
         .filter(adoptions__procedure=procedure, adoptions__implemented=True)
-        .order_by("name")
+        .order_by(by_name())
     )
     # "If you submit now, the result is due on …": the national calendar, receipt at this moment.
     due_if_now = (
@@ -86,7 +89,7 @@ def public_listing(request: HttpRequest, unit_code: str) -> HttpResponse:
     adoptions = (
         UnitProcedure.objects.filter(unit=unit)
         .select_related("procedure__field")
-        .order_by("procedure__field__name", "procedure__name")
+        .order_by(by_name("procedure__field__name"), by_name("procedure__name"))
     )
     implemented = [a for a in adoptions if a.implemented]
     not_implemented = [a for a in adoptions if not a.implemented]
@@ -107,7 +110,9 @@ def unit_catalogue(request: HttpRequest, unit_code: str) -> HttpResponse:
     """Staff view of a unit's catalogue adoption; TTHC-control officers can change it."""
     unit = get_unit_for(request.user, unit_code)
     adoptions = {a.procedure_id: a for a in UnitProcedure.objects.filter(unit=unit)}
-    procedures = Procedure.objects.select_related("field").order_by("field__name", "name")
+    procedures = Procedure.objects.select_related("field").order_by(
+        by_name("field__name"), by_name()
+    )
     rows = [(p, adoptions.get(p.id)) for p in procedures]
     implemented = sum(1 for a in adoptions.values() if a.implemented)
     return render(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.catalogue.models import ProcedureVersion
 from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
+from cchc.lib.forms import IdNumberInput, PhoneInput
 from cchc.lib.numbers import localised
 from cchc.lib.personal import InvalidIdNumber, InvalidPhone, check_id_number, normalise_phone
 from cchc.lib.uploads import max_file_bytes
@@ -54,14 +55,14 @@ class ReceiptForm(forms.Form):
     )
     applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=200)
     applicant_id_number = forms.CharField(
-        label=_("Số CCCD / mã số thuế"), max_length=20, required=False
+        label=_("Số CCCD / mã số thuế"), max_length=20, required=False, widget=IdNumberInput
     )
     # Typed as people write it ("0912 345 678", "+84 912 345 678"); kept in one form (clean_…).
     applicant_phone = forms.CharField(
         label=_("Điện thoại"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=PhoneInput(attrs={"autocomplete": "off"}),  # the applicant's, not the officer's
     )
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)

@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +31,9 @@ from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import InvalidPhone, mask_id_number, normalise_phone
+from cchc.lib.text import by_name
 from cchc.lib.uploads import max_file_bytes
 from cchc.tickets.actions import link_dossier
 from cchc.tickets.lookup import get_ticket_for
@@ -94,7 +95,7 @@ def _search_hits(units: Any, q: str, field: Any = None) -> list[Procedure]:
         procedures = procedures.filter(field=field)
     if not q.strip():
         # Nothing typed yet: the ticket's field lists its procedures (a field holds a few dozen).
-        return list(procedures.order_by("name")[:50]) if field is not None else []
+        return list(procedures.order_by(by_name())[:50]) if field is not None else []
     return list(search_procedures(procedures, q[:100])[:SEARCH_LIMIT])
 
 
@@ -431,8 +432,19 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         ).first()
     new_due = None
     if post.get("new_due"):
-        parsed = parse_datetime(post["new_due"])
-        new_due = timezone.make_aware(parsed) if parsed and timezone.is_naive(parsed) else parsed
+        # Typed as "14:30 25/11/2026" (a text box: a native picker shows AM/PM and mm/dd/yyyy
+        # on an English-language browser); the ISO form of older pages and scripts still works.
+        new_due = parse_local_datetime(post["new_due"])
+        if new_due is None:
+            return detail(
+                request,
+                code,
+                error=_(
+                    "Ngày giờ hẹn mới “%(value)s” không hợp lệ: hãy nhập giờ:phút ngày/tháng/năm, ví dụ 14:30 25/11/2026."
+                )
+                % {"value": post["new_due"][:30]},
+                status=422,
+            )
     try:
         version = int(post.get("version", ""))
         amount = int(post["amount_vnd"]) if post.get("amount_vnd") else None

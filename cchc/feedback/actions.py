@@ -53,6 +53,7 @@ from cchc.feedback.models import (
 )
 from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone, phones_match
+from cchc.lib.text import by_name
 from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.notify.choices import Channel as MessageChannel
 from cchc.notify.choices import Kind as MessageKind
@@ -356,7 +357,7 @@ def working_days_for(unit: Unit) -> tuple[int, int]:
 
 def addressable_units() -> Any:
     """The units a citizen may address: communes, wards and special zones in force today."""
-    return Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by("name")
+    return Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by(by_name())
 
 
 def _validate_submission(

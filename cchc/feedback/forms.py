@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.catalogue.models import Procedure
 from cchc.feedback.actions import MAX_COMMENT_CHARS, MAX_CONTENT_CHARS, addressable_units
 from cchc.feedback.choices import Kind, Level, Reason, Subject
+from cchc.lib.forms import PhoneInput
 from cchc.units.models import Unit
 
 # The honeypot's name: one that form-filling robots like to fill.
@@ -62,7 +63,7 @@ class FeedbackForm(forms.Form):
         label=_("Số điện thoại di động"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput,
     )
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     attachments = MultipleFileField(
@@ -134,7 +135,7 @@ class RatingByCodeForm(RatingForm):
     phone = forms.CharField(
         label=_("Số điện thoại đã khai khi nộp hồ sơ"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput,
     )
 
     field_order = ["code", "phone", "level", "reasons", "comment"]

@@ -47,6 +47,7 @@ from cchc.feedback.models import (
 )
 from cchc.lib.limits import limit_per_value
 from cchc.lib.personal import phones_match
+from cchc.lib.text import by_name
 from cchc.units.models import Unit
 
 PUBLIC_PAGE_SIZE = 20
@@ -409,7 +410,9 @@ def _render_detail(
     request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
-    units = Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name")
+    units = (
+        Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name").order_by(by_name())
+    )
     return render(
         request,
         "feedback/staff_detail.html",

@@ -4,6 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.templatetags.static import static
+
+from cchc.lib.forms import DATE_PATTERN, DATETIME_PATTERN, ID_NUMBER_PATTERN
 
 # The session keys the citizen sign-in writes (portal.views and portal.identity): kept here so
 # that the header can show the citizen without a database query on every page.
@@ -27,3 +30,27 @@ def citizen_account(request: HttpRequest) -> dict[str, str] | None:
     if session is None or not session.get(CITIZEN_SESSION_KEY):
         return None
     return {"label": session.get(CITIZEN_LABEL_KEY) or ""}
+
+
+def brand(request: HttpRequest) -> dict[str, Any]:
+    """Who runs the service, for the header and footer of every page (settings BRAND_*, FOOTER_*)."""
+    emblem = settings.BRAND_EMBLEM
+    if not emblem.startswith(("https://", "http://", "/")):
+        emblem = static(emblem)
+    return {
+        "BRAND": {
+            "authority": settings.BRAND_AUTHORITY,
+            "site_name": settings.BRAND_SITE_NAME,
+            "short_name": settings.BRAND_SHORT_NAME,
+            "emblem": emblem,
+            "agency": settings.FOOTER_AGENCY,
+            "address": settings.FOOTER_ADDRESS,
+            "hotline": settings.FOOTER_HOTLINE,
+            "hotline_tel": "".join(c for c in settings.FOOTER_HOTLINE if c.isdigit() or c == "+"),
+            "email": settings.FOOTER_EMAIL,
+        },
+        # For hand-written date inputs, the same patterns the shared widgets carry.
+        "DATE_PATTERN": DATE_PATTERN,
+        "DATETIME_PATTERN": DATETIME_PATTERN,
+        "ID_NUMBER_PATTERN": ID_NUMBER_PATTERN,
+    }

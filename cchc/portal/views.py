@@ -19,14 +19,17 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from cchc.catalogue.models import Field, Procedure
-from cchc.dossiers.choices import ReturnMethod, Status
+from cchc.dossiers.choices import PaymentMethod, ReturnMethod, Status
 from cchc.lib.limits import limit_per_value
+from cchc.lib.numbers import localised
 from cchc.lib.personal import mask_email, mask_phone
+from cchc.lib.text import by_name
 from cchc.portal import actions, identity, space, tracking
 from cchc.portal.actions import PortalError
 from cchc.portal.context import CITIZEN_CONTACTS_KEY, CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
 from cchc.portal.models import Citizen, Draft
-from cchc.tickets.models import Counter
+from cchc.tickets.actions import bookable_fields
+from cchc.tickets.models import Counter, SlotPlan
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 
@@ -38,13 +41,18 @@ HONEYPOT = "website"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by("name")
-    # Booking is offered where the unit runs a counter queue.
-    queue_units = set(Counter.objects.filter(active=True).values_list("unit__code", flat=True))
+    units = Unit.objects.current().filter(kind__in=UnitKind.commune_level()).order_by(by_name())
+    # Booking is offered only where it can be done: the unit runs a counter queue and has a slot
+    # plan for at least one field it offers (otherwise the link led to "Đơn vị chưa nhận đặt lịch
+    # hẹn"). The candidates are few, so bookable_fields() is asked of each.
+    candidates = Unit.objects.filter(
+        pk__in=Counter.objects.filter(active=True).values("unit_id")
+    ).filter(pk__in=SlotPlan.objects.filter(active=True).values("unit_id"))
+    queue_units = {u.code for u in candidates if bookable_fields(u).exists()}
     return render(
         request,
         "portal/home.html",
-        {"units": units, "fields": Field.objects.all(), "queue_units": queue_units},
+        {"units": units, "fields": Field.objects.order_by(by_name()), "queue_units": queue_units},
     )
 
 
@@ -114,7 +122,24 @@ def _page_view(dossier: Any, *, personal: bool) -> dict[str, Any]:
     view["due_at"] = dossier.due_at
     for item in view["history"]:
         item["moment"] = dt.datetime.fromisoformat(item["at"])
+    view["fee"] = _fee_view(dossier)
     return view
+
+
+def _fee_view(dossier: Any) -> dict[str, Any] | None:
+    """The fees and charges asked of the applicant and how to pay them, on the page only (the
+    API's public view is unchanged). None when nothing is or was due."""
+    due, paid = dossier.fee_due_vnd or 0, dossier.fee_paid_vnd or 0
+    if not due:
+        return None
+    return {
+        "due": localised(due),
+        "paid": localised(paid),
+        "left": localised(max(0, due - paid)),
+        "outstanding": due > paid,
+        "requested": dossier.status == Status.PAYMENT,
+        "methods": [str(label) for _value, label in PaymentMethod.choices],
+    }
 
 
 @ratelimit(key="ip", rate="60/m", block=True)
@@ -324,7 +349,7 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
     units = (
         Unit.objects.current()
         .filter(adoptions__procedure=procedure, adoptions__implemented=True)
-        .order_by("name")
+        .order_by(by_name())
     )
     if request.method == "POST" and not _honeypot_filled(request):
         unit = units.filter(code=request.POST.get("unit", "")).first()

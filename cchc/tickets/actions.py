@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from cchc.catalogue.models import Field
 from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone
+from cchc.lib.text import by_name
 from cchc.tickets.choices import (
     AT_COUNTER,
     HOLDING_PLACE,
@@ -96,7 +97,7 @@ def offered_fields(unit: Unit) -> QuerySet[Field]:
             procedures__adoptions__unit_id__in=owners, procedures__adoptions__implemented=True
         )
         .distinct()
-        .order_by("name")
+        .order_by(by_name())
     )
 
 

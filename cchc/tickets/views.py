@@ -23,6 +23,7 @@ from cchc.accounts.middleware import passive
 from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
 from cchc.lib.ratelimited import rate_limited
+from cchc.lib.text import by_name
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
 from cchc.tickets.board import board_state, counter_display_state
@@ -194,8 +195,22 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
             "state": state,
             "feed_url": reverse("api:queue_board", kwargs={"unit_code": unit.code}),
             "poll_ms": BOARD_POLL_MS,
+            "clock": board_clock(),
         },
     )
+
+
+def board_clock(at: dt.datetime | None = None) -> dict[str, Any]:
+    """The board's clock from the server, in Vietnam time: the display device's own clock may be
+    wrong or set to another zone. board.js ticks on from this moment (keeping the difference
+    between the server's clock and the device's), at UTC+7 whatever the device's zone."""
+    now = (at or timezone.now()).astimezone(TZ)  # Asia/Ho_Chi_Minh
+    offset = now.utcoffset() or dt.timedelta(0)
+    return {
+        "text": now.strftime("%H:%M"),
+        "epoch_ms": str(int(now.timestamp() * 1000)),  # a string: no thousands separators
+        "offset_minutes": str(int(offset.total_seconds() // 60)),
+    }
 
 
 @never_cache
@@ -228,7 +243,7 @@ def counter_list(request: HttpRequest) -> HttpResponse:
     counters = (
         Counter.objects.filter(unit_id__in=counter_unit_ids(request.user), active=True)
         .select_related("unit")
-        .order_by("unit__name", "number")
+        .order_by(by_name("unit__name"), "number")
     )
     return render(request, "tickets/counter_list.html", {"counters": counters})
 
@@ -247,7 +262,7 @@ def _waiting_context(counter: Counter, day: dt.date) -> dict[str, Any]:
         .order_by()
         .values("field__name")
         .annotate(n=Count("id"), priority=Count("id", filter=Q(priority=True)))
-        .order_by("field__name")
+        .order_by(by_name("field__name"))
     )
     return {
         "waiting": rows,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cchc.lib.text import by_name, person_key
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Membership, Unit, visible_unit_ids
 
@@ -44,9 +45,13 @@ def unit_detail(request: HttpRequest, unit_code: str) -> HttpResponse:
     children = (
         Unit.objects.current()
         .filter(parent=unit, id__in=visible_unit_ids(request.user))
-        .order_by("name")
+        .order_by(by_name())
     )
-    staff = Membership.objects.active().filter(unit=unit).select_related("user").order_by("role")
+    # By role, then by given name as Vietnamese staff lists are read (lib.text.person_key).
+    staff = sorted(
+        Membership.objects.active().filter(unit=unit).select_related("user"),
+        key=lambda m: (m.role, person_key(str(m.user))),
+    )
     predecessors = Unit.objects.filter(succession_to__successor=unit)
     return render(
         request,

@@ -56,10 +56,19 @@
     stamp = next;
   }
 
+  // Vietnam time from the server: the page carries the server's moment (data-now, ms since
+  // 1970) and Vietnam's UTC offset (data-offset, minutes). The clock keeps the difference between
+  // the server's clock and the device's, and shows UTC + offset, so a device set to the wrong
+  // time or zone still shows the time people's phones show.
+  var clock = $("board-clock");
+  var serverNow = clock ? parseInt(clock.getAttribute("data-now"), 10) : NaN;
+  var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  var offsetMs = (clock ? parseInt(clock.getAttribute("data-offset"), 10) || 420 : 420) * 60000;
   function tickClock() {
-    var d = new Date();
+    if (!clock) { return; }
+    var d = new Date(Date.now() + skew + offsetMs);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    setText($("board-clock"), pad(d.getHours()) + ":" + pad(d.getMinutes()));
+    setText(clock, pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()));
   }
 
   var button = $("board-sound");
