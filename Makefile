@@ -6,7 +6,7 @@ PORT ?= 8000
 DATA_DIR ?= var
 export PORT DATA_DIR
 
-.PHONY: run test lint typecheck pytest migrations-check bench clean messages screens
+.PHONY: run test lint imports typecheck pytest migrations-check bench clean messages screens
 
 $(VENV)/.base: requirements/base.lock
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
@@ -28,6 +28,10 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Imports run one way between the apps (contracts in pyproject.toml, docs/architecture.md).
+imports: $(VENV)/.dev
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+
 typecheck: $(VENV)/.dev
 	$(PY) -m mypy cchc
 
@@ -37,7 +41,7 @@ migrations-check: $(VENV)/.dev
 pytest: $(VENV)/.dev
 	$(PY) -m pytest
 
-test: lint typecheck migrations-check pytest
+test: lint imports typecheck migrations-check pytest
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py

@@ -11,17 +11,14 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
 
-from cchc.accounts.models import ApiToken, User
+from cchc.accounts.models import User
 from cchc.catalogue.models import (
     Fee,
     Field,
@@ -31,12 +28,23 @@ from cchc.catalogue.models import (
     StepTemplate,
     UnitProcedure,
 )
-from cchc.dossiers.actions import Applicant, Receipt, ReceivedDocument, receive_dossier
+from cchc.dossiers.actions import receive_dossier
 from cchc.dossiers.models import Dossier
-from cchc.units.choices import Role, UnitKind
-from cchc.units.models import Membership, Unit
 
-PASSWORD = "a-Strong-pass-2026"
+# The helpers moved to cchc/testing.py; imported here for the fixtures below, and still importable
+# from here by the tests that have not moved to cchc.testing yet.
+from cchc.testing import (  # noqa: F401
+    PASSWORD,
+    TZ,
+    World,
+    at,
+    bearer,
+    logged_in,
+    make_user,
+    receipt_for,
+)
+from cchc.units.choices import Role, UnitKind
+from cchc.units.models import Unit
 
 
 @pytest.fixture(autouse=True)
@@ -53,27 +61,6 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-@dataclass
-class World:
-    province: Unit
-    commune_a: Unit
-    centre_a: Unit
-    commune_b: Unit
-    birth: Procedure
-    copy: Procedure
-
-
-def make_user(
-    username: str, unit: Unit | None = None, role: str | None = None, **extra: Any
-) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, full_name=username.title(), **extra
-    )
-    if unit is not None and role is not None:
-        Membership.objects.create(user=user, unit=unit, role=role, valid_from=dt.date(2025, 1, 1))
-    return user
 
 
 def make_procedure(
@@ -170,27 +157,9 @@ def sam(world: World) -> User:
     return make_user("sam", world.province, Role.SUPERVISOR)
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
-def bearer(user: User) -> dict[str, Any]:
-    _token, raw = ApiToken.issue(user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
 # -- dossier personas: the one-stop of commune A (Nga Sơn) and its colleagues ------------------
 # Receipts happen at fixed moments on the real 2025–2026 calendar (shipped as data), so every due
 # moment in the tests can be checked by hand against CALENDAR.md.
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def at(day: str, hour: int = 9, minute: int = 0) -> dt.datetime:
-    """at("2025-08-04", 9) → 09:00 on 04/08/2025 in Vietnam."""
-    return dt.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -211,17 +180,6 @@ def leader(world: World) -> User:
 @pytest.fixture
 def reception_b(world: World) -> User:
     return make_user("mai", world.commune_b, Role.RECEPTION)
-
-
-def receipt_for(world: World, **overrides: Any) -> Receipt:
-    values: dict[str, Any] = {
-        "procedure_code": world.copy.code,
-        "processing_unit": world.commune_a,
-        "applicant": Applicant(name="Nguyễn Văn An", id_number="038090001234", phone="0912345678"),
-        "documents": [ReceivedDocument(position=1, originals=1)],
-    }
-    values.update(overrides)
-    return Receipt(**values)
 
 
 @pytest.fixture

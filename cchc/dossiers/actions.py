@@ -46,11 +46,11 @@ from cchc.dossiers.models import (
     DossierStep,
     crosses_boundary,
 )
+from cchc.dossiers.notices import on_dossier_event
 from cchc.lib import personal
 from cchc.lib.errors import DomainError
 from cchc.lib.numbers import localised
 from cchc.lib.uploads import CheckedUpload, UploadRejected, check_upload, max_file_bytes
-from cchc.notify.dispatch import on_dossier_event
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cchc.dossiers.actions import duration_of, local_iso, reallot_remaining
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.notify.dispatch import on_dossier_event
+from cchc.dossiers.notices import on_dossier_event
 from cchc.worktime import deadlines
 from cchc.worktime.actions import CalendarChangeEvent
 from cchc.worktime.snapshot import load_calendar

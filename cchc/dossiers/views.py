@@ -30,13 +30,12 @@ from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.dossiers.receipt_sources import ReceiptSource, ticket_source
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import InvalidPhone, mask_id_number, normalise_phone
 from cchc.lib.text import by_name
 from cchc.lib.uploads import max_file_bytes
-from cchc.tickets.actions import link_dossier
-from cchc.tickets.lookup import get_ticket_for
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in, visible_unit_ids
 
@@ -108,13 +107,10 @@ def _not_reception(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ticket_of(request: HttpRequest) -> Any:
-    raw = request.POST.get("ticket") or request.GET.get("ticket") or ""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404(_("Không tìm thấy số thứ tự"))
-    return get_ticket_for(request.user, int(raw))
+def _ticket_of(request: HttpRequest) -> ReceiptSource | None:
+    return ticket_source(
+        request.user, request.POST.get("ticket") or request.GET.get("ticket") or ""
+    )
 
 
 def _receipt_documents(form: ReceiptForm, request: HttpRequest) -> list[actions.ReceivedDocument]:
@@ -215,7 +211,7 @@ def receive(request: HttpRequest) -> HttpResponse:
                     else:
                         dossier = actions.receive_dossier(receipt, by=request.user)
                     if ticket is not None:
-                        link_dossier(ticket, dossier.code)
+                        ticket.link(dossier.code)
             except actions.DossierError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code

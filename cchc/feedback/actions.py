@@ -22,13 +22,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure
 from cchc.dossiers.choices import Status as DossierStatus
 from cchc.dossiers.lookup import find_by_public_code
 from cchc.dossiers.models import Dossier
+from cchc.feedback import notices
 from cchc.feedback.choices import (
     FORWARD_CATEGORIES,
     TRANSITIONS,
@@ -55,10 +56,6 @@ from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone, phones_match
 from cchc.lib.text import by_name
 from cchc.lib.uploads import UploadRejected, check_upload
-from cchc.notify.choices import Channel as MessageChannel
-from cchc.notify.choices import Kind as MessageKind
-from cchc.notify.dispatch import queue_message
-from cchc.notify.sms import strip_diacritics, unaccent
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines
@@ -495,94 +492,8 @@ def submit_feedback(
         at=now,
         data={"attachments": len(checked)},
     )
-    _notify_received(feedback)
+    notices.pakn_received(feedback)
     return feedback
-
-
-# -- PAKN: messages to the sender --------------------------------------------------------------
-
-
-def status_url(code: str) -> str:
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return base + reverse("feedback:status", args=[code])
-
-
-def _day(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y")
-
-
-def _sms(text: str) -> str:
-    return unaccent(text) if strip_diacritics() else text
-
-
-def _send(feedback: Feedback, kind: str, subject: str, body: str, sms: str) -> None:
-    for channel, recipient, words in (
-        (MessageChannel.EMAIL, feedback.email, body),
-        (MessageChannel.SMS, feedback.phone, _sms(sms)),
-    ):
-        if not recipient:
-            continue
-        queue_message(
-            channel=channel,
-            kind=kind,
-            recipient=recipient,
-            subject=subject if channel == MessageChannel.EMAIL else "",
-            body=words,
-            key=f"feedback:{feedback.pk}:{kind}:{channel}",
-        )
-
-
-def _notify_received(feedback: Feedback) -> None:
-    if not (feedback.email or feedback.phone):
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        words = {
-            "code": feedback.code,
-            "unit": feedback.unit.name,
-            "day": _day(feedback.received_at),
-            "due": _day(feedback.answer_due_at),
-            "url": status_url(feedback.code),
-        }
-        subject = _("Đã nhận phản ánh, kiến nghị %(code)s") % words
-        body = (
-            _(
-                "%(unit)s đã nhận phản ánh, kiến nghị của ông/bà ngày %(day)s.\n"
-                "Mã tra cứu: %(code)s\nHạn trả lời: %(due)s\nTheo dõi tại: %(url)s"
-            )
-            % words
-        )
-        sms = _("%(unit)s da nhan PAKN %(code)s, han tra loi %(due)s. Tra cuu: %(url)s") % words
-    _send(feedback, MessageKind.FEEDBACK_RECEIVED, subject, body, sms)
-
-
-SMS_ANSWER_CHARS = 300
-
-
-def _notify_answered(feedback: Feedback) -> None:
-    if not (feedback.email or feedback.phone):
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        short = " ".join(feedback.answer.split())
-        if len(short) > SMS_ANSWER_CHARS:
-            short = short[: SMS_ANSWER_CHARS - 1].rstrip() + "…"
-        words = {
-            "code": feedback.code,
-            "unit": feedback.unit.name,
-            "answer": feedback.answer,
-            "short": short,
-            "url": status_url(feedback.code),
-            "hotline": feedback.unit.hotline or "—",
-        }
-        subject = _("Trả lời phản ánh, kiến nghị %(code)s") % words
-        body = (
-            _(
-                "%(unit)s trả lời phản ánh, kiến nghị %(code)s của ông/bà:\n\n%(answer)s\n\n"
-                "Theo dõi tại: %(url)s\nĐường dây nóng: %(hotline)s"
-            )
-            % words
-        )
-        sms = _("Tra loi PAKN %(code)s: %(short)s") % words
-    _send(feedback, MessageKind.FEEDBACK_ANSWERED, subject, body, sms)
 
 
 # -- PAKN: staff actions -----------------------------------------------------------------------
@@ -643,7 +554,7 @@ def _transition(
             data=data,
         )
         if action == Action.ANSWER:
-            _notify_answered(locked)
+            notices.pakn_answered(locked)
     return locked
 
 

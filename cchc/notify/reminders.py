@@ -1,7 +1,9 @@
-"""Reminding officers: what falls due on the next working day, and the last day to apologise.
+"""The morning run: each day at 07:00 the outbox runs the morning jobs the domains registered
+(`cchc.notify.registry.register_morning_job`; the dossiers register their officers' reminders,
+`cchc.dossiers.reminders.remind_officers`) and settles lost deliveries.
 
-`remind_officers(now)` is the work, importable and idempotent per day (message keys carry the
-day and the officer). Two ways run it every morning, and running both is harmless:
+Each job is idempotent per day (its message keys carry the day). Two ways run them every
+morning, and running both is harmless:
 
 - the self-rescheduling job `daily_reminders`: each run first queues the next morning's run
   (07:00 Asia/Ho_Chi_Minh by default), keyed by day in `ReminderRun` so that the chain never
@@ -13,155 +15,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from cchc.accounts.models import User
-from cchc.dossiers import clock, rules
-from cchc.dossiers.models import Dossier
 from cchc.lib.daily_jobs import claim_day, schedule_once
-from cchc.notify import texts
-from cchc.notify.choices import Channel, Kind
 from cchc.notify.delivery import requeue_stale
-from cchc.notify.dispatch import queue_message
 from cchc.notify.models import ReminderRun
-from cchc.units.choices import Role
-from cchc.units.models import Membership
-from cchc.worktime import deadlines
-from cchc.worktime.deadlines import TZ, WorkCalendar, to_local
-from cchc.worktime.snapshot import load_calendar
+from cchc.notify.registry import MorningResult, morning_jobs
 
 logger = logging.getLogger(__name__)
 
-# The longest run of days off the calendar allows (Tết with its weekends) is well under a
-# month: dossiers due later than this cannot be due on the next working day.
-LOOKAHEAD = dt.timedelta(days=31)
+# Vietnam's one time zone (as `cchc.worktime.deadlines.TZ`, which notify may not import): the
+# morning run is at 07:00 there whatever the server's clock says.
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-@dataclass
-class Reminders:
-    due_tomorrow: int = 0
-    apology_due: int = 0
-
-    @property
-    def queued(self) -> int:
-        return self.due_tomorrow + self.apology_due
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, TZ)
-
-
-class _Officers:
-    """Who answers for a dossier: its assignee, else the leaders of its processing unit."""
-
-    def __init__(self, today: dt.date) -> None:
-        self.today = today
-        self._leaders: dict[int, list[User]] = {}
-
-    def of(self, dossier: Dossier) -> list[User]:
-        if dossier.assignee is not None and dossier.assignee.is_active:
-            return [dossier.assignee]
-        unit_id = dossier.processing_unit_id
-        if unit_id not in self._leaders:
-            memberships = (
-                Membership.objects.active(self.today)
-                .filter(unit_id=unit_id, role=Role.LEADER, user__is_active=True)
-                .select_related("user")
-                .order_by("user_id")
-            )
-            self._leaders[unit_id] = [m.user for m in memberships]
-        return self._leaders[unit_id]
-
-
-def remind_officers(now: dt.datetime | None = None) -> Reminders:
-    """Queue, for each responsible officer, one digest of the open dossiers due on the next
-    working day and one warning listing those for which today is the last day to apologise and
-    reschedule (not yet rescheduled). Nothing on a day that is not a working day of the unit:
-    a dossier due on Monday is reminded on Friday. Running it twice a day queues nothing new."""
-    now = now or timezone.now()
-    today = to_local(now).date()
-    calendars: dict[int, WorkCalendar] = {}
-    officers = _Officers(today)
-    users: dict[int, User] = {}
-    due: dict[int, list[Dossier]] = defaultdict(list)
-    apology: dict[int, list[Dossier]] = defaultdict(list)
-
-    candidates = (
-        # A stopped clock (waiting for a supplement; for payment where so configured) is not due.
-        Dossier.objects.filter(clock.running_q())
-        .filter(due_at__gte=_start_of(today + dt.timedelta(days=1)))
-        .filter(due_at__lt=_start_of(today) + LOOKAHEAD)
-        .select_related("processing_unit", "procedure_version", "assignee")
-        .order_by("due_at", "id")
-    )
-    for dossier in candidates:
-        assert dossier.due_at is not None
-        unit = dossier.processing_unit
-        calendar = calendars.get(unit.pk)
-        if calendar is None:
-            calendar = calendars[unit.pk] = load_calendar(unit)
-        if not calendar.is_working_day(today):
-            continue
-        due_day = to_local(dossier.due_at).date()
-        if not today < due_day <= calendar.next_working_day(today):
-            continue
-        responsible = officers.of(dossier)
-        if not responsible:
-            logger.warning("notify: dossier %s due soon has no responsible officer", dossier.pk)
-        last_day = calendar.previous_working_day(due_day)
-        warn = (
-            dossier.reschedule_count < rules.max_reschedules()
-            and last_day == today
-            and deadlines.reschedule_refusal(
-                dossier.due_at,
-                now,
-                calendar,
-                times_rescheduled=dossier.reschedule_count,
-                max_times=rules.max_reschedules(),
-            )
-            is None
-        )
-        for user in responsible:
-            users[user.pk] = user
-            due[user.pk].append(dossier)
-            if warn:
-                apology[user.pk].append(dossier)
-
-    result = Reminders()
-    for kind, by_user in ((Kind.DUE_TOMORROW, due), (Kind.APOLOGY_DUE, apology)):
-        for user_id, dossiers in by_user.items():
-            user = users[user_id]
-            if not user.email:
-                logger.warning("notify: officer %s has no e-mail address for %s", user.pk, kind)
-                continue
-            words = texts.for_officer(kind, dossiers, today)
-            message = queue_message(
-                channel=Channel.EMAIL,
-                kind=kind,
-                recipient=user.email,
-                subject=words.subject,
-                body=words.body,
-                key=f"reminder:{today.isoformat()}:{kind}:user:{user.pk}",
-                user=user,
-            )
-            if message is not None:
-                if kind == Kind.DUE_TOMORROW:
-                    result.due_tomorrow += 1
-                else:
-                    result.apology_due += 1
-    logger.info(
-        "notify: reminders for %s: %s digests, %s apology warnings queued",
-        today.isoformat(),
-        result.due_tomorrow,
-        result.apology_due,
-    )
-    return result
+def run_morning_jobs(now: dt.datetime) -> list[MorningResult]:
+    """Every registered morning job, in registration order, as on the morning of `now`."""
+    return [job(now) for job in morning_jobs()]
 
 
 # -- the self-rescheduling morning job ------------------------------------------------------
@@ -174,7 +49,7 @@ def morning_of(day: dt.date) -> dt.datetime:
 
 def next_run_at(now: dt.datetime) -> dt.datetime:
     """The next reminder moment strictly after `now` (07:00 Vietnam time by default)."""
-    today = to_local(now).date()
+    today = now.astimezone(TZ).date()
     candidate = morning_of(today)
     return candidate if candidate > now else morning_of(today + dt.timedelta(days=1))
 
@@ -204,12 +79,12 @@ def run_daily(day: dt.date, now: dt.datetime | None = None) -> int:
         # Never the same day again, even if this copy runs early (by hand, before 07:00).
         schedule_reminders(max(now, morning_of(day)))
     with transaction.atomic():
-        result = remind_officers(now)
+        queued = sum(result.queued for result in run_morning_jobs(now))
         requeue_stale(now)
         run.finished_at = timezone.now()
-        run.queued = result.queued
+        run.queued = queued
         run.save(update_fields=["finished_at", "queued"])
-    return result.queued
+    return queued
 
 
 @task()

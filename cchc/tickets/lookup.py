@@ -9,6 +9,8 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from cchc.dossiers.receipt_sources import ReceiptSource
+from cchc.tickets.actions import link_dossier
 from cchc.tickets.models import Counter, Ticket
 from cchc.units.choices import Role
 from cchc.units.models import Unit, visible_unit_ids
@@ -64,3 +66,15 @@ def get_ticket_for(user: Any, ticket_id: int) -> Ticket:
     if ticket is None:
         raise Http404(_("Không tìm thấy số thứ tự"))
     return ticket
+
+
+def receipt_source(user: Any, ticket_id: int) -> ReceiptSource:
+    """A ticket of the officer's units as the start of a counter receipt (dossiers' hook)."""
+    ticket = get_ticket_for(user, ticket_id)
+    return ReceiptSource(
+        pk=ticket.pk,
+        code=ticket.code,
+        field=ticket.field,
+        counter_id=ticket.counter_id,
+        link=lambda dossier_code: link_dossier(ticket, dossier_code),
+    )

@@ -17,9 +17,9 @@ from cchc.dossiers.actions import IllegalTransition, InvalidDossierData
 from cchc.dossiers.choices import PaymentMethod, Status
 from cchc.dossiers.clock import ClockState, clock_of
 from cchc.dossiers.models import Dossier, DossierPayment
+from cchc.dossiers.reminders import remind_officers
 from cchc.dossiers.worklists import Filters, worklist_rows
 from cchc.notify.models import Message
-from cchc.notify.reminders import remind_officers
 from cchc.portal.tracking import public_view
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome

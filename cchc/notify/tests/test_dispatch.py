@@ -12,8 +12,9 @@ from cchc.accounts.models import User
 from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.dossiers.notices import on_dossier_event
 from cchc.notify.choices import Channel, Kind, MessageStatus
-from cchc.notify.dispatch import on_dossier_event, queue_message, sms_number
+from cchc.notify.dispatch import queue_message, sms_number
 from cchc.notify.models import Message
 from cchc.notify.tests.conftest import EMAIL, ID_NUMBER, at, receive
 

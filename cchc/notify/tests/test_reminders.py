@@ -14,9 +14,10 @@ from cchc.accounts.models import User
 from cchc.conftest import World, make_user
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
+from cchc.dossiers.reminders import remind_officers
 from cchc.notify.choices import Kind
 from cchc.notify.models import Message, ReminderRun
-from cchc.notify.reminders import next_run_at, remind_officers, run_daily, schedule_reminders
+from cchc.notify.reminders import next_run_at, run_daily, schedule_reminders
 from cchc.notify.tests.conftest import ID_NUMBER, at, receive
 from cchc.units.choices import Role
 

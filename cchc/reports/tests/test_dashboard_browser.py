@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cchc.conftest import PASSWORD, World
 from cchc.dossiers.choices import Channel, EndType
-from cchc.portal.tests.browser.conftest import assert_accessible
 from cchc.reports.tests.conftest import make_dossier
+from cchc.testing import PASSWORD, World, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,6 @@
 """In Chromium: a kiosk ticket, called at the counter, appears on the board without a reload.
 
-Uses the browser fixtures of the portal's browser tests (skipped locally without Chromium)."""
+Uses the browser fixtures of cchc/conftest.py (skipped locally without Chromium)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cchc.accounts.models import User
-from cchc.conftest import World
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import World, assert_accessible
 from cchc.tickets import actions
 from cchc.tickets.models import Ticket
 from cchc.tickets.tests.conftest import Queue

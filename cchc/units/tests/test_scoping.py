@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cchc.catalogue.models import UnitProcedure
-from cchc.conftest import World, bearer, logged_in
+from cchc.testing import World, bearer, logged_in
 from cchc.units.choices import Role
 from cchc.units.models import visible_unit_ids
 
@@ -141,16 +141,17 @@ class Victim:
     feedback: Any
     ticket: Any
     counter: Any
+    clerk: Any  # commune A's reception officer, who received the dossier
 
 
 @pytest.fixture
 def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cchc.conftest import at, make_user, receipt_for
     from cchc.dossiers import actions as dossier_actions
     from cchc.dossiers.actions import Applicant
     from cchc.feedback import actions as feedback_actions
+    from cchc.testing import at, make_user, receipt_for
     from cchc.tickets import actions as ticket_actions
     from cchc.tickets.models import Counter
 
@@ -185,7 +186,7 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     counter = Counter.objects.create(unit=world.commune_a, number=1)
     ticket = ticket_actions.issue_ticket(world.commune_a)
     dossier.refresh_from_db()
-    return Victim(dossier, document, feedback, ticket, counter)
+    return Victim(dossier, document, feedback, ticket, counter, clerk)
 
 
 def _patterns() -> list[tuple[str, str, list[str]]]:
@@ -294,9 +295,9 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
     from django.test import Client
 
     from cchc.api import api
-    from cchc.conftest import make_user
     from cchc.dossiers.models import DossierEvent
     from cchc.feedback.models import FeedbackEvent
+    from cchc.testing import make_user
     from cchc.units.choices import Role as Roles
 
     openapi = api.get_openapi_schema(path_prefix="/api/v1")
@@ -360,12 +361,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
     )
     assert after == before
     # The walk would see a leak: A's own clerk finds the name on both doors.
-    from cchc.accounts.models import User
-
-    clerk = Client()
-    clerk.force_login(
-        User.objects.get(username="clerk_a"), backend="django.contrib.auth.backends.ModelBackend"
-    )
+    clerk = logged_in(victim.clerk)
     for own in (
         f"/lam-viec/ho-so/{victim.dossier.code}/",
         f"/api/v1/dossiers/{victim.dossier.code}",

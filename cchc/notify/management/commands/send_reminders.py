@@ -1,4 +1,5 @@
-"""Remind officers of dossiers due on the next working day (run every morning)."""
+"""Run the morning jobs the domains registered with the outbox (today: remind officers of
+dossiers due on the next working day); run every morning."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cchc.notify.reminders import morning_of, remind_officers, schedule_reminders
+from cchc.notify.reminders import morning_of, run_morning_jobs, schedule_reminders
 
 
 class Command(BaseCommand):
@@ -42,7 +43,5 @@ class Command(BaseCommand):
                 now = morning_of(dt.date.fromisoformat(date))
             except ValueError as exc:
                 raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from exc
-        result = remind_officers(now)
-        self.stdout.write(
-            f"{result.due_tomorrow} digests and {result.apology_due} apology warnings queued."
-        )
+        for result in run_morning_jobs(now):
+            self.stdout.write(result.summary())

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from cchc.conftest import PASSWORD, World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.feedback import actions as feedback_actions
 from cchc.feedback.models import Feedback, Rating
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import PASSWORD, World, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
