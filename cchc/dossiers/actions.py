@@ -131,7 +131,18 @@ def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
             continue
         if target_status(action, dossier.status) is not None and roles & roles_by_side[side]:
             out.append(action)
+    if Action.RESOLVE in out and _leader_must_sign(dossier, roles_by_side[PROCESSING_SIDE]):
+        out.remove(Action.RESOLVE)
     return out
+
+
+def _leader_must_sign(dossier: Dossier, roles: set[str]) -> bool:
+    """Whether a leader's step is still ahead and the actor is no leader: the procedure's steps
+    say a leader signs, so a specialist hands over to the leader instead of recording the
+    result (issue 12). Checked by `resolve` itself, so the page and the API agree."""
+    if Role.LEADER in roles:
+        return False
+    return dossier.steps.filter(role=Role.LEADER, finished_at__isnull=True).exists()
 
 
 def _check_role(dossier: Dossier, action: str, user: Any) -> None:
@@ -1179,6 +1190,13 @@ def resolve(
     """The result is ready (signed, issued): judged early / on time / late against the original due."""
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        if _leader_must_sign(d, user_roles_in(by, d.processing_unit)):
+            raise NotAllowed(
+                _(
+                    "Thủ tục này có bước lãnh đạo ký duyệt: hãy trình lãnh đạo (chuyển bước) "
+                    "thay vì ghi nhận kết quả."
+                )
+            )
         _finish(EndType.RESOLVED, by)(d, now)
         d.result_digital = digital
         return {"outcome": d.outcome, "digital": digital}

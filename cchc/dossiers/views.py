@@ -16,11 +16,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
 from cchc.dossiers import actions, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
+from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for, recipient_allowed
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
@@ -158,10 +158,8 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
     dossier = get_dossier_for(request.user, code)
     now = timezone.now()
     dossier_clock = clock_of(dossier, now)
-    colleagues = User.objects.filter(
-        memberships__unit_id__in=[dossier.processing_unit_id, dossier.receiving_unit_id],
-        is_active=True,
-    ).distinct()
+    # The act the step expects first, the others behind "Thao tác khác" (desk.py).
+    desk = desk_for(dossier, request.user)
     documents = list(dossier.documents.all())
     for document in documents:
         # Signer and validity of each signed PDF, shown beside it (signing.py; no query).
@@ -174,11 +172,13 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "steps": dossier.steps.select_related("assignee", "given_by").order_by("position"),
             "documents": documents,
             "events": dossier.events.select_related("actor").order_by("at", "id"),
-            "allowed": actions.allowed_actions(dossier, request.user),
+            "desk": desk,
+            "primary_acts": [(a, desk.label(a)) for a in desk.primary],
+            "other_acts": [(a, desk.label(a)) for a in desk.others],
+            "can_attach": can_attach(dossier, request.user),
             "clock": dossier_clock,
             "payments": dossier.payments.all(),
             "payment_methods": PaymentMethod.choices,
-            "colleagues": colleagues,
             "error": error,
             "Action": Action,
             "Status": Status,
@@ -190,6 +190,10 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
         },
         status=status,
     )
+
+
+def _action_name(action: str) -> str:
+    return str(Action(action).label) if action in Action.values else action
 
 
 def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
@@ -213,11 +217,26 @@ def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     dossier = get_dossier_for(request.user, code)
     post = request.POST
+    if action in IRREVERSIBLE and post.get("confirm") != "1":
+        # The page asks before an act that cannot be undone; the server insists, so a form sent
+        # without the box ticked (no JavaScript, an old tab) changes nothing.
+        return detail(
+            request,
+            code,
+            error=_("Hãy đánh dấu ô xác nhận trước khi thực hiện “%(action)s”: %(what)s")
+            % {"action": _action_name(action), "what": IRREVERSIBLE[action]},
+            status=422,
+        )
     to = None
     if post.get("to"):
-        to = User.objects.filter(
-            username=post["to"], memberships__unit_id__in=visible_unit_ids(request.user)
-        ).first()
+        to = recipient_allowed(dossier, post["to"], request.user)
+        if to is None:
+            return detail(
+                request,
+                code,
+                error=_("Người nhận không thuộc vai trò của bước tiếp theo tại đơn vị."),
+                status=422,
+            )
     new_due = None
     if post.get("new_due"):
         parsed = parse_datetime(post["new_due"])

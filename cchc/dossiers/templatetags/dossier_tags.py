@@ -10,3 +10,11 @@ register = template.Library()
 @register.filter
 def action_label(action: str) -> str:
     return str(Action(action).label)
+
+
+@register.filter
+def consequence(action: str) -> str:
+    """What an irreversible act will do, for its confirmation; empty for the others."""
+    from cchc.dossiers.desk import IRREVERSIBLE
+
+    return str(IRREVERSIBLE.get(action, ""))
