@@ -6,6 +6,7 @@ Thin: every change goes through `actions`, every lookup through `get_dossier_for
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,20 +18,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.catalogue.models import Procedure
-from cchc.dossiers import actions, signing
+from cchc.dossiers import actions, exports, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
+from cchc.dossiers.clock import end_of_working_day as clock_end_of_day
 from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for, recipient_allowed
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import DossierDocument
-from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.dossiers.worklists import WORKLISTS, Filters, counts, page, worklist_rows
 from cchc.lib.personal import mask_id_number
+from cchc.lib.text import fold
 from cchc.units.choices import Role, UnitKind
-from cchc.units.models import Unit, user_roles_in, visible_unit_ids
+from cchc.units.models import Unit, active_memberships, user_roles_in, visible_unit_ids
+from cchc.worktime.snapshot import load_calendar
 
 PAGE_SIZE = 50
+
+
+def _worklist_units(user: Any) -> list[Unit]:
+    """The units whose dossiers the user sees, for the unit filter and column: offered only to
+    someone who sees more than one. Province first, then by name without diacritics."""
+    units = Unit.objects.current().filter(
+        id__in=visible_unit_ids(user),
+        kind__in=UnitKind.administrative() | {UnitKind.DEPARTMENT},
+    )
+    return sorted(units, key=lambda u: (u.kind != UnitKind.PROVINCE, fold(u.name), u.name))
+
+
+def _may_receive(user: Any) -> bool:
+    """Whether the counter's receipt form would serve this user (a reception role somewhere);
+    read from the memberships already loaded for the scope, no query."""
+    return bool(user.is_superuser) or any(
+        m.role == Role.RECEPTION for m in active_memberships(user)
+    )
 
 
 @login_required
@@ -38,28 +60,51 @@ def worklist(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("list", "open")
     if key not in WORKLISTS:
         key = "open"
+    units = _worklist_units(request.user)
+    several = len(units) > 1
+    unit_code = request.GET.get("unit", "") if several else ""
+    unit = next((u for u in units if u.code == unit_code), None)
     filters = Filters(
         field=request.GET.get("field", ""),
         procedure=request.GET.get("procedure", ""),
         channel=request.GET.get("channel", ""),
         q=request.GET.get("q", "")[:100],
+        unit=unit.pk if unit else None,
     )
-    rows = worklist_rows(request.user, key, filters)
+    now = timezone.now()
+    current = WORKLISTS[key]
+    calendar = load_calendar()  # once for the list, the tabs' counts and the badges
+    rows = worklist_rows(request.user, key, filters, now=now, calendar=calendar)
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        name = f"ho-so-{key}-{timezone.localtime(now):%Y%m%d-%H%M}"
+        if export == "csv":
+            return exports.csv_response(rows, current, name)
+        return exports.xlsx_response(rows, current, name, current.label)
     try:
-        result = page(
-            rows, WORKLISTS[key], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
-        )
+        result = page(rows, current, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE)
     except ValueError:
-        result = page(rows, WORKLISTS[key], cursor=None, size=PAGE_SIZE)
+        result = page(rows, current, cursor=None, size=PAGE_SIZE)
+    end_of_today = clock_end_of_day(now, 0, calendar)
+    for d in result.rows:
+        # A text badge beside the due moment, not colour alone (no query: columns of the row).
+        setattr(d, "deadline_badge", exports.deadline_badge(d, now, end_of_today))  # noqa: B010
+    query = {"list": key, "q": filters.q, "unit": unit.code if unit else ""}
     return render(
         request,
         "dossiers/worklist.html",
         {
             "worklists": WORKLISTS.values(),
-            "current": WORKLISTS[key],
+            "current": current,
             "page": result,
             "filters": filters,
-            "now": timezone.now(),
+            "now": now,
+            "counts": counts(request.user, filters, now=now, calendar=calendar),
+            "units": units if several else [],
+            "unit": unit,
+            "query": urlencode({k: v for k, v in query.items() if v}),
+            "tab_query": urlencode({k: v for k, v in query.items() if v and k != "list"}),
+            "may_receive": _may_receive(request.user),
         },
     )
 

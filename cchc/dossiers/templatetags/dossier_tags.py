@@ -18,3 +18,11 @@ def consequence(action: str) -> str:
     from cchc.dossiers.desk import IRREVERSIBLE
 
     return str(IRREVERSIBLE.get(action, ""))
+
+
+@register.filter
+def get_count(counts: dict[str, int], key: str) -> str:
+    """A tab's count in Vietnamese digit grouping (1.234)."""
+    from cchc.lib.numbers import localised
+
+    return localised(int(counts.get(key, 0)))
