@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -56,7 +56,7 @@ def _may_receive(user: Any) -> bool:
 
 
 @login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     key = request.GET.get("list", "open")
     if key not in WORKLISTS:
         key = "open"
