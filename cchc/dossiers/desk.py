@@ -24,6 +24,7 @@ from cchc.units.models import Membership, Unit, user_roles_in
 STEP_ACTS = frozenset(
     {
         Action.HAND_OVER,
+        Action.SEND_BACK,
         Action.REQUEST_SUPPLEMENT,
         Action.REQUEST_PAYMENT,
         Action.RESCHEDULE,
@@ -108,8 +109,9 @@ def desk_for(dossier: Dossier, user: Any) -> Desk:
         step_role = current.role if current is not None else ""
         last = following is None or following.role == Role.RECEPTION
         if step_role == Role.LEADER:
-            primary = [Action.RESOLVE]
+            primary = [Action.RESOLVE, Action.SEND_BACK]
             desk.labels[Action.RESOLVE] = _("Có kết quả / Phê duyệt")
+            desk.labels[Action.SEND_BACK] = _("Trả lại")
         elif step_role == Role.RECEPTION:
             primary = [Action.HAND_OVER]
         else:

@@ -190,3 +190,40 @@ def test_without_a_leader_step_the_specialist_records_the_result(
     received = _hand(received, reception, specialist)
     desk = desk_for(received, specialist)
     assert desk.primary == ["resolve", "request_supplement"]
+
+
+def test_the_leader_sends_back_with_a_reason(
+    signed: Dossier, reception: User, specialist: User, leader: User
+) -> None:
+    signed = _hand(signed, reception, specialist, "10")
+    signed = _hand(signed, specialist, leader, "11")
+    assert desk_for(signed, leader).primary == ["resolve", "send_back"]
+    client = logged_in(leader)
+    page = client.get(f"/lam-viec/ho-so/{signed.code}/").content.decode()
+    assert "Trả lại" in _next_act(page)
+    url = f"/lam-viec/ho-so/{signed.code}/thao-tac/send_back/"
+    empty = client.post(url, {"version": signed.row_version, "reason": " "})
+    assert empty.status_code == 422 and "lý do trả lại" in empty.content.decode()
+    done = client.post(url, {"version": signed.row_version, "reason": "Thiếu xác minh bản gốc"})
+    assert done.status_code == 302
+    signed.refresh_from_db()
+    steps = {s.position: s for s in signed.steps.all()}
+    assert signed.status == "processing" and signed.assignee == specialist
+    assert steps[2].started_at is not None and steps[2].finished_at is None
+    assert steps[3].started_at is None and steps[2].note == "Thiếu xác minh bản gốc"
+    event = signed.events.latest("id")
+    assert (event.action, event.public) == ("send_back", False)
+    # Back on the specialist's desk, with "Trình lãnh đạo ký duyệt" first again.
+    assert desk_for(signed, specialist).primary == ["hand_over", "request_supplement"]
+    assert "send_back" not in desk_for(signed, leader).allowed
+
+
+def test_only_a_leader_at_the_leaders_step_sends_back(
+    signed: Dossier, reception: User, specialist: User, leader: User
+) -> None:
+    signed = _hand(signed, reception, specialist, "10")
+    with pytest.raises(actions.IllegalTransition):
+        actions.send_back(signed, by=leader, reason="x", at=at("2025-08-04", 11))
+    signed = _hand(signed, specialist, leader, "11")
+    with pytest.raises(actions.NotAllowed):
+        actions.send_back(signed, by=specialist, reason="x", at=at("2025-08-04", 12))
