@@ -132,3 +132,44 @@ def test_a_supervisors_pages_show_no_control_that_would_be_refused(
                 assert status != 403, (path, href)
         assert_accessible(page)
         shot(page, name)
+
+
+def test_reception_and_specialist_see_their_own_next_act(
+    desk_page: Any,
+    world: World,
+    reception: User,
+    specialist: User,
+    leader: User,
+    copy_implemented: None,
+) -> None:
+    """Reception: hand over to a specialist; the specialist: submit to the leader or ask for a
+    supplement. Each first on the page, each page accessible."""
+    version = world.copy.versions.get()
+    StepTemplate.objects.create(
+        version=version, position=3, name="Ký duyệt", role=Role.LEADER, share=Decimal(10)
+    )
+    fresh = actions.receive_dossier(receipt_for(world), by=reception)
+    page = desk_page
+    log_in(page, reception)
+    page.goto("/lam-viec/ho-so/?list=mine")
+    assert page.locator("main tbody a", has_text=fresh.code).count() == 1
+    assert_accessible(page)
+    shot(page, "worklist-reception")
+    page.goto(f"/lam-viec/ho-so/{fresh.code}/")
+    first = page.locator(".next-act")
+    first.get_by_label("Chuyển cho").select_option(specialist.username)
+    assert_accessible(page)
+    shot(page, "dossier-reception")
+    first.get_by_role("button", name="Chuyển chuyên viên xử lý").click()
+    page.locator(".messages").wait_for()
+    assert page.locator(".next-act").count() == 0
+    page.context.clear_cookies()
+    log_in(page, specialist)
+    page.goto(f"/lam-viec/ho-so/{fresh.code}/")
+    first = page.locator(".next-act")
+    assert first.get_by_role("button", name="Trình lãnh đạo ký duyệt").is_visible()
+    assert first.get_by_role("button", name="Yêu cầu bổ sung (Mẫu 02)").is_visible()
+    options = first.get_by_label("Chuyển cho").locator("option").all_inner_texts()
+    assert options[1:] == ["Hung – Lãnh đạo phê duyệt"]
+    assert_accessible(page)
+    shot(page, "dossier-specialist")
