@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -21,6 +22,10 @@ from cchc.units.models import visible_unit_ids
 from cchc.worktime.snapshot import load_calendar
 
 pytestmark = pytest.mark.django_db
+
+
+def _body(response: Any) -> str:
+    return b"".join(response.streaming_content).decode("utf-8")
 
 
 @pytest.fixture
@@ -72,6 +77,7 @@ def test_the_badge_says_due_today(world: World, reception: User, copy_implemente
     from cchc.dossiers.exports import deadline_badge
 
     dossier.refresh_from_db()
+    assert dossier.due_at is not None
     moment = at("2026-12-07", 10)
     assert deadline_badge(dossier, moment, dossier.due_at) == "Đến hạn hôm nay"
     assert deadline_badge(dossier, at("2026-12-08", 10), dossier.due_at) == "Quá hạn"
@@ -115,14 +121,14 @@ def test_the_current_list_exports_as_csv_scoped_like_the_page(
 ) -> None:
     response = logged_in(reception).get("/lam-viec/ho-so/", {"list": "open", "export": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8")
+    text = _body(response)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["Mã hồ sơ", "Thủ tục", "Người nộp"]
     assert len(rows) == 3 and {r[3] for r in rows[1:]} == {"Xã Nga Sơn"}
     assert rows[1][8] == "Quá hạn" and rows[1][7].count("/") == 2  # dd/mm/yyyy hh:mm
     other = logged_in(reception_b).get("/lam-viec/ho-so/", {"list": "open", "export": "csv"})
-    assert len(list(csv.reader(io.StringIO(b"".join(other.streaming_content).decode())))) == 2
+    assert len(list(csv.reader(io.StringIO(_body(other))))) == 2
 
 
 def test_the_current_list_exports_as_xlsx(several: None, sam: User) -> None:
@@ -131,6 +137,7 @@ def test_the_current_list_exports_as_xlsx(several: None, sam: User) -> None:
     )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     values = list(sheet.values)
     assert values[0][0] == "Mã hồ sơ" and len(values) == 3
     assert {row[3] for row in values[1:]} == {"Xã Nga Sơn"}
@@ -147,4 +154,4 @@ def test_a_formula_in_a_name_is_not_exported_as_a_formula(
         at=at("2025-08-04"),
     )
     response = logged_in(reception).get("/lam-viec/ho-so/", {"list": "open", "export": "csv"})
-    assert "'=HYPERLINK(1)" in b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in _body(response)
