@@ -95,6 +95,7 @@ ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
     Action.ASK_COMPLETION: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
     Action.REFUSE_RECEIPT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
     Action.HAND_OVER: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
+    Action.SEND_BACK: (PROCESSING_SIDE, frozenset({Role.LEADER})),
     Action.REQUEST_SUPPLEMENT: (
         PROCESSING_SIDE,
         frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER}),
@@ -135,7 +136,25 @@ def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
             continue
         if target_status(action, dossier.status) is not None and roles & roles_by_side[side]:
             out.append(action)
+    if Action.RESOLVE in out and _leader_must_sign(dossier, roles_by_side[PROCESSING_SIDE]):
+        out.remove(Action.RESOLVE)
+    if Action.SEND_BACK in out and not _at_leader_step(dossier):
+        out.remove(Action.SEND_BACK)
     return out
+
+
+def _at_leader_step(dossier: Dossier) -> bool:
+    current = _current_step(dossier)
+    return current is not None and current.role == Role.LEADER
+
+
+def _leader_must_sign(dossier: Dossier, roles: set[str]) -> bool:
+    """Whether a leader's step is still ahead and the actor is no leader: the procedure's steps
+    say a leader signs, so a specialist hands over to the leader instead of recording the
+    result (issue 12). Checked by `resolve` itself, so the page and the API agree."""
+    if Role.LEADER in roles:
+        return False
+    return dossier.steps.filter(role=Role.LEADER, finished_at__isnull=True).exists()
 
 
 def _check_role(dossier: Dossier, action: str, user: Any) -> None:
@@ -858,6 +877,68 @@ def hand_over(
     )
 
 
+def send_back(
+    dossier: Dossier,
+    *,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The leader does not sign and sends the work back ("Trả lại"), with the reason: the
+    leader's step waits again and the step before it restarts, with the one who did it. Only
+    from a leader's step; the history keeps the times the steps had."""
+    if not reason.strip():
+        raise InvalidDossierData(_("Phải ghi rõ lý do trả lại."))
+
+    def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        current = _current_step(d)
+        if current is None or current.role != Role.LEADER:
+            raise IllegalTransition(_("Chỉ trả lại được khi hồ sơ đang ở bước lãnh đạo ký duyệt."))
+        previous = (
+            d.steps.filter(position__lt=current.position, finished_at__isnull=False)
+            .order_by("-position")
+            .first()
+        )
+        if previous is None or previous.role == Role.RECEPTION:
+            raise IllegalTransition(_("Không có bước xử lý trước bước này để trả lại."))
+        data = {
+            "from_step": current.name,
+            "step": previous.name,
+            "before": {
+                "started_at": local_iso(previous.started_at),
+                "finished_at": local_iso(previous.finished_at),
+                "outcome": previous.outcome,
+            },
+            "to": getattr(previous.assignee, "username", None),
+        }
+        current.started_at = None
+        current.due_at = None
+        current.assignee = None
+        current.save(update_fields=["started_at", "due_at", "assignee"])
+        previous.finished_at = None
+        previous.outcome = ""
+        _start_step(previous, now, load_calendar(d.processing_unit))
+        previous.given_by = by
+        previous.note = reason.strip()[:500]
+        previous.save(
+            update_fields=["started_at", "due_at", "finished_at", "outcome", "given_by", "note"]
+        )
+        d.assignee = previous.assignee
+        return data
+
+    return _transition(
+        dossier,
+        Action.SEND_BACK,
+        by=by,
+        expected_version=expected_version,
+        at=at,
+        change=change,
+        reason=reason.strip(),
+        public=False,
+    )
+
+
 def request_supplement(
     dossier: Dossier,
     *,
@@ -1239,6 +1320,13 @@ def resolve(
     """The result is ready (signed, issued): judged early / on time / late against the original due."""
 
     def change(d: Dossier, now: dt.datetime) -> dict[str, Any]:
+        if _leader_must_sign(d, user_roles_in(by, d.processing_unit)):
+            raise NotAllowed(
+                _(
+                    "Thủ tục này có bước lãnh đạo ký duyệt: hãy trình lãnh đạo (chuyển bước) "
+                    "thay vì ghi nhận kết quả."
+                )
+            )
         _finish(EndType.RESOLVED, by)(d, now)
         d.result_digital = digital
         return {"outcome": d.outcome, "digital": digital}
@@ -1408,6 +1496,9 @@ def perform(
         ),
         Action.HAND_OVER: lambda: hand_over(
             dossier, by=by, to=p.to, note=p.reason, expected_version=v, at=at
+        ),
+        Action.SEND_BACK: lambda: send_back(
+            dossier, by=by, reason=p.reason, expected_version=v, at=at
         ),
         Action.REQUEST_SUPPLEMENT: lambda: request_supplement(
             dossier, by=by, items=p.items, expected_version=v, at=at

@@ -25,6 +25,7 @@ from cchc.catalogue.models import Field as CatalogueField
 from cchc.catalogue.models import Procedure, RequiredDocument
 from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE, Action
+from cchc.dossiers.desk import desk_for
 from cchc.dossiers.importing import import_dossiers, may_import, refuse_import
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
@@ -135,9 +136,12 @@ class DossierOut(Schema):
     returned_at: dt.datetime | None
     steps: list[StepOut] | None = None
     history: list[EventOut] | None = None
+    # The actions the caller is expected to take now, the expected one first (the dossier
+    # page's "Việc cần làm" then "Thao tác khác"); only on a single dossier's detail.
+    allowed_actions: list[str] | None = None
 
 
-def dossier_out(d: Dossier, *, detail: bool = False) -> DossierOut:
+def dossier_out(d: Dossier, *, detail: bool = False, user: Any = None) -> DossierOut:
     out = DossierOut(
         code=d.code,
         status=d.status,
@@ -184,6 +188,8 @@ def dossier_out(d: Dossier, *, detail: bool = False) -> DossierOut:
             )
             for e in d.events.select_related("actor").order_by("at", "id")
         ]
+        if user is not None:
+            out.allowed_actions = [str(a) for a in desk_for(d, user).allowed]
     return out
 
 
@@ -366,7 +372,7 @@ def import_history(request: HttpRequest) -> ImportOut:
     summary="Chi tiết hồ sơ: trạng thái, hạn, các bước, lịch sử",
 )
 def get_dossier(request: HttpRequest, code: Path[DossierCode]) -> DossierOut:
-    return dossier_out(get_dossier_for(request.user, code), detail=True)
+    return dossier_out(get_dossier_for(request.user, code), detail=True, user=request.user)
 
 
 class MissingItemIn(Schema):
@@ -492,6 +498,7 @@ def act(
             pk=updated.pk
         ),
         detail=True,
+        user=request.user,
     )
 
 

@@ -94,6 +94,7 @@ class Action(models.TextChoices):
     RESUBMIT = "resubmit", _("Nộp lại hồ sơ đã hoàn thiện")
     REFUSE_RECEIPT = "refuse_receipt", _("Từ chối tiếp nhận (Mẫu 03)")
     HAND_OVER = "hand_over", _("Chuyển bước xử lý")
+    SEND_BACK = "send_back", _("Trả lại bước trước để xử lý lại")
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung (Mẫu 02)")
     SUPPLEMENT_RECEIVED = "supplement_received", _("Nhận hồ sơ bổ sung")
     REQUEST_PAYMENT = "request_payment", _("Yêu cầu nghĩa vụ tài chính")
@@ -119,6 +120,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.RESUBMIT: (frozenset({Status.INCOMPLETE}), Status.SUBMITTED),
     Action.REFUSE_RECEIPT: (frozenset({Status.SUBMITTED, Status.INCOMPLETE}), Status.REFUSED),
     Action.HAND_OVER: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.PROCESSING),
+    # The leader sends the work back to the step before (the specialist): still processing.
+    Action.SEND_BACK: (frozenset({Status.PROCESSING}), None),
     Action.REQUEST_SUPPLEMENT: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.SUPPLEMENT),
     Action.SUPPLEMENT_RECEIVED: (frozenset({Status.SUPPLEMENT}), Status.PROCESSING),
     Action.REQUEST_PAYMENT: (frozenset({Status.RECEIVED, Status.PROCESSING}), Status.PAYMENT),

@@ -13,62 +13,112 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts.models import User
 from cchc.catalogue.models import Field, Procedure
 from cchc.catalogue.search import search_procedures
-from cchc.dossiers import actions, signing
+from cchc.dossiers import actions, exports, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
+from cchc.dossiers.clock import end_of_working_day as clock_end_of_day
+from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for, recipient_allowed
 from cchc.dossiers.forms import ReceiptForm, lines
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.dossiers.receipt_sources import ReceiptSource, ticket_source
-from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.dossiers.worklists import WORKLISTS, Filters, counts, page, worklist_rows
 from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import InvalidPhone, mask_id_number, normalise_phone
-from cchc.lib.text import by_name
+from cchc.lib.text import by_name, collation_key
 from cchc.lib.uploads import max_file_bytes
 from cchc.units.choices import Role, UnitKind
-from cchc.units.models import Unit, user_roles_in, visible_unit_ids
+from cchc.units.models import Unit, active_memberships, user_roles_in, visible_unit_ids
+from cchc.worktime.snapshot import load_calendar
 
 PAGE_SIZE = 50
 
 
+def _worklist_units(user: Any) -> list[Unit]:
+    """The units whose dossiers the user sees, for the unit filter and column: offered only to
+    someone who sees more than one. Province first, then by name without diacritics."""
+    units = Unit.objects.current().filter(
+        id__in=visible_unit_ids(user),
+        kind__in=UnitKind.administrative() | {UnitKind.DEPARTMENT},
+    )
+    return sorted(units, key=lambda u: (u.kind != UnitKind.PROVINCE, collation_key(u.name)))
+
+
+def _may_receive(user: Any) -> bool:
+    """Whether the counter's receipt form would serve this user (a reception role somewhere);
+    read from the memberships already loaded for the scope, no query."""
+    return bool(user.is_superuser) or any(
+        m.role == Role.RECEPTION for m in active_memberships(user)
+    )
+
+
 @login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     key = request.GET.get("list", "open")
     if key not in WORKLISTS:
         key = "open"
+    units = _worklist_units(request.user)
+    several = len(units) > 1
+    unit_code = request.GET.get("unit", "") if several else ""
+    unit = next((u for u in units if u.code == unit_code), None)
     filters = Filters(
         field=request.GET.get("field", ""),
         procedure=request.GET.get("procedure", ""),
         channel=request.GET.get("channel", ""),
         q=request.GET.get("q", "")[:100],
+        unit=unit.pk if unit else None,
     )
-    rows = worklist_rows(request.user, key, filters)
+    now = timezone.now()
+    current = WORKLISTS[key]
+    calendar = load_calendar()  # once for the list, the tabs' counts and the badges
+    rows = worklist_rows(request.user, key, filters, now=now, calendar=calendar)
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        name = f"ho-so-{key}-{timezone.localtime(now):%Y%m%d-%H%M}"
+        if export == "csv":
+            return exports.csv_response(rows, current, name)
+        return exports.xlsx_response(rows, current, name, current.label)
     try:
-        result = page(
-            rows, WORKLISTS[key], cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
-        )
+        result = page(rows, current, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE)
     except ValueError:
-        result = page(rows, WORKLISTS[key], cursor=None, size=PAGE_SIZE)
+        result = page(rows, current, cursor=None, size=PAGE_SIZE)
+    end_of_today = clock_end_of_day(now, 0, calendar)
+    for d in result.rows:
+        # A text badge beside the due moment, not colour alone (no query: columns of the row).
+        setattr(d, "deadline_badge", exports.deadline_badge(d, now, end_of_today))  # noqa: B010
+    query = {"list": key, "q": filters.q, "unit": unit.code if unit else ""}
     return render(
         request,
         "dossiers/worklist.html",
         {
             "worklists": WORKLISTS.values(),
-            "current": WORKLISTS[key],
+            "current": current,
             "page": result,
             "filters": filters,
-            "now": timezone.now(),
+            "now": now,
+            "counts": counts(request.user, filters, now=now, calendar=calendar),
+            "units": units if several else [],
+            "unit": unit,
+            "query": urlencode({k: v for k, v in query.items() if v}),
+            "tab_query": urlencode({k: v for k, v in query.items() if v and k != "list"}),
+            "may_receive": _may_receive(request.user),
         },
     )
 
@@ -366,10 +416,8 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
     dossier = get_dossier_for(request.user, code)
     now = timezone.now()
     dossier_clock = clock_of(dossier, now)
-    colleagues = User.objects.filter(
-        memberships__unit_id__in=[dossier.processing_unit_id, dossier.receiving_unit_id],
-        is_active=True,
-    ).distinct()
+    # The act the step expects first, the others behind "Thao tác khác" (desk.py).
+    desk = desk_for(dossier, request.user)
     documents = list(dossier.documents.all())
     for document in documents:
         # Signer and validity of each signed PDF, shown beside it (signing.py; no query).
@@ -382,11 +430,13 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
             "steps": dossier.steps.select_related("assignee", "given_by").order_by("position"),
             "documents": documents,
             "events": dossier.events.select_related("actor").order_by("at", "id"),
-            "allowed": actions.allowed_actions(dossier, request.user),
+            "desk": desk,
+            "primary_acts": [(a, desk.label(a)) for a in desk.primary],
+            "other_acts": [(a, desk.label(a)) for a in desk.others],
+            "can_attach": can_attach(dossier, request.user),
             "clock": dossier_clock,
             "payments": dossier.payments.all(),
             "payment_methods": PaymentMethod.choices,
-            "colleagues": colleagues,
             "error": error,
             "Action": Action,
             "Status": Status,
@@ -398,6 +448,10 @@ def detail(request: HttpRequest, code: str, *, error: str = "", status: int = 20
         },
         status=status,
     )
+
+
+def _action_name(action: str) -> str:
+    return str(Action(action).label) if action in Action.values else action
 
 
 def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
@@ -421,11 +475,26 @@ def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     dossier = get_dossier_for(request.user, code)
     post = request.POST
+    if action in IRREVERSIBLE and post.get("confirm") != "1":
+        # The page asks before an act that cannot be undone; the server insists, so a form sent
+        # without the box ticked (no JavaScript, an old tab) changes nothing.
+        return detail(
+            request,
+            code,
+            error=_("Hãy đánh dấu ô xác nhận trước khi thực hiện “%(action)s”: %(what)s")
+            % {"action": _action_name(action), "what": IRREVERSIBLE[action]},
+            status=422,
+        )
     to = None
     if post.get("to"):
-        to = User.objects.filter(
-            username=post["to"], memberships__unit_id__in=visible_unit_ids(request.user)
-        ).first()
+        to = recipient_allowed(dossier, post["to"], request.user)
+        if to is None:
+            return detail(
+                request,
+                code,
+                error=_("Người nhận không thuộc vai trò của bước tiếp theo tại đơn vị."),
+                status=422,
+            )
     new_due = None
     if post.get("new_due"):
         # Typed as "14:30 25/11/2026" (a text box: a native picker shows AM/PM and mm/dd/yyyy

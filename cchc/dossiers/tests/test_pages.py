@@ -40,7 +40,7 @@ def test_the_counter_receives_a_dossier_through_the_form(
     assert f"/lam-viec/ho-so/{dossier.code}/mau-01.pdf" in client.get(response["Location"]).text
     assert (dossier.status, dossier.applicant_name) == ("received", "Lê Thị Cúc")
     page = client.get(f"/lam-viec/ho-so/{dossier.code}/").content.decode()
-    assert "Lê Thị Cúc" in page and "Chuyển bước xử lý" in page
+    assert "Lê Thị Cúc" in page and "Chuyển chuyên viên xử lý" in page
 
 
 def test_the_form_shows_why_a_dossier_cannot_be_received(
@@ -77,11 +77,13 @@ def test_a_refused_action_is_shown_on_the_page_and_changes_nothing(
 ) -> None:
     client = logged_in(reception)
     response = client.post(
-        f"/lam-viec/ho-so/{received.code}/thao-tac/return_result/", {"version": "1"}
+        f"/lam-viec/ho-so/{received.code}/thao-tac/return_result/", {"version": "1", "confirm": "1"}
     )
     assert response.status_code == 409
     assert "Không thể" in response.content.decode()
-    stale = client.post(f"/lam-viec/ho-so/{received.code}/thao-tac/withdraw/", {"version": "0"})
+    stale = client.post(
+        f"/lam-viec/ho-so/{received.code}/thao-tac/withdraw/", {"version": "0", "confirm": "1"}
+    )
     assert stale.status_code == 409 and "vừa được người khác cập nhật" in stale.content.decode()
     received.refresh_from_db()
     assert received.status == "received"
