@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.dossiers import actions
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierStep
+from cchc.lib.text import person_key
 from cchc.units.choices import Role
 from cchc.units.models import Membership, Unit, user_roles_in
 
@@ -141,7 +142,6 @@ def recipients(dossier: Dossier, step: DossierStep | None, user: Any) -> list[tu
         .filter(role__in=wanted, unit__path__in=ancestors + [unit.path], user__is_active=True)
         .exclude(user=user)
         .select_related("user", "unit")
-        .order_by("user__full_name", "user__username")
     )
     out: list[tuple[Any, Any]] = []
     seen: set[int] = set()
@@ -150,7 +150,8 @@ def recipients(dossier: Dossier, step: DossierStep | None, user: Any) -> list[tu
         if reaches and m.user_id not in seen:
             seen.add(m.user_id)
             out.append((m.user, Role(m.role).label))
-    return out
+    # People are listed as Vietnamese lists them: by given name, then family name.
+    return sorted(out, key=lambda pair: person_key(pair[0].full_name or pair[0].username))
 
 
 def recipient_allowed(dossier: Dossier, username: str, user: Any) -> Any | None:

@@ -53,7 +53,7 @@ PAGE_SIZE = 50
 
 def _worklist_units(user: Any) -> list[Unit]:
     """The units whose dossiers the user sees, for the unit filter and column: offered only to
-    someone who sees more than one. Province first, then by name without diacritics."""
+    someone who sees more than one. Province first, then in Vietnamese alphabetical order."""
     units = Unit.objects.current().filter(
         id__in=visible_unit_ids(user),
         kind__in=UnitKind.administrative() | {UnitKind.DEPARTMENT},
