@@ -46,7 +46,7 @@ IRREVERSIBLE: dict[str, Any] = {
         "Hồ sơ kết thúc với kết quả từ chối giải quyết (Mẫu 03); công dân được thông báo lý do."
     ),
     Action.STOP: _("Hồ sơ dừng xử lý và kết thúc; không thể tiếp tục xử lý hồ sơ này."),
-    Action.WITHDRAW: _("Hồ sơ được trả lại theo yêu cầu rút của công dân và kết thúc."),
+    Action.WITHDRAW: _("Hồ sơ được rút theo yêu cầu của công dân và kết thúc."),
     Action.RETURN_RESULT: _("Kết quả được ghi nhận là đã trao cho công dân; hồ sơ kết thúc."),
     Action.REFUSE_RECEIPT: _(
         "Hồ sơ không được tiếp nhận (Mẫu 03); công dân được thông báo lý do và hồ sơ kết thúc."

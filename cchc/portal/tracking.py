@@ -34,7 +34,7 @@ PLAIN_STATUS: dict[str, Any] = {
     Status.SUPPLEMENT: gettext_lazy(
         "Cơ quan giải quyết yêu cầu bổ sung giấy tờ; thời hạn được tính lại khi nhận đủ."
     ),
-    Status.PAYMENT: gettext_lazy("Đang chờ nộp phí, lệ phí hoặc nghĩa vụ tài chính."),
+    Status.PAYMENT: gettext_lazy("Đang chờ nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính."),
     Status.WITHDRAWN: gettext_lazy("Hồ sơ đã được rút theo yêu cầu của người nộp."),
     Status.STOPPED: gettext_lazy("Hồ sơ đã dừng xử lý."),
     Status.RESOLVED: gettext_lazy("Đã có kết quả, chờ trả cho người nộp."),

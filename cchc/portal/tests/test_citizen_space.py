@@ -45,7 +45,7 @@ def at_counter(world: World, reception: User, copy_implemented: None) -> Dossier
 def test_the_header_offers_the_citizen_door_and_a_quieter_staff_door(world: World) -> None:
     page = Client().get("/").content.decode()
     assert 'class="account-main" href="/cong-dan/dang-nhap/">Đăng nhập công dân<' in page
-    assert 'class="account-staff" href="/tai-khoan/dang-nhap/">Cán bộ đăng nhập<' in page
+    assert 'class="account-staff" href="/tai-khoan/dang-nhap/">Đăng nhập cán bộ<' in page
 
 
 def test_a_signed_in_citizen_is_shown_in_the_header(at_counter: Dossier) -> None:
