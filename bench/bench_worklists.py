@@ -81,8 +81,15 @@ DOSSIER_COLUMNS = """
     supplement_requested_at, supplement_count, supplement_wait, payment_requested_at,
     payment_wait, fee_due_vnd, fee_paid_vnd, finished_at, end_type, outcome, returned_at,
     result_digital, postal_tracking, external_id, created_at, updated_at, assignee_id, field_id,
-    procedure_id, procedure_version_id, processing_unit_id, received_by_id, receiving_unit_id
+    procedure_id, procedure_version_id, processing_unit_id, received_by_id, receiving_unit_id,
+    applicant_name_folded, sets, cross_boundary, reschedule_count
 """
+
+# `cchc.lib.text.fold` in SQL for the generated names (lower case, diacritics and đ dropped): the
+# names are drawn from the lists below, whose letters are all in this table.
+_VI_LETTERS = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
+_ASCII_LETTERS = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
+
 
 # One row per dossier. Layer g draws the random numbers (materialised once: random() is
 # volatile, so PostgreSQL never pulls g up and re-evaluates it); b picks the status, unit and
@@ -121,7 +128,8 @@ SELECT
     CASE WHEN f.st = 'received' THEN pu.reception_id
          WHEN f.st IN ('processing', 'supplement', 'payment') THEN pu.specialist_id END,
     f.field_id, f.procedure_id, f.version_id, pu.unit_id,
-    CASE WHEN f.received_at IS NOT NULL THEN ru.reception_id END, ru.unit_id
+    CASE WHEN f.received_at IS NOT NULL THEN ru.reception_id END, ru.unit_id,
+    '', 1, false, 0
 FROM (
     SELECT e.*,
         CASE WHEN e.st IN ('resolved', 'returned') THEN
@@ -344,7 +352,6 @@ def _lookup_tables(cursor: Any, now: dt.datetime) -> dict[str, int]:
 
     from cchc.accounts.models import User
     from cchc.catalogue.models import UnitProcedure
-    from cchc.dossiers.actions import duration_of
     from cchc.units.choices import Role, UnitKind
     from cchc.units.models import Membership, Unit
     from cchc.worktime import deadlines
@@ -389,7 +396,7 @@ def _lookup_tables(cursor: Any, now: dt.datetime) -> dict[str, int]:
         version = adoption.procedure.version_at(today)
         if version is None:
             continue
-        duration = duration_of(version)
+        duration = version.duration
         days = 0 if duration.unit == "same_day" else int(duration.amount)
         procedures.append((adoption.procedure, version, days))
     cursor.execute(
@@ -488,6 +495,12 @@ def generate(n: int, now: dt.datetime) -> None:
             cursor.execute(f'DROP INDEX "{name}"')
         log(f"generating {n:,} dossiers ({len(indexes)} secondary indexes dropped meanwhile)")
         timed("dossiers", cursor, GENERATE_DOSSIERS, params)
+        timed(
+            "folded names",
+            cursor,
+            "UPDATE dossiers_dossier SET applicant_name_folded = "
+            f"translate(lower(applicant_name), '{_VI_LETTERS}', '{_ASCII_LETTERS}')",
+        )
         timed("steps", cursor, GENERATE_STEPS, {"now": now})
         timed("events", cursor, GENERATE_EVENTS, {"now": now})
         timed("documents", cursor, GENERATE_DOCUMENTS, {"now": now})
@@ -622,7 +635,8 @@ def cases_for(user: Any, n_samples: int) -> list[Case]:
     return cases
 
 
-ROW_LINK = re.compile(rb'<td><a href="/lam-viec/ho-so/')
+# The code cell of each row (the worklist template's first column links to the dossier).
+ROW_LINK = re.compile(rb'<td[^>]*><a href="/lam-viec/ho-so/[^"/]+/">')
 
 
 class QueryLog:
