@@ -47,8 +47,12 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py
 
 # Screenshots of the main screens at their real sizes into docs/screens/ (demo data in var/screens).
+# docs/screens/: the demo's pages by role (scripts/screens.py), then the counter receipt's steps
+# and the citizen's pages as the browser tests walk them.
 screens: $(VENV)/.dev
 	$(PY) scripts/screens.py
+	CCHC_SCREENS=docs/screens $(PY) -m pytest -q -p no:cacheprovider \
+		cchc/dossiers/tests/test_counter_browser.py cchc/portal/tests/browser/test_screens_citizen.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

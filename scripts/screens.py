@@ -344,8 +344,16 @@ def write_readme(done: list[tuple[Shot, Path]]) -> None:
         lines.append(
             f"| [{path.name}]({path.name}) | {shot.title} (`{shot.path}`) | {shot.size[0]}×{shot.size[1]} |"
         )
+    lines += [
+        "",
+        "Then `make screens` runs two browser tests with `CCHC_SCREENS=docs/screens`, which add",
+        "`counter-0…4-*.png` (the counter receipt's steps, 1366×768, from",
+        "`cchc/dossiers/tests/test_counter_browser.py`) and `citizen-*-desk.png` / `citizen-*-phone.png`",
+        "(sign-in, the citizen's space, a PAKN looked up and answered, at 1366×768 and 360×740, from",
+        "`cchc/portal/tests/browser/test_screens_citizen.py`).",
+    ]
     total = sum(p.stat().st_size for p in OUT.glob("*.png"))
-    lines += ["", f"Total: {total / 1024 / 1024:.1f} MB.", ""]
+    lines += ["", f"Total (all PNG files here): {total / 1024 / 1024:.1f} MB.", ""]
     (OUT / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
