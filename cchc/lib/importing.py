@@ -64,6 +64,22 @@ class Item:
     where: Where
 
 
+def load_json_object(
+    data: bytes | str, errors: list[str], not_an_object: str
+) -> dict[str, Any] | None:
+    """The file's JSON object; None, with the error recorded, when it is not JSON or not an
+    object (`not_an_object` says what the format wants)."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        errors.append(_("Không đọc được tệp JSON: %(error)s") % {"error": exc})
+        return None
+    if not isinstance(doc, dict):
+        errors.append(not_an_object)
+        return None
+    return doc
+
+
 def show(value: Any) -> str:
     """A value as the user wrote it, quoted when it is text, for messages."""
     if isinstance(value, str):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as list_field
@@ -21,7 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.lib.importing import ImportFileError, Item, RowChecker, Where, show
+from cchc.lib.importing import (
+    ImportFileError,
+    Item,
+    RowChecker,
+    Where,
+    load_json_object,
+    show,
+)
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit, UnitSuccession
 
@@ -141,15 +147,12 @@ def parse_units_csv(data: bytes | str) -> UnitsData:
 
 def parse_units_json(data: bytes | str) -> UnitsData:
     out = UnitsData()
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        out.errors.append(_("Không đọc được tệp JSON: %(error)s") % {"error": exc})
+    shape = _('Tệp JSON phải là {"format": "cchc-units", "version": 1, "units": […]}.')
+    doc = load_json_object(data, out.errors, shape)
+    if doc is None:
         return out
-    if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
-        out.errors.append(
-            _('Tệp JSON phải là {"format": "cchc-units", "version": 1, "units": […]}.')
-        )
+    if not isinstance(doc.get("units"), list):
+        out.errors.append(shape)
         return out
     if doc.get("format") != FORMAT or doc.get("version") != FORMAT_VERSION:
         out.errors.append(

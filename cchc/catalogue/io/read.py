@@ -7,7 +7,6 @@ Both readers keep values as found and where they came from; problems with the fi
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from typing import IO, Any
 
@@ -33,7 +32,7 @@ from cchc.catalogue.io.shapes import (
     ProcedureItem,
     VersionItem,
 )
-from cchc.lib.importing import Item, Where, cell_text, show
+from cchc.lib.importing import Item, Where, cell_text, load_json_object, show
 
 # ---------------------------------------------------------------------------------------------
 # Reading JSON.
@@ -41,13 +40,8 @@ from cchc.lib.importing import Item, Where, cell_text, show
 
 def parse_catalogue_json(data: bytes | str) -> CatalogueData:
     out = CatalogueData()
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        out.errors.append(_("Không đọc được tệp JSON: %(error)s") % {"error": exc})
-        return out
-    if not isinstance(doc, dict):
-        out.errors.append(_("Tệp JSON phải là một đối tượng {…}."))
+    doc = load_json_object(data, out.errors, _("Tệp JSON phải là một đối tượng {…}."))
+    if doc is None:
         return out
     if doc.get("format") != FORMAT:
         out.errors.append(

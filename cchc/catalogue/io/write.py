@@ -22,15 +22,7 @@ from cchc.catalogue.io.shapes import (
     ProcedureSpec,
     VersionSpec,
 )
-from cchc.catalogue.models import (
-    Fee,
-    Field,
-    Procedure,
-    ProcedureVersion,
-    RequiredDocument,
-    StepTemplate,
-    UnitProcedure,
-)
+from cchc.catalogue.models import Field, Procedure, ProcedureVersion, UnitProcedure
 from cchc.units.models import Unit
 
 
@@ -191,16 +183,16 @@ def _replace_children(version: ProcedureVersion, spec: VersionSpec) -> None:
         {**vars(doc), "form_template": FORM_FOLDER + doc.form_template if doc.form_template else ""}
         for doc in spec.documents
     ]
-    children: list[tuple[type[models.Model], list[dict[str, Any]]]] = [
-        (RequiredDocument, documents),
-        (Fee, [vars(fee) for fee in spec.fees]),
-        (StepTemplate, [vars(step) for step in spec.steps]),
+    children: list[tuple[Any, list[dict[str, Any]]]] = [
+        (version.documents, documents),
+        (version.fees, [vars(fee) for fee in spec.fees]),
+        (version.steps, [vars(step) for step in spec.steps]),
     ]
     # Positions are stored 1, 2, 3… in file order whatever the file numbered them, so that a
     # JSON and an xlsx import of the same catalogue leave the same rows.
-    for model, rows in children:
-        model._default_manager.bulk_create(
-            model(version=version, position=position, **row)
+    for manager, rows in children:
+        manager.bulk_create(
+            manager.model(version=version, position=position, **row)
             for position, row in enumerate(rows, start=1)
         )
 
