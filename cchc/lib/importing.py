@@ -2,7 +2,7 @@
 file's rows into typed values, every error collected with the place it was found (a sheet row,
 a CSV line or a JSON path) and the column, and one report: `ImportFileError.messages`.
 
-An import reads its file into `Item`s (values as found, and where), checks them all with one
+An import reads its file into `Item`s (values as found, and where: `make_item`), checks them all with one
 `RowChecker` that records each error instead of stopping at the first, and raises
 `ImportFileError` with the whole list when any was found: nothing is written, and the person
 fixes the file in one go. The management commands (cchc.lib.commands) print that list.
@@ -62,6 +62,20 @@ class Item:
 
     values: dict[str, Any]
     where: Where
+
+
+def make_item(values: dict[str, Any], where: Where, errors: list[str]) -> Item:
+    """An item of the file as read, its NUL characters refused.
+
+    PostgreSQL refuses NUL in text, so a value holding one would fail the import's look-ups or
+    its writes with a database error. It is an error of the file, named like any other, and the
+    NUL is dropped so that the checks and look-ups after reading see text the database holds.
+    """
+    for key, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            errors.append(f"{where.at(key)}: {_('có ký tự không hợp lệ (NUL).')}")
+            values[key] = value.replace("\x00", "")
+    return Item(values, where)
 
 
 def load_json_object(

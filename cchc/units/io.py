@@ -26,6 +26,7 @@ from cchc.lib.importing import (
     RowChecker,
     Where,
     load_json_object,
+    make_item,
     show,
 )
 from cchc.units.choices import UnitKind
@@ -141,7 +142,7 @@ def parse_units_csv(data: bytes | str) -> UnitsData:
             )
             continue
         values = {column: cell for column, cell in zip(header, cells, strict=False) if column}
-        out.rows.append(Row(values, Where(row=number)))
+        out.rows.append(make_item(values, Where(row=number), out.errors))
     return out
 
 
@@ -177,7 +178,7 @@ def parse_units_json(data: bytes | str) -> UnitsData:
                 )
                 value = None
             values[column] = "" if value is None else str(value)
-        out.rows.append(Row(values, Where(path=path)))
+        out.rows.append(make_item(values, Where(path=path), out.errors))
     return out
 
 

@@ -32,7 +32,7 @@ from cchc.catalogue.io.shapes import (
     ProcedureItem,
     VersionItem,
 )
-from cchc.lib.importing import Item, Where, cell_text, load_json_object, show
+from cchc.lib.importing import Item, Where, cell_text, load_json_object, make_item, show
 
 # ---------------------------------------------------------------------------------------------
 # Reading JSON.
@@ -105,7 +105,7 @@ def _json_item(
     lists: tuple[str, ...] = (),
 ) -> Item:
     _reject_unknown_keys(obj, keys + lists, path, out)
-    return Item({key: obj.get(key) for key in keys}, Where(path=path))
+    return make_item({key: obj.get(key) for key in keys}, Where(path=path), out.errors)
 
 
 def _reject_unknown_keys(
@@ -232,5 +232,5 @@ def _sheet_items(sheet: Any, name: str, out: CatalogueData) -> list[Item]:
             for index, column in enumerate(columns)
             if column
         }
-        items.append(Item(values, Where(sheet=name, row=number)))
+        items.append(make_item(values, Where(sheet=name, row=number), out.errors))
     return items

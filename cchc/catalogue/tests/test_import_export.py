@@ -496,6 +496,22 @@ def test_it_reports_every_error_of_the_file_at_once() -> None:
     assert len(errors_of(doc)) == 3
 
 
+def test_a_nul_character_is_an_error_of_the_file_not_a_database_error() -> None:
+    # PostgreSQL refuses NUL in text; the field code and the unit are looked up before checking.
+    doc = catalogue()
+    doc["procedures"][0]["field"] = "ho-tich\x00"
+    doc["adoptions"][0]["unit"] = "16300\x00"
+    before = counts()
+
+    messages = errors_of(doc)
+
+    assert messages == [
+        "procedures[0].field: có ký tự không hợp lệ (NUL).",
+        "adoptions[0].unit: có ký tự không hợp lệ (NUL).",
+    ]
+    assert counts() == before
+
+
 def test_it_rejects_a_file_that_is_not_json() -> None:
     data = parse_catalogue_json(b"{not json")
 

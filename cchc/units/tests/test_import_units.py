@@ -257,6 +257,23 @@ def test_it_rejects_unknown_or_missing_columns() -> None:
     ]
 
 
+def test_a_nul_character_is_an_error_of_the_file_not_a_database_error() -> None:
+    # PostgreSQL refuses NUL in text: the row is refused with the others, nothing is written.
+    doc = {
+        "format": "cchc-units",
+        "version": 1,
+        "units": [{"code": "38", "name": "T\x00", "kind": "province"}],
+    }
+
+    with pytest.raises(UnitImportError) as caught:
+        import_units(parse_units_json(json.dumps(doc)))
+    assert caught.value.messages == ["units[0].name: có ký tự không hợp lệ (NUL)."]
+    assert errors_of(csv_of("38,Tỉnh\x00,province,,,,,,")) == [
+        'Dòng 2, cột "name": có ký tự không hợp lệ (NUL).'
+    ]
+    assert not Unit.objects.exists()
+
+
 def test_json_errors_name_the_path() -> None:
     doc = {
         "format": "cchc-units",
