@@ -8,15 +8,8 @@ from typing import Any
 
 from django.db import models
 
-from cchc.lib.importing import (
-    ImportFileError,
-    Item,
-    RowChecker,
-    Where,
-    load_json_object,
-    make_item,
-    show,
-)
+from cchc.lib import importing
+from cchc.lib.importing import Item, RowChecker, Where, make_item
 
 
 class Colour(models.TextChoices):
@@ -32,10 +25,10 @@ def test_a_place_is_named_by_sheet_row_json_path_or_csv_line() -> None:
 
 
 def test_values_are_shown_as_written() -> None:
-    assert show("Hộ tịch") == '"Hộ tịch"'
-    assert show("x" * 80) == '"' + "x" * 57 + '…"'
-    assert (show(True), show(None), show(3)) == ("true", '""', "3")
-    assert show(dt.datetime(2025, 7, 1, 8, 30)) == "2025-07-01"
+    assert importing.show("Hộ tịch") == '"Hộ tịch"'
+    assert importing.show("x" * 80) == '"' + "x" * 57 + '…"'
+    assert (importing.show(True), importing.show(None), importing.show(3)) == ("true", '""', "3")
+    assert importing.show(dt.datetime(2025, 7, 1, 8, 30)) == "2025-07-01"
 
 
 def test_the_checker_collects_every_error_with_its_place() -> None:
@@ -107,17 +100,17 @@ def test_a_nul_character_is_an_error_of_the_file_and_is_dropped() -> None:
 def test_a_json_file_must_hold_an_object() -> None:
     errors: list[str] = []
 
-    assert load_json_object(b'{"a": 1}', errors, "object!") == {"a": 1}
-    assert load_json_object(b"[1]", errors, "object!") is None
-    assert load_json_object(b"\xff", errors, "object!") is None
-    assert load_json_object("{", errors, "object!") is None
+    assert importing.load_json_object(b'{"a": 1}', errors, "object!") == {"a": 1}
+    assert importing.load_json_object(b"[1]", errors, "object!") is None
+    assert importing.load_json_object(b"\xff", errors, "object!") is None
+    assert importing.load_json_object("{", errors, "object!") is None
 
     assert errors[0] == "object!"
     assert [e.startswith("Không đọc được tệp JSON: ") for e in errors[1:]] == [True, True]
 
 
 def test_the_report_is_every_message() -> None:
-    error = ImportFileError(["a", "b"])
+    error = importing.ImportFileError(["a", "b"])
 
     assert error.messages == ["a", "b"]
     assert str(error) == "a\nb"
