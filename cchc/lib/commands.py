@@ -1,5 +1,6 @@
 """The shape every file import command shares: pick the parser by extension, read the file,
-import it all or nothing, and print either the summary or every error."""
+import it all or nothing, and print either the summary or every error (the report of the shared
+import checker, cchc.lib.importing)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.lib.importing import ImportFileError
+
 
 class FileImportCommand(BaseCommand):
     parsers: Mapping[str, Callable[[bytes], Any]] = {}
-    error_class: type[Exception] = Exception
 
     def importer(self, data: Any) -> Any:
         raise NotImplementedError
@@ -32,8 +34,8 @@ class FileImportCommand(BaseCommand):
             raise CommandError(f"Không đọc được tệp '{path}': {exc.strerror}") from exc
         try:
             result = self.importer(parse(content))
-        except self.error_class as exc:
-            messages: list[str] = getattr(exc, "messages", [str(exc)])
+        except ImportFileError as exc:
+            messages = exc.messages
             for message in messages:
                 self.stderr.write(message)
             raise CommandError(

@@ -1,7 +1,8 @@
 """Import of administrative units (docs/formats.md, "Administrative units").
 
 CSV and JSON are read into the same raw rows; one validator checks the whole file (collecting
-every error, naming row and column) and one writer stores it in a single transaction.
+every error, naming row and column, with the import checker the catalogue shares:
+cchc.lib.importing) and one writer stores it in a single transaction.
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as list_field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,6 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.importing import (
+    ImportFileError,
+    Item,
+    RowChecker,
+    Where,
+    load_json_object,
+    make_item,
+    show,
+)
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit, UnitSuccession
 
@@ -44,33 +51,17 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("code", "name", "kind")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
 # A unit is identified by (code, valid_from): the same code may come back after a merger.
 Key = tuple[str, dt.date | None]
 
 
-class UnitImportError(Exception):
+class UnitImportError(ImportFileError):
     """The file has errors; `messages` lists every one of them. Nothing was written."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
 
-
-@dataclass(frozen=True)
-class Row:
-    """One unit as found in the file: text values, and where it came from for messages."""
-
-    values: dict[str, str]
-    row: int = 0  # CSV: the line as a spreadsheet numbers it (the header is line 1)
-    path: str = ""  # JSON: units[3]
-
-    def at(self, column: str) -> str:
-        if self.path:
-            return f"{self.path}.{column}"
-        return _('Dòng %(row)d, cột "%(column)s"') % {"row": self.row, "column": column}
+# One unit as found in the file: its text values, and where it came from for messages (a CSV
+# line as a spreadsheet numbers it, the header being line 1; or a JSON path, units[3]).
+Row = Item
 
 
 @dataclass
@@ -138,7 +129,7 @@ def parse_units_csv(data: bytes | str) -> UnitsData:
             return out
     reader = csv.reader(io.StringIO(data.removeprefix("\ufeff")))
     header = [column.strip() for column in next(reader, [])]
-    _check_columns(header, out, Row({}, row=1).at)
+    _check_columns(header, out, Where(row=1).at)
     if out.errors:
         return out
     for number, cells in enumerate(reader, start=2):
@@ -151,21 +142,18 @@ def parse_units_csv(data: bytes | str) -> UnitsData:
             )
             continue
         values = {column: cell for column, cell in zip(header, cells, strict=False) if column}
-        out.rows.append(Row(values, row=number))
+        out.rows.append(make_item(values, Where(row=number), out.errors))
     return out
 
 
 def parse_units_json(data: bytes | str) -> UnitsData:
     out = UnitsData()
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        out.errors.append(_("Không đọc được tệp JSON: %(error)s") % {"error": exc})
+    shape = _('Tệp JSON phải là {"format": "cchc-units", "version": 1, "units": […]}.')
+    doc = load_json_object(data, out.errors, shape)
+    if doc is None:
         return out
-    if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
-        out.errors.append(
-            _('Tệp JSON phải là {"format": "cchc-units", "version": 1, "units": […]}.')
-        )
+    if not isinstance(doc.get("units"), list):
+        out.errors.append(shape)
         return out
     if doc.get("format") != FORMAT or doc.get("version") != FORMAT_VERSION:
         out.errors.append(
@@ -177,7 +165,7 @@ def parse_units_json(data: bytes | str) -> UnitsData:
         if not isinstance(obj, dict):
             out.errors.append(_("%(path)s: phải là một đối tượng {…}.") % {"path": path})
             continue
-        _check_columns(list(obj), out, Row({}, path=path).at, header=False)
+        _check_columns(list(obj), out, Where(path=path).at, header=False)
         values = {}
         for column in COLUMNS:
             value = obj.get(column)
@@ -190,7 +178,7 @@ def parse_units_json(data: bytes | str) -> UnitsData:
                 )
                 value = None
             values[column] = "" if value is None else str(value)
-        out.rows.append(Row(values, path=path))
+        out.rows.append(make_item(values, Where(path=path), out.errors))
     return out
 
 
@@ -241,48 +229,9 @@ def _pick(candidates: list[_Known], on: dt.date) -> _Known | None:
     return in_force[0] if len(in_force) == 1 else None
 
 
-class _Checker:
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
-
-    def error(self, row: Row, column: str, message: str, **params: Any) -> None:
-        value = row.values.get(column, "")
-        self.errors.append(f"{row.at(column)}: {message % {'value': _show(value), **params}}")
-
-    def text(self, row: Row, column: str, *, required: bool = False, max_length: int) -> str:
-        value = row.values.get(column, "").strip()
-        if required and not value:
-            self.error(row, column, _("bắt buộc, không được để trống."))
-        elif len(value) > max_length:
-            self.error(row, column, _("dài quá %(max)d ký tự."), max=max_length)
-        return value
-
-    def date(self, row: Row, column: str) -> dt.date | None:
-        value = row.values.get(column, "").strip()
-        if not value:
-            return None
-        try:
-            if _ISO_DATE.match(value):
-                return dt.date.fromisoformat(value)
-            match = _VN_DATE.match(value)
-            if match:
-                day, month, year = (int(part) for part in match.groups())
-                return dt.date(year, month, day)
-        except ValueError:
-            pass
-        self.error(
-            row, column, _("%(value)s không phải là ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy).")
-        )
-        return None
-
-
-def _show(value: str) -> str:
-    return json.dumps(value if len(value) <= 60 else value[:57] + "…", ensure_ascii=False)
-
-
 def validate_units(data: UnitsData) -> list[UnitSpec]:
     """Check the whole file; raise UnitImportError with every message if anything is wrong."""
-    check = _Checker(list(data.errors))
+    check = RowChecker(list(data.errors))
     by_code: dict[str, list[_Known]] = {}
     for unit in Unit.objects.select_related("parent").order_by("pk"):
         db_parent = (unit.parent.code, unit.parent.valid_from) if unit.parent else None
@@ -300,32 +249,34 @@ def validate_units(data: UnitsData) -> list[UnitSpec]:
         code = check.text(row, "code", required=True, max_length=40)
         kind = check.text(row, "kind", required=True, max_length=20)
         if kind and kind not in UnitKind.values:
-            check.error(
+            check.invalid(
                 row,
                 "kind",
                 _("%(value)s không hợp lệ (%(kinds)s)."),
                 kinds=", ".join(UnitKind.values),
             )
-        valid_from = check.date(row, "valid_from")
-        valid_to = check.date(row, "valid_to")
+        valid_from = check.optional_date(row, "valid_from")
+        valid_to = check.optional_date(row, "valid_to")
         if valid_from and valid_to and valid_to < valid_from:
-            check.error(row, "valid_to", _("%(value)s trước ngày valid_from."))
+            check.invalid(row, "valid_to", _("%(value)s trước ngày valid_from."))
         email = check.text(row, "email", max_length=254)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                check.error(row, "email", _("%(value)s không phải là địa chỉ thư điện tử hợp lệ."))
+                check.invalid(
+                    row, "email", _("%(value)s không phải là địa chỉ thư điện tử hợp lệ.")
+                )
 
         key: Key = (code, valid_from)
         if code:
             first = first_row.setdefault(key, row)
             if first is not row:
-                check.error(
+                check.invalid(
                     row,
                     "code",
                     _("%(value)s (cùng valid_from) trùng với %(first)s."),
-                    first=first.at("code"),
+                    first=first.where.at("code"),
                 )
 
         # The parent: earlier in the file (rows before this one override the database), or
@@ -337,13 +288,13 @@ def validate_units(data: UnitsData) -> list[UnitSpec]:
             candidates = _merge(by_code.get(parent_code, []), in_file.get(parent_code, []))
             chosen = _pick(candidates, valid_from or valid_to or today)
             if not candidates:
-                check.error(
+                check.invalid(
                     row,
                     "parent_code",
                     _("%(value)s không có ở các dòng trước hay trong hệ thống."),
                 )
             elif chosen is None:
-                check.error(
+                check.invalid(
                     row,
                     "parent_code",
                     _("%(value)s ứng với nhiều đơn vị; không xác định được đơn vị cấp trên."),
@@ -353,7 +304,7 @@ def validate_units(data: UnitsData) -> list[UnitSpec]:
         if kind == UnitKind.PROVINCE and parent_code:
             check.error(row, "parent_code", _("tỉnh không có đơn vị cấp trên."))
 
-        succession_date = check.date(row, "succession_date")
+        succession_date = check.optional_date(row, "succession_date")
         successor_codes = [
             c.strip() for c in row.values.get("successor_codes", "").split(";") if c.strip()
         ]
@@ -388,13 +339,13 @@ def validate_units(data: UnitsData) -> list[UnitSpec]:
             candidates = _merge(by_code.get(successor_code, []), in_file.get(successor_code, []))
             chosen = _pick(candidates, spec.succession_date or today)
             if chosen is None:
-                check.error(
+                check.invalid(
                     row,
                     "successor_codes",
                     _("%(code)s không có trong tệp hay trong hệ thống.")
                     if not candidates
                     else _("%(code)s ứng với nhiều đơn vị; không xác định được đơn vị kế thừa."),
-                    code=_show(successor_code),
+                    code=show(successor_code),
                 )
             elif chosen.key == spec.key:
                 check.error(row, "successor_codes", _("đơn vị không thể kế thừa chính nó."))
@@ -415,7 +366,7 @@ def _merge(in_db: list[_Known], in_file: list[_Known]) -> list[_Known]:
 
 
 def _check_cycles(
-    check: _Checker, specs: list[UnitSpec], rows: list[Row], by_code: dict[str, list[_Known]]
+    check: RowChecker, specs: list[UnitSpec], rows: list[Row], by_code: dict[str, list[_Known]]
 ) -> None:
     # Re-parenting an existing unit under one of its own descendants would make Unit.save
     # re-root the subtree forever; refuse it here.
@@ -428,7 +379,9 @@ def _check_cycles(
         current = spec.parent
         while current is not None:
             if current in seen:
-                check.error(row, "parent_code", _("%(value)s tạo thành vòng lặp đơn vị cấp trên."))
+                check.invalid(
+                    row, "parent_code", _("%(value)s tạo thành vòng lặp đơn vị cấp trên.")
+                )
                 break
             seen.add(current)
             current = parents.get(current)

@@ -19,6 +19,7 @@ from cchc.catalogue.io import (
     parse_catalogue_json,
     parse_catalogue_xlsx,
 )
+from cchc.catalogue.io.shapes import OPTIONAL_COLUMNS, PROCEDURE_KEYS, VERSION_KEYS
 from cchc.catalogue.models import (
     Fee,
     Field,
@@ -191,23 +192,8 @@ def small_xlsx() -> dict[str, list[list[Any]]]:
     return {
         "fields": [["code", "name"], ["ho-tich", "Hộ tịch"]],
         "procedures": [
-            [
-                "code",
-                "field",
-                "authority_level",
-                "effective_from",
-                "name",
-                "processing_time",
-                "time_unit",
-                "time_note",
-                "fee_note",
-                "legal_basis",
-                "online_service",
-                "result_type",
-                "conditions",
-                "keywords",
-                "published_by",
-            ],
+            # A sheet written before the optional columns were added: it is still read.
+            [*PROCEDURE_KEYS, *(key for key in VERSION_KEYS if key not in OPTIONAL_COLUMNS)],
             ["1.001193", "ho-tich", "commune", dt.datetime(2025, 7, 1), "Đăng ký khai sinh"]
             + [3, "working_days", "", "", "", "full", "", "", "", ""],
         ],
@@ -508,6 +494,22 @@ def test_it_reports_every_error_of_the_file_at_once() -> None:
     doc["adoptions"][0]["unit"] = "99999"
 
     assert len(errors_of(doc)) == 3
+
+
+def test_a_nul_character_is_an_error_of_the_file_not_a_database_error() -> None:
+    # PostgreSQL refuses NUL in text; the field code and the unit are looked up before checking.
+    doc = catalogue()
+    doc["procedures"][0]["field"] = "ho-tich\x00"
+    doc["adoptions"][0]["unit"] = "16300\x00"
+    before = counts()
+
+    messages = errors_of(doc)
+
+    assert messages == [
+        "procedures[0].field: có ký tự không hợp lệ (NUL).",
+        "adoptions[0].unit: có ký tự không hợp lệ (NUL).",
+    ]
+    assert counts() == before
 
 
 def test_it_rejects_a_file_that_is_not_json() -> None:

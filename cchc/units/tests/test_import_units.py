@@ -257,17 +257,28 @@ def test_it_rejects_unknown_or_missing_columns() -> None:
     ]
 
 
-def test_json_errors_name_the_path() -> None:
-    doc = {
-        "format": "cchc-units",
-        "version": 1,
-        "units": [{"code": "38", "name": "X", "kind": "tinh"}],
-    }
-
+def json_errors_of(*units: dict[str, str]) -> list[str]:
+    doc = {"format": "cchc-units", "version": 1, "units": list(units)}
     with pytest.raises(UnitImportError) as caught:
         import_units(parse_units_json(json.dumps(doc)))
+    return caught.value.messages
 
-    assert caught.value.messages[0].startswith('units[0].kind: "tinh" không hợp lệ')
+
+def test_a_nul_character_is_an_error_of_the_file_not_a_database_error() -> None:
+    # PostgreSQL refuses NUL in text: the row is refused with the others, nothing is written.
+    assert json_errors_of({"code": "38", "name": "T\x00", "kind": "province"}) == [
+        "units[0].name: có ký tự không hợp lệ (NUL)."
+    ]
+    assert errors_of(csv_of("38,Tỉnh\x00,province,,,,,,")) == [
+        'Dòng 2, cột "name": có ký tự không hợp lệ (NUL).'
+    ]
+    assert not Unit.objects.exists()
+
+
+def test_json_errors_name_the_path() -> None:
+    messages = json_errors_of({"code": "38", "name": "X", "kind": "tinh"})
+
+    assert messages[0].startswith('units[0].kind: "tinh" không hợp lệ')
 
 
 def test_the_command_imports_and_reports_errors(tmp_path: Path) -> None:
