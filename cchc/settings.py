@@ -388,6 +388,9 @@ LOGGING = {
 # -- API input and the history import (issue 10) ---------------------------------------------
 # Roles whose members may import historical dossiers (POST /api/v1/dossiers/import and
 # `import_dossiers --user`), in the units those roles reach: comma-separated role names.
+# Seconds the worklist's tab counts are kept for someone who sees several units (0: always
+# counted). An officer of one unit always gets exact counts.
+WORKLIST_COUNTS_CACHE_SECONDS = env_int("WORKLIST_COUNTS_CACHE_SECONDS", 30)
 DOSSIER_IMPORT_ROLES = env_list("DOSSIER_IMPORT_ROLES", ["tthc_control", "administrator"])
 
 # -- Backups and digital signatures (issue 10) ------------------------------------------------

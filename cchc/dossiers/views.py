@@ -6,11 +6,14 @@ Thin: every change goes through `actions`, every lookup through `get_dossier_for
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
 from django.http import (
@@ -69,6 +72,24 @@ def _may_receive(user: Any) -> bool:
     )
 
 
+def _tab_counts(
+    user: Any, filters: Filters, several: bool, *, now: dt.datetime, calendar: Any
+) -> dict[str, int]:
+    """The tabs' counts. Exact for an officer of one unit, who acts on them; for someone who
+    sees several units (a province's supervisor counts some 25,000 open dossiers on every page,
+    about 30 ms at 10 million) kept per process for WORKLIST_COUNTS_CACHE_SECONDS: they watch
+    rather than act, and the list itself is always read fresh."""
+    seconds = settings.WORKLIST_COUNTS_CACHE_SECONDS
+    if not several or seconds <= 0:
+        return counts(user, filters, now=now, calendar=calendar)
+    key = "worklist-counts:" + hashlib.sha256(f"{user.pk}|{filters!r}".encode()).hexdigest()
+    found = caches["local"].get(key)
+    if found is None:
+        found = counts(user, filters, now=now, calendar=calendar)
+        caches["local"].set(key, found, seconds)
+    return found
+
+
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     key = request.GET.get("list", "open")
@@ -113,7 +134,9 @@ def worklist(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             "page": result,
             "filters": filters,
             "now": now,
-            "counts": counts(request.user, filters, now=now, calendar=calendar),
+            "counts": _tab_counts(request.user, filters, several, now=now, calendar=calendar),
+            "counts_cached": several and settings.WORKLIST_COUNTS_CACHE_SECONDS > 0,
+            "WORKLIST_COUNTS_SECONDS": settings.WORKLIST_COUNTS_CACHE_SECONDS,
             "units": units if several else [],
             "unit": unit,
             "query": urlencode({k: v for k, v in query.items() if v}),

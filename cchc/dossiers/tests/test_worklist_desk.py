@@ -110,6 +110,25 @@ def test_unit_column_and_filter_for_someone_who_sees_several_units(
     assert 'name="unit"' not in own
 
 
+def test_counts_are_kept_briefly_for_several_units_and_exact_for_one(
+    several: None, sam: User, reception: User, world: World, settings: Any
+) -> None:
+    settings.WORKLIST_COUNTS_CACHE_SECONDS = 30
+    wide, own = logged_in(sam), logged_in(reception)
+    assert 'Đang giải quyết <span class="count">3' in wide.get("/lam-viec/ho-so/").content.decode()
+    assert 'Đang giải quyết <span class="count">2' in own.get("/lam-viec/ho-so/").content.decode()
+    actions.receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 9, 5))
+    # The commune's officer, who acts on the counts, sees the new dossier at once ...
+    assert 'Đang giải quyết <span class="count">3' in own.get("/lam-viec/ho-so/").content.decode()
+    # ... the supervisor's tabs keep their count (the list below is read fresh) and say so.
+    page = wide.get("/lam-viec/ho-so/").content.decode()
+    assert 'Đang giải quyết <span class="count">3' in page and "sau mỗi 30 giây" in page
+    assert page.count("/lam-viec/ho-so/000.") == 4
+    settings.WORKLIST_COUNTS_CACHE_SECONDS = 0
+    page = wide.get("/lam-viec/ho-so/").content.decode()
+    assert 'Đang giải quyết <span class="count">4' in page and "sau mỗi" not in page
+
+
 def test_a_unit_outside_the_scope_is_ignored(several: None, reception: User) -> None:
     page = logged_in(reception).get("/lam-viec/ho-so/", {"list": "open", "unit": "16303"})
     assert page.status_code == 200
