@@ -244,7 +244,11 @@ class Specialist(FastHttpUser):
             return
         with self.client.post(
             workload.url("resolve", code=code),
-            data={"csrfmiddlewaretoken": self._csrf(), "version": found.group(1)},
+            data={
+                **workload.RESOLVE_FIELDS,
+                "csrfmiddlewaretoken": self._csrf(),
+                "version": found.group(1),
+            },
             headers=self._form_headers(path),
             name="resolve",
             allow_redirects=False,

@@ -129,3 +129,8 @@ def plan(scale: float) -> dict[str, ClassPlan]:
         users = max(1, math.ceil(rate / PER_USER_RATE[name]))
         out[name] = ClassPlan(users=users, per_user=rate / users)
     return out
+
+
+# The dossier page asks the officer to confirm an act that cannot be undone (issue 12): the
+# resolve form carries the tick with the row version it was decided on.
+RESOLVE_FIELDS = {"confirm": "1"}

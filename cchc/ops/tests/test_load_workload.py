@@ -88,7 +88,11 @@ def test_every_request_of_the_load_gets_the_answer_it_expects(
         "resolve",
         staff.post(
             workload.url("resolve", code=code),
-            {"csrfmiddlewaretoken": _csrf(staff), "version": found.group(1)},
+            {
+                **workload.RESOLVE_FIELDS,
+                "csrfmiddlewaretoken": _csrf(staff),
+                "version": found.group(1),
+            },
         ),
     )
     assert Dossier.objects.get(code=code).status == "resolved"

@@ -148,7 +148,7 @@ def test_a_unit_below_the_minimum_is_listed_but_not_ranked(
 
 def worklist_rows(client: Any, href: str) -> int:
     html = client.get(unquote(href).replace("&amp;", "&")).content.decode()
-    return len(re.findall(r'<td><a href="/lam-viec/ho-so/[^"]+/">', html))
+    return len(re.findall(r'<td[^>]*><a href="/lam-viec/ho-so/[^"/]+/">', html))
 
 
 def test_each_link_lists_exactly_the_dossiers_its_figure_counts(
