@@ -94,8 +94,8 @@ def test_the_leader_approves_from_the_dossier_page_with_one_confirmation(
     first.get_by_label("Tôi xác nhận", exact=False).check()
     approve.click()
     page.wait_for_load_state()
-    page.locator(".messages").wait_for()
-    assert "Đã thực hiện" in page.locator(".messages").inner_text()
+    page.locator(".message[role=status]").wait_for()
+    assert "Đã thực hiện" in page.locator(".message[role=status]").inner_text()
     at_leader.refresh_from_db()
     assert at_leader.status == "resolved"
     # Nothing more for the leader to do: no forms are offered.
@@ -161,7 +161,7 @@ def test_reception_and_specialist_see_their_own_next_act(
     assert_accessible(page)
     shot(page, "dossier-reception")
     first.get_by_role("button", name="Chuyển chuyên viên xử lý").click()
-    page.locator(".messages").wait_for()
+    page.locator(".message[role=status]").wait_for()
     assert page.locator(".next-act").count() == 0
     page.context.clear_cookies()
     log_in(page, specialist)

@@ -26,8 +26,14 @@ def staff_login(page: Any, username: str) -> None:
     page.click("button[type=submit]")
 
 
-def open_action(page: Any, label: str) -> None:
-    page.locator("details.action summary").get_by_text(label, exact=True).click()
+def act(page: Any, label: str) -> None:
+    """Do the act the dossier page offers first ("Việc cần làm"), confirming it if asked."""
+    item = page.locator(".next-act-item", has=page.get_by_role("heading", name=label, exact=True))
+    confirm = item.locator("input[name=confirm]")
+    if confirm.count():
+        confirm.check()
+    item.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
 
 
 def test_search_submit_receive_track_return(
@@ -69,8 +75,7 @@ def test_search_submit_receive_track_return(
     staff_login(officer, reception.username)
     officer.goto("/lam-viec/ho-so/?list=to_receive")
     officer.get_by_role("link", name=dossier.code).click()
-    open_action(officer, "Tiếp nhận")
-    officer.locator("details.action[open] button[type=submit]").click()
+    act(officer, "Tiếp nhận")
     dossier.refresh_from_db()
     assert dossier.status == "received"
 
@@ -86,8 +91,7 @@ def test_search_submit_receive_track_return(
     # The leader signs the result; the counter returns it.
     actions.resolve(dossier, by=leader)
     officer.goto(f"/lam-viec/ho-so/{dossier.code}/")
-    open_action(officer, "Trả kết quả")
-    officer.locator("details.action[open] button[type=submit]").click()
+    act(officer, "Trả kết quả")
     dossier.refresh_from_db()
     assert dossier.status == "returned"
     page.reload()

@@ -38,6 +38,8 @@ def test_a_citizen_signs_in_by_code_and_finds_the_counter_dossier(
     )
     page = phone_page
     page.goto("/")
+    # On a phone the header's links fold behind "Danh mục".
+    page.get_by_text("Danh mục", exact=True).click()
     page.get_by_role("link", name="Đăng nhập công dân").click()
     page.wait_for_url("**/cong-dan/dang-nhap/")
     assert_accessible(page)
@@ -48,6 +50,7 @@ def test_a_citizen_signs_in_by_code_and_finds_the_counter_dossier(
     page.fill("#code", sms_code("0912345678"))
     page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_url("**/cong-dan/")
+    page.get_by_text("Danh mục", exact=True).click()
     header = page.locator("header.top").inner_text()
     assert "09******78" in header and "Hồ sơ của tôi" in header and "Đăng xuất" in header
     assert "Đăng nhập công dân" not in header
