@@ -142,7 +142,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(DomainError)
 def action_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status_code)
 
 
 def _mount_routers() -> None:

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A business refusal no view caught: its message and status on a page, not a 500 (the API
+    # answers the same refusals as JSON in cchc.api).
+    "cchc.lib.errors.DomainErrorMiddleware",
     # Turns a blocked rate limit into RATELIMIT_VIEW's 429 page with what to do.
     "django_ratelimit.middleware.RatelimitMiddleware",
     "cchc.accounts.middleware.StaffIdleTimeoutMiddleware",

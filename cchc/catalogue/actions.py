@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.catalogue.models import Procedure, UnitProcedure
+from cchc.lib.errors import DomainError
 from cchc.units.choices import CATALOGUE_EDITORS
 from cchc.units.models import Unit, user_roles_in
+
+# -- errors: the API's one handler for DomainError answers them as JSON -------------------------
+
+
+class CatalogueError(DomainError):
+    status_code = 409
+
+
+class NotAllowed(CatalogueError):
+    status_code = 403
+
+
+class InvalidAdoption(CatalogueError):
+    status_code = 422
 
 
 @transaction.atomic
@@ -19,12 +33,14 @@ def set_adoption(
 ) -> UnitProcedure:
     """Record whether `unit` implements `procedure`; only its TTHC-control officer or an admin may."""
     if not user_roles_in(by, unit) & CATALOGUE_EDITORS:
-        raise PermissionDenied(
+        raise NotAllowed(
             _("Chỉ đầu mối kiểm soát TTHC hoặc quản trị của đơn vị được sửa danh mục áp dụng.")
         )
     reason = reason.strip()
     if not implemented and not reason:
-        raise ValidationError({"reason": _("Thủ tục không thực hiện tại đơn vị phải có lý do.")})
+        raise InvalidAdoption(
+            _("Thủ tục không thực hiện tại đơn vị phải có lý do."), field="reason"
+        )
     adoption, _created = UnitProcedure.objects.select_for_update().get_or_create(
         unit=unit, procedure=procedure
     )

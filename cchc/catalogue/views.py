@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cchc.catalogue.actions import set_adoption
+from cchc.catalogue.actions import CatalogueError, set_adoption
 from cchc.catalogue.models import Field, Procedure, UnitProcedure
 from cchc.catalogue.search import search_procedures
 from cchc.lib.text import by_name
@@ -140,12 +139,11 @@ def unit_adoption_update(request: HttpRequest, unit_code: str, code: str) -> Htt
             reason=request.POST.get("reason", ""),
             by=request.user,
         )
-    except (PermissionDenied, ValidationError) as exc:
-        messages_text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    except CatalogueError as exc:
         return render(
             request,
             "catalogue/unit_catalogue_error.html",
-            {"unit": unit, "message": messages_text},
-            status=403 if isinstance(exc, PermissionDenied) else 422,
+            {"unit": unit, "message": exc.message},
+            status=exc.status_code,
         )
     return redirect("catalogue:unit_catalogue", unit_code=unit.code)

@@ -13,7 +13,6 @@ app adds the rating invitation to "result returned").
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import translation
@@ -24,6 +23,7 @@ from cchc.dossiers.choices import Channel as DossierChannel
 from cchc.dossiers.missing import missing_lines
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.lib.numbers import localised
+from cchc.lib.urls import tracking_url
 from cchc.notify.choices import Channel, Kind
 from cchc.notify.dispatch import digest, queue_message
 from cchc.notify.registry import addenda
@@ -94,13 +94,6 @@ def day(moment: dt.datetime | None) -> str:
 
 def day_and_time(moment: dt.datetime) -> str:
     return to_local(moment).strftime("%H:%M %d/%m/%Y")
-
-
-def tracking_url(code: str) -> str:
-    """The public tracking page, absolute (SMS and e-mail are read away from the site): the same
-    address the printed receipt's QR code carries."""
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}/tra-cuu/{quote(code, safe='')}/"
 
 
 def _parse(value: object) -> dt.datetime | None:

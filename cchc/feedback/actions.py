@@ -15,13 +15,11 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +54,7 @@ from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone, phones_match
 from cchc.lib.text import by_name
 from cchc.lib.uploads import UploadRejected, check_upload
+from cchc.lib.urls import public_url
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime import deadlines
@@ -154,8 +153,7 @@ def rating_token(dossier: Dossier) -> str:
 def rating_link(dossier: Dossier) -> str:
     """The absolute address where the applicant rates this dossier without typing anything:
     for the "result returned" message or the lookup page. Valid for RATING_LINK_MAX_AGE."""
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return base + reverse("feedback:rate_link", args=[rating_token(dossier)])
+    return public_url("feedback:rate_link", rating_token(dossier))
 
 
 def dossier_id_from_rating_token(token: str) -> int | None:

@@ -13,10 +13,10 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.lib.urls import public_url
 from cchc.notify.choices import Channel as MessageChannel
 from cchc.notify.choices import Kind as MessageKind
 from cchc.notify.dispatch import queue_message
@@ -30,8 +30,7 @@ SMS_ANSWER_CHARS = 300
 
 
 def status_url(code: str) -> str:
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return base + reverse("feedback:status", args=[code])
+    return public_url("feedback:status", code)
 
 
 def _day(moment: dt.datetime) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.choices import ApplicantKind, ReturnMethod
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.lib.errors import DomainError
 from cchc.lib.personal import (
     InvalidIdNumber,
     InvalidPhone,
@@ -49,8 +50,17 @@ DRAFT_FIELDS = {
 }
 
 
-class PortalError(ValueError):
-    """A refusal with a message for the citizen saying what to do."""
+class PortalError(DomainError):
+    """A refusal with a message for the citizen saying what to do. Mostly input the citizen can
+    correct (422); a refused dossier action it wraps keeps that refusal's own status."""
+
+    status_code = 422
+
+    @classmethod
+    def wrapping(cls, exc: DomainError) -> PortalError:
+        """The portal's refusal for another app's: same message, same status (a 409 for a stale
+        dossier stays a 409, a 413 for a large file a 413)."""
+        return cls(exc.message, status_code=exc.status_code, field=exc.field)
 
 
 def destination_of(raw: str) -> tuple[str, str]:
@@ -191,7 +201,7 @@ def start_draft(procedure: Any, unit: Any, citizen: Citizen | None = None) -> Dr
 def save_draft(draft: Draft, values: dict[str, Any]) -> Draft:
     """Keep what the citizen typed so far (only known fields, trimmed to their size)."""
     if draft.dossier_id:
-        raise PortalError(_("Hồ sơ này đã được nộp."))
+        raise PortalError(_("Hồ sơ này đã được nộp."), status_code=409)
     data = dict(draft.data)
     for key, limit in DRAFT_FIELDS.items():
         if key in values:
@@ -205,7 +215,7 @@ def add_draft_file(
     draft: Draft, upload: UploadedFile, *, position: int | None, name: str = ""
 ) -> DraftFile:
     if draft.dossier_id:
-        raise PortalError(_("Hồ sơ này đã được nộp."))
+        raise PortalError(_("Hồ sơ này đã được nộp."), status_code=409)
     try:
         checked = check_upload(upload, size=upload.size)
     except UploadRejected as exc:
@@ -263,7 +273,7 @@ def submit_draft(draft: Draft) -> Dossier:
     """The citizen presses "Nộp hồ sơ": the dossier enters the counter's "to receive" list."""
     draft = Draft.objects.select_for_update().select_related("procedure", "unit").get(pk=draft.pk)
     if draft.dossier_id:
-        raise PortalError(_("Hồ sơ này đã được nộp."))
+        raise PortalError(_("Hồ sơ này đã được nộp."), status_code=409)
     d = draft.data
     method = d.get("return_method") or ReturnMethod.ONLINE
     if method not in ReturnMethod.values:
@@ -299,7 +309,7 @@ def submit_draft(draft: Draft) -> Dossier:
             return_method=method,
         )
     except dossier_actions.DossierError as exc:
-        raise PortalError(exc.message) from exc
+        raise PortalError.wrapping(exc) from exc
     draft.dossier = dossier
     draft.save(update_fields=["dossier"])
     return dossier
@@ -334,4 +344,4 @@ def send_completion(
             return dossier_actions.resubmit_online(dossier, documents=documents, note=note)
         return dossier_actions.supplement_online(dossier, documents=documents, note=note)
     except dossier_actions.DossierError as exc:
-        raise PortalError(exc.message) from exc
+        raise PortalError.wrapping(exc) from exc

@@ -26,20 +26,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from joserfc.errors import JoseError
 
-from cchc.lib.personal import InvalidPhone, normalise_phone
+from cchc.lib.errors import DomainError
+from cchc.lib.personal import (
+    PERSON,
+    InvalidIdNumber,
+    InvalidPhone,
+    check_id_number,
+    normalise_phone,
+)
 from cchc.portal.models import Citizen
 
 CLIENT_NAME = "national_identity"
 logger = logging.getLogger(__name__)
 
 
-class IdentityError(Exception):
+class IdentityError(DomainError):
     """The sign-in did not complete; `message` is for the citizen, `status_code` for the page."""
 
+    status_code = 400
+
     def __init__(self, message: str, status_code: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+        super().__init__(message, status_code=status_code)
 
 
 def enabled() -> bool:
@@ -137,8 +144,12 @@ def _claim(claims: dict[str, Any], name: str) -> str:
 def citizen_for(claims: dict[str, Any]) -> Citizen:
     """Map the verified claims to the citizen account: by identity number, else by phone (the
     account a one-time code created), else a new one. The phone is what finds dossiers."""
-    id_number = "".join(_claim(claims, settings.CITIZEN_OIDC_ID_NUMBER_CLAIM).split())
-    if not (len(id_number) == 12 and id_number.isascii() and id_number.isdigit()):
+    try:
+        # The provider vouches for a person: their 12-digit personal identification number.
+        id_number = check_id_number(PERSON, _claim(claims, settings.CITIZEN_OIDC_ID_NUMBER_CLAIM))
+    except InvalidIdNumber:
+        id_number = ""
+    if not id_number:
         raise IdentityError(
             _(
                 "Hệ thống định danh không cho biết số định danh cá nhân (12 chữ số) của ông/bà. "

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -32,6 +31,7 @@ from cchc.catalogue.models import Field
 from cchc.lib.errors import DomainError
 from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.lib.text import by_name
+from cchc.lib.urls import public_url
 from cchc.tickets.choices import (
     AT_COUNTER,
     HOLDING_PLACE,
@@ -660,8 +660,7 @@ def book_appointment(
 
 
 def appointment_url(code: str) -> str:
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}/dat-lich/lich-hen/{code}/"
+    return public_url("tickets:appointment", code)
 
 
 def _queue_booked_sms(appointment: Appointment) -> None:

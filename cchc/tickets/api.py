@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
@@ -67,8 +68,8 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "issued_at": ticket.issued_at,
         "counter": ticket.counter.number if ticket.counter_id and ticket.counter else None,
-        "print_url": f"/xep-hang/ve/{ticket.token}/in/",
-        "status_url": f"/xep-hang/ve/{ticket.token}/",
+        "print_url": reverse("tickets:print", args=[ticket.token]),
+        "status_url": reverse("tickets:status", args=[ticket.token]),
     }
 
 

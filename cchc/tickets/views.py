@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -24,6 +23,7 @@ from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
 from cchc.lib.ratelimited import rate_limited
 from cchc.lib.text import by_name
+from cchc.lib.urls import public_url
 from cchc.tickets import actions, limits
 from cchc.tickets.actions import QueueError
 from cchc.tickets.board import board_state, counter_display_state
@@ -44,12 +44,6 @@ from cchc.worktime.deadlines import TZ
 # After printing, the kiosk goes back to its start screen by itself.
 KIOSK_RETURN_SECONDS = 12
 BOARD_POLL_MS = 2500
-
-
-def _public_url(path: str) -> str:
-    # Printed and scanned away from the kiosk: absolute, on the public address, never the
-    # kiosk's own (possibly internal) host.
-    return str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/") + path
 
 
 def ahead_of(ticket: Ticket) -> int:
@@ -85,7 +79,7 @@ def _render_kiosk(
             "fields": list(actions.offered_fields(unit)),
             "error": error,
             "booking_url": (
-                _public_url(reverse("tickets:book", args=[unit.code]))
+                public_url("tickets:book", unit.code)
                 if actions.bookable_fields(unit).exists()
                 else ""
             ),
@@ -142,7 +136,8 @@ def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
         ticket = tickets.filter(pk=int(token), unit_id__in=visible_unit_ids(request.user)).first()
     if ticket is None:
         raise Http404(_("Không tìm thấy số thứ tự"))
-    status_url = _public_url(reverse("tickets:status", args=[ticket.token]))
+    # Printed and scanned away from the kiosk: on the public address, never the kiosk's host.
+    status_url = public_url("tickets:status", ticket.token)
     from_kiosk = request.GET.get("may") == "1"
     return render(
         request,

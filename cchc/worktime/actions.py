@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.errors import DomainError
 from cchc.lib.text import fold
 from cchc.worktime.choices import ChangeAction, DayKind, DaySource
 from cchc.worktime.deadlines import FIRST_DAY, LAST_DAY, OfficeHours, to_local
@@ -34,15 +35,17 @@ if TYPE_CHECKING:
     from cchc.units.models import Unit
 
 
-class CalendarError(Exception):
+class CalendarError(DomainError):
     """A change refused for a reason the administrator can fix; the message is for them."""
+
+    status_code = 422
 
 
 class CalendarImportError(CalendarError):
     """An import refused as a whole; `errors` names each faulty row and column."""
 
     def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
+        super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
 
 
@@ -538,7 +541,9 @@ def add_unit_closure(unit: Unit, day: dt.date, *, reason: str, actor: User | Non
             _("Ngày %(date)s nằm ngoài phạm vi lịch.") % {"date": f"{day:%d/%m/%Y}"}
         )
     if UnitClosure.objects.filter(unit=unit, date=day).exists():
-        raise CalendarError(_("Đơn vị đã có ngày nghỉ %(date)s.") % {"date": f"{day:%d/%m/%Y}"})
+        raise CalendarError(
+            _("Đơn vị đã có ngày nghỉ %(date)s.") % {"date": f"{day:%d/%m/%Y}"}, status_code=409
+        )
     closure = UnitClosure.objects.create(unit=unit, date=day, reason=reason)
     _audit(
         ChangeAction.CLOSURE_ADDED,

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +18,7 @@ from cchc.dossiers.ledger import ledger_number
 from cchc.dossiers.models import DocumentKind, Dossier, DossierEvent
 from cchc.dossiers.rules import forms_legal_basis
 from cchc.lib.numbers import localised, plain_decimal
+from cchc.lib.urls import tracking_path, tracking_url
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome
 
@@ -41,16 +40,9 @@ class FormNotApplicable(LookupError):
 # -- the public status page the QR code points to -------------------------------------------------
 
 
-def public_status_path(code: str) -> str:
-    """Where a citizen follows the dossier without logging in."""
-    return f"/tra-cuu/{quote(code, safe='')}/"
-
-
-def public_status_url(code: str) -> str:
-    # The PDF is printed on paper, so the link must be absolute; the request's own host is not
-    # used because staff may print from an internal address the public cannot reach.
-    base = getattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-    return base.rstrip("/") + public_status_path(code)
+# The PDF is printed on paper, so the link is absolute, on the public address (lib.urls).
+public_status_path = tracking_path
+public_status_url = tracking_url
 
 
 def _qr_image(data: str) -> Any:
