@@ -45,7 +45,9 @@ def next_step(dossier: Dossier, *, rated: bool = False) -> NextStep:
         )
     if status == Status.PAYMENT:
         return NextStep(
-            _("Ông/bà cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính theo thông báo của cơ quan."),
+            _(
+                "Ông/bà cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính theo thông báo của cơ quan."
+            ),
             citizen_acts=True,
         )
     if status in (Status.RECEIVED, Status.PROCESSING):
