@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 from cchc.catalogue.models import Procedure, ProcedureVersion, RequiredDocument
 from cchc.dossiers import rules
 from cchc.dossiers.choices import (
+    ACTION_RULES,
+    PROCESSING_SIDE,
+    RECEIPT_SIDE,
     TRANSITIONS,
     Action,
     ApplicantKind,
@@ -53,6 +56,8 @@ from cchc.lib.numbers import localised
 from cchc.lib.uploads import CheckedUpload, UploadRejected, check_upload, max_file_bytes
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
+from cchc.workflow.table import Rule
+from cchc.workflow.transition import Workflow, record, transition
 from cchc.worktime import deadlines
 from cchc.worktime.choices import RescheduleRefusal
 from cchc.worktime.deadlines import WorkCalendar
@@ -85,34 +90,64 @@ class FileTooLarge(InvalidDossierData):
     status_code = 413
 
 
-# -- who may do what, and on which side (receiving or processing unit) ------------------------
+# -- the dossier's workflow: the table, the row lock and the refusals (`cchc.workflow`) ---------
 
-RECEIPT_SIDE = "receiving"
-PROCESSING_SIDE = "processing"
 
-ACTION_RULES: dict[str, tuple[str, frozenset[str]]] = {
-    Action.RECEIVE: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.ASK_COMPLETION: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.REFUSE_RECEIPT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.HAND_OVER: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
-    Action.SEND_BACK: (PROCESSING_SIDE, frozenset({Role.LEADER})),
-    Action.REQUEST_SUPPLEMENT: (
-        PROCESSING_SIDE,
-        frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER}),
-    ),
-    Action.SUPPLEMENT_RECEIVED: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.REQUEST_PAYMENT: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST})),
-    Action.RECORD_PAYMENT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.RESCHEDULE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
-    Action.EXTEND: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
-    Action.REFUSE: (PROCESSING_SIDE, frozenset({Role.LEADER})),
-    Action.RESOLVE: (PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
-    Action.WITHDRAW: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.STOP: (PROCESSING_SIDE, frozenset({Role.LEADER})),
-    Action.RETURN_RESULT: (RECEIPT_SIDE, frozenset({Role.RECEPTION})),
-    Action.ATTACH: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
-    Action.NOTE: (PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
-}
+def _lock(dossier: Dossier) -> Dossier:
+    return (
+        Dossier.objects.select_for_update()
+        .select_related("processing_unit", "receiving_unit", "procedure_version")
+        .get(pk=dossier.pk)
+    )
+
+
+def _stale(dossier: Dossier) -> DossierError:
+    return StaleDossier(
+        _("Hồ sơ %(code)s vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới.")
+        % {"code": dossier.code}
+    )
+
+
+def _illegal(dossier: Dossier, action: str) -> DossierError:
+    allowed_from = ", ".join(str(Status(s).label) for s in sorted(TRANSITIONS.sources(action)))
+    return IllegalTransition(
+        _("Không thể “%(action)s” khi hồ sơ đang “%(status)s” (chỉ được khi: %(allowed)s).")
+        % {
+            "action": Action(action).label,
+            "status": Status(dossier.status).label,
+            "allowed": allowed_from,
+        }
+    )
+
+
+def _side_unit(dossier: Dossier, side: str) -> Unit:
+    return dossier.receiving_unit if side == RECEIPT_SIDE else dossier.processing_unit
+
+
+def _not_allowed(dossier: Dossier, action: str, rule: Rule) -> DossierError:
+    names = ", ".join(str(Role(r).label) for r in sorted(rule.roles))
+    return NotAllowed(
+        _("Vai trò của bạn tại %(unit)s không được thực hiện “%(action)s” (cần: %(roles)s).")
+        % {
+            "unit": _side_unit(dossier, rule.where).name,
+            "action": Action(action).label,
+            "roles": names,
+        }
+    )
+
+
+FLOW: Workflow[Dossier] = Workflow(
+    table=TRANSITIONS,
+    event=DossierEvent,
+    lock=_lock,
+    version_field="row_version",
+    stale=_stale,
+    illegal=_illegal,
+    roles_of=lambda dossier, user, side: user_roles_in(user, _side_unit(dossier, side)),
+    not_allowed=_not_allowed,
+    on_event=lambda _dossier, event: on_dossier_event(cast(DossierEvent, event), new_event=True),
+)
+
 
 MissingInput = str | MissingItem | dict[str, Any]
 MAX_SETS = 99
@@ -158,14 +193,7 @@ def _leader_must_sign(dossier: Dossier, roles: set[str]) -> bool:
 
 
 def _check_role(dossier: Dossier, action: str, user: Any) -> None:
-    side, roles = ACTION_RULES[action]
-    unit = dossier.receiving_unit if side == RECEIPT_SIDE else dossier.processing_unit
-    if not roles & user_roles_in(user, unit):
-        names = ", ".join(str(Role(r).label) for r in sorted(roles))
-        raise NotAllowed(
-            _("Vai trò của bạn tại %(unit)s không được thực hiện “%(action)s” (cần: %(roles)s).")
-            % {"unit": unit.name, "action": Action(action).label, "roles": names}
-        )
+    FLOW.check_role(dossier, action, user)
 
 
 # -- the dossier code ---------------------------------------------------------------------------
@@ -693,18 +721,19 @@ def _event(
     data: dict[str, Any] | None = None,
     public: bool = True,
 ) -> DossierEvent:
-    event = DossierEvent.objects.create(
-        dossier=dossier,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+    event = record(
+        FLOW,
+        dossier,
+        action,
+        from_status,
+        to_status,
+        by=by,
         at=at,
         reason=reason,
         data=data or {},
         public=public,
     )
-    on_dossier_event(event, new_event=True)
+    assert isinstance(event, DossierEvent)
     return event
 
 
@@ -721,54 +750,21 @@ def _transition(
     by_citizen: bool = False,
     leads_to: Callable[[Dossier], str] | None = None,
 ) -> Dossier:
-    """Lock, check version, table and role, apply `change`, write one event. `leads_to` names
-    the status where the table's target depends on the change (a part payment stays waiting)."""
-    at = _now(at)
-    with transaction.atomic():
-        locked = (
-            Dossier.objects.select_for_update()
-            .select_related("processing_unit", "receiving_unit", "procedure_version")
-            .get(pk=dossier.pk)
-        )
-        if expected_version is not None and locked.row_version != expected_version:
-            raise StaleDossier(
-                _(
-                    "Hồ sơ %(code)s vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới."
-                )
-                % {"code": locked.code}
-            )
-        target = target_status(action, locked.status)
-        if target is None:
-            allowed_from = ", ".join(str(Status(s).label) for s in sorted(TRANSITIONS[action][0]))
-            raise IllegalTransition(
-                _("Không thể “%(action)s” khi hồ sơ đang “%(status)s” (chỉ được khi: %(allowed)s).")
-                % {
-                    "action": Action(action).label,
-                    "status": Status(locked.status).label,
-                    "allowed": allowed_from,
-                }
-            )
-        if not by_citizen:
-            _check_role(locked, action, by)
-        data = change(locked, at) if change else None
-        if leads_to is not None:
-            target = leads_to(locked)
-        from_status = locked.status
-        locked.status = target
-        locked.row_version += 1
-        locked.save()
-        _event(
-            locked,
-            action,
-            from_status,
-            target,
-            by=by,
-            at=at,
-            reason=reason,
-            data=data,
-            public=public,
-        )
-    return locked
+    """The one workflow mechanism (`cchc.workflow.transition`) with the dossier's table and
+    refusals. `leads_to` names the status where the table's target depends on the change (a
+    part payment stays waiting)."""
+    return transition(
+        FLOW,
+        dossier,
+        action,
+        by=by,
+        at=_now(at),
+        expected_version=expected_version,
+        check_role=not by_citizen,
+        change=change,
+        leads_to=leads_to,
+        details={"reason": reason, "public": public},
+    )
 
 
 def receive_submitted(

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.units.choices import Role
+from cchc.workflow.table import Rule, TransitionTable
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Mới đăng ký")
@@ -114,7 +117,7 @@ class Action(models.TextChoices):
 _OPEN = OPEN_STATUSES
 # The one transition table: action → (statuses it may start from, status it leads to).
 # `None` as the target keeps the status (a hand-over, a rescheduling, a note).
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+_MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     Action.RECEIVE: (frozenset({Status.SUBMITTED}), Status.RECEIVED),
     Action.ASK_COMPLETION: (frozenset({Status.SUBMITTED}), Status.INCOMPLETE),
     Action.RESUBMIT: (frozenset({Status.INCOMPLETE}), Status.SUBMITTED),
@@ -139,10 +142,40 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.NOTE: (frozenset(Status.values), None),
 }
 
+# Who may do what, and on which side (the receiving or the processing unit): the roles the
+# one transition table checks (`cchc.workflow`). A citizen's own acts (online submission,
+# resubmission) have no rule: they come through the portal, not a staff role.
+RECEIPT_SIDE = "receiving"
+PROCESSING_SIDE = "processing"
+
+ACTION_RULES: dict[str, Rule] = {
+    Action.RECEIVE: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.ASK_COMPLETION: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.REFUSE_RECEIPT: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.HAND_OVER: Rule(
+        PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})
+    ),
+    Action.SEND_BACK: Rule(PROCESSING_SIDE, frozenset({Role.LEADER})),
+    Action.REQUEST_SUPPLEMENT: Rule(
+        PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})
+    ),
+    Action.SUPPLEMENT_RECEIVED: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.REQUEST_PAYMENT: Rule(PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST})),
+    Action.RECORD_PAYMENT: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.RESCHEDULE: Rule(PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.EXTEND: Rule(PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.REFUSE: Rule(PROCESSING_SIDE, frozenset({Role.LEADER})),
+    Action.RESOLVE: Rule(PROCESSING_SIDE, frozenset({Role.SPECIALIST, Role.LEADER})),
+    Action.WITHDRAW: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.STOP: Rule(PROCESSING_SIDE, frozenset({Role.LEADER})),
+    Action.RETURN_RESULT: Rule(RECEIPT_SIDE, frozenset({Role.RECEPTION})),
+    Action.ATTACH: Rule(PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
+    Action.NOTE: Rule(PROCESSING_SIDE, frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})),
+}
+
+TRANSITIONS = TransitionTable(_MOVES, ACTION_RULES)
+
 
 def target_status(action: str, current: str) -> str | None:
     """The status `action` leads to from `current`, or None if the move is not allowed."""
-    allowed, target = TRANSITIONS[action]
-    if current not in allowed:
-        return None
-    return target or current
+    return TRANSITIONS.target(action, current)

@@ -23,6 +23,7 @@ from cchc.dossiers.choices import (
 from cchc.lib.text import fold
 from cchc.units.choices import Role
 from cchc.units.models import Unit
+from cchc.workflow.models import WorkflowEvent
 from cchc.worktime.choices import Outcome
 
 
@@ -256,16 +257,15 @@ class DossierStep(models.Model):
         return f"{self.dossier_id}#{self.position} {self.name}"
 
 
-class DossierEvent(models.Model):
+class DossierEvent(WorkflowEvent):
     """Append-only history: every action leaves one row; nothing here is ever updated."""
+
+    subject_field = "dossier"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     at = models.DateTimeField(db_index=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -277,11 +277,6 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Dossier events are append-only")
-        super().save(*args, **kwargs)
 
 
 class DossierPayment(models.Model):

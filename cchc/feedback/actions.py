@@ -30,6 +30,7 @@ from cchc.dossiers.models import Dossier
 from cchc.feedback import notices
 from cchc.feedback.choices import (
     FORWARD_CATEGORIES,
+    STAFF_ROLES,
     TRANSITIONS,
     Action,
     Category,
@@ -57,6 +58,8 @@ from cchc.lib.uploads import UploadRejected, check_upload
 from cchc.lib.urls import public_url
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, user_roles_in
+from cchc.workflow.table import Rule
+from cchc.workflow.transition import Workflow, record, transition
 from cchc.worktime import deadlines
 from cchc.worktime.snapshot import load_calendar
 
@@ -97,10 +100,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the
 CODE_SUFFIX_LENGTH = 5
 CODE_PATTERN = re.compile(r"^PAKN-\d{6}-[" + CODE_ALPHABET + r"]{5}$")
 
-# Who may handle PAKN addressed to a unit.
-STAFF_ROLES: frozenset[str] = frozenset(
-    {Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.TTHC_CONTROL}
-)
 # Who may hand the counter tablet to the applicant: the receiving unit's one-stop officers.
 KIOSK_ROLES: frozenset[str] = frozenset({Role.RECEPTION})
 
@@ -482,11 +481,13 @@ def submit_feedback(
         )
         attachment.file.save(f"upload.{info.extension}", file, save=False)
         attachment.save()
-    FeedbackEvent.objects.create(
-        feedback=feedback,
-        action=Action.SUBMIT,
-        from_status="",
-        to_status=Status.RECEIVED,
+    record(
+        FLOW,
+        feedback,
+        Action.SUBMIT,
+        "",
+        Status.RECEIVED,
+        by=None,
         at=now,
         data={"attachments": len(checked)},
     )
@@ -504,15 +505,48 @@ def allowed_actions(feedback: Feedback, user: Any) -> list[str]:
     return [a for a in TRANSITIONS if target_status(a, feedback.status) is not None]
 
 
-def _check_role(feedback: Feedback, user: Any) -> None:
-    if not STAFF_ROLES & user_roles_in(user, feedback.unit):
-        raise NotAllowed(
-            _(
-                "Chỉ cán bộ tiếp nhận, chuyên viên, lãnh đạo hoặc đầu mối kiểm soát TTHC của "
-                "%(unit)s được xử lý phản ánh này."
-            )
-            % {"unit": feedback.unit.name}
+def _lock(feedback: Feedback) -> Feedback:
+    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    # The unit row is read after the lock, not joined: PostgreSQL refuses FOR UPDATE on the
+    # nullable side of an outer join, and the unit never changes here anyway.
+    locked.unit = Unit.objects.get(pk=locked.unit_id)
+    return locked
+
+
+def _illegal(feedback: Feedback, action: str) -> FeedbackError:
+    return IllegalMove(
+        _("Không thể “%(action)s” khi phản ánh đang ở trạng thái “%(status)s”.")
+        % {"action": Action(action).label, "status": Status(feedback.status).label}
+    )
+
+
+def _not_allowed(feedback: Feedback, action: str, rule: Rule) -> FeedbackError:
+    return NotAllowed(
+        _(
+            "Chỉ cán bộ tiếp nhận, chuyên viên, lãnh đạo hoặc đầu mối kiểm soát TTHC của "
+            "%(unit)s được xử lý phản ánh này."
         )
+        % {"unit": feedback.unit.name}
+    )
+
+
+def _after_event(feedback: Feedback, event: Any) -> None:
+    if event.action == Action.ANSWER:
+        notices.pakn_answered(feedback)
+
+
+# The PAKN workflow on the one mechanism (`cchc.workflow`): whoever may not handle the unit's
+# PAKN is told so before anything about the item's state (`roles_first`).
+FLOW: Workflow[Feedback] = Workflow(
+    table=TRANSITIONS,
+    event=FeedbackEvent,
+    lock=_lock,
+    illegal=_illegal,
+    roles_of=lambda feedback, user, _where: user_roles_in(user, feedback.unit),
+    not_allowed=_not_allowed,
+    roles_first=True,
+    on_event=_after_event,
+)
 
 
 def _transition(
@@ -524,36 +558,9 @@ def _transition(
     change: Callable[[Feedback, dt.datetime], dict[str, Any]],
     note: str = "",
 ) -> Feedback:
-    now = _now(at)
-    with transaction.atomic():
-        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        # The unit row is read after the lock, not joined: PostgreSQL refuses FOR UPDATE on the
-        # nullable side of an outer join, and the unit never changes here anyway.
-        locked.unit = Unit.objects.get(pk=locked.unit_id)
-        _check_role(locked, by)
-        target = target_status(action, locked.status)
-        if target is None:
-            raise IllegalMove(
-                _("Không thể “%(action)s” khi phản ánh đang ở trạng thái “%(status)s”.")
-                % {"action": Action(action).label, "status": Status(locked.status).label}
-            )
-        data = change(locked, now)
-        before = locked.status
-        locked.status = target
-        locked.save()
-        FeedbackEvent.objects.create(
-            feedback=locked,
-            action=action,
-            from_status=before,
-            to_status=target,
-            actor=by,
-            at=now,
-            note=note,
-            data=data,
-        )
-        if action == Action.ANSWER:
-            notices.pakn_answered(locked)
-    return locked
+    return transition(
+        FLOW, feedback, action, by=by, at=_now(at), change=change, details={"note": note}
+    )
 
 
 def classify(

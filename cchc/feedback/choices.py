@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.units.choices import Role
+from cchc.workflow.table import Rule, TransitionTable
+
 
 class Level(models.IntegerChoices):
     """The five-point scale of TT 01/2018 and SIPAS, best first as citizens read it."""
@@ -89,17 +92,22 @@ class Action(models.TextChoices):
     REJECT = "reject", _("Không tiếp nhận xử lý")
 
 
+# Who may handle PAKN addressed to a unit: the same roles for every action, in that unit.
+STAFF_ROLES: frozenset[str] = frozenset(
+    {Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.TTHC_CONTROL}
+)
+
 # The one transition table: action → (statuses it may start from, status it leads to).
 # Classifying again is allowed until the item moves on (a first guess may be corrected).
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+_MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     Action.CLASSIFY: (frozenset({Status.RECEIVED, Status.CLASSIFIED}), Status.CLASSIFIED),
     Action.FORWARD: (frozenset({Status.CLASSIFIED}), Status.FORWARDED),
     Action.ANSWER: (frozenset({Status.CLASSIFIED, Status.FORWARDED}), Status.ANSWERED),
     Action.PUBLISH: (frozenset({Status.ANSWERED}), Status.PUBLISHED),
     Action.REJECT: (frozenset({Status.RECEIVED, Status.CLASSIFIED}), Status.REJECTED),
 }
+TRANSITIONS = TransitionTable(_MOVES, {action: Rule("unit", STAFF_ROLES) for action in _MOVES})
 
 
 def target_status(action: str, current: str) -> str | None:
-    allowed, target = TRANSITIONS[action]
-    return target if current in allowed else None
+    return TRANSITIONS.target(action, current)

@@ -28,6 +28,7 @@ from cchc.feedback.choices import (
     Status,
     Subject,
 )
+from cchc.workflow.models import WorkflowEvent
 from cchc.worktime.choices import Outcome
 
 DEFAULT_FORWARD_WORKING_DAYS = 5  # ND 20/2008 Art. 9(4)
@@ -279,17 +280,15 @@ class FeedbackAttachment(models.Model):
         return f"{self.feedback_id}/{self.pk}"
 
 
-class FeedbackEvent(models.Model):
+class FeedbackEvent(WorkflowEvent):
     """Append-only history of a PAKN: every action leaves one row; none is ever updated."""
+
+    subject_field = "feedback"
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=12, choices=Action.choices)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField()
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -298,8 +297,3 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feedback_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Feedback events are append-only")
-        super().save(*args, **kwargs)

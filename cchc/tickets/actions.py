@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -45,6 +46,7 @@ from cchc.tickets.choices import (
 from cchc.tickets.models import Appointment, Counter, SlotPlan, Ticket, TicketEvent
 from cchc.tickets.slots import slot_starts
 from cchc.units.models import Unit
+from cchc.workflow.transition import Workflow, record, transition
 from cchc.worktime.deadlines import TZ, OutOfCalendarRange
 from cchc.worktime.snapshot import load_calendar
 
@@ -164,9 +166,7 @@ def issue_ticket(
         dossier_code=(dossier_code or "")[:64],
         appointment=appointment,
     )
-    TicketEvent.objects.create(
-        ticket=ticket, action=TicketAction.ISSUE, to_status=TicketStatus.WAITING, at=now
-    )
+    record(FLOW, ticket, TicketAction.ISSUE, "", TicketStatus.WAITING, by=None, at=now)
     return ticket
 
 
@@ -196,42 +196,62 @@ def _locked_counter(counter: Counter) -> Counter:
     return locked
 
 
+def _illegal(ticket: Ticket, action: str) -> QueueError:
+    return IllegalMove(
+        _(
+            "Số %(code)s đang ở trạng thái “%(status)s” nên không thể %(action)s. "
+            "Tải lại trang để xem tình trạng mới nhất."
+        )
+        % {
+            "code": ticket.code,
+            "status": TicketStatus(ticket.status).label,
+            "action": str(_ACTION_WORDS.get(action, action)),
+        }
+    )
+
+
+# The queue on the one workflow mechanism (`cchc.workflow`): no version, no roles, and the
+# event names the counters instead of carrying data.
+FLOW: Workflow[Ticket] = Workflow(
+    table=TRANSITIONS, event=TicketEvent, illegal=_illegal, data_field=None
+)
+
+
 def _move(
     ticket: Ticket,
     action: str,
     *,
     by: Any,
-    now: dt.datetime,
+    at: dt.datetime,
+    sets: Callable[[Ticket, dt.datetime], dict[str, Any]] | None = None,
     counter: Counter | None = None,
     to_counter: Counter | None = None,
-) -> str:
-    """Check the transition table and write the event; the caller sets the columns and saves."""
-    allowed_from, to_status = TRANSITIONS[action]
-    if ticket.status not in allowed_from:
-        raise IllegalMove(
-            _(
-                "Số %(code)s đang ở trạng thái “%(status)s” nên không thể %(action)s. "
-                "Tải lại trang để xem tình trạng mới nhất."
-            )
-            % {
-                "code": ticket.code,
-                "status": TicketStatus(ticket.status).label,
-                "action": str(_ACTION_WORDS.get(action, action)),
-            }
-        )
-    from_status = ticket.status
-    ticket.status = to_status
-    TicketEvent.objects.create(
-        ticket=ticket,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        at=now,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        counter=counter,
-        to_counter=to_counter,
+    locked: bool = False,
+) -> Ticket:
+    """One move of the queue. `sets(ticket, now)` gives the columns the move changes besides
+    the status, saved with it and nothing else (a concurrent `link_dossier` keeps its code); the
+    event names `counter` (by default the ticket's own, read under the lock) and `to_counter`."""
+    changed: list[str] = []  # filled by `change`, read by the save that follows it
+
+    def change(t: Ticket, now: dt.datetime) -> None:
+        for name, value in (sets(t, now) if sets else {}).items():
+            setattr(t, name, value)
+            changed.append(name)
+
+    return transition(
+        FLOW,
+        ticket,
+        action,
+        by=by,
+        at=at,
+        locked=locked,
+        change=change,
+        update_fields=changed,
+        details=lambda t: {
+            "counter": t.counter if counter is None else counter,
+            "to_counter": to_counter,
+        },
     )
-    return from_status
 
 
 def _ensure_free(counter: Counter, day: dt.date) -> None:
@@ -271,6 +291,27 @@ def callable_tickets(counter: Counter, day: dt.date) -> QuerySet[Ticket]:
     )
 
 
+def _call_to(
+    counter: Counter,
+    ticket: Ticket,
+    action: str,
+    *,
+    by: Any,
+    now: dt.datetime,
+    also: dict[str, Any],
+) -> Ticket:
+    """Call (or call again) a ticket to a counter; the caller holds both rows locked."""
+    return _move(
+        ticket,
+        action,
+        by=by,
+        at=now,
+        counter=counter,
+        locked=True,
+        sets=lambda t, now: {"counter": counter, "officer": by, "last_called_at": now, **also},
+    )
+
+
 def call_next(counter: Counter, *, by: Any, at: dt.datetime | None = None) -> Ticket | None:
     """Call the next ticket to this counter; None when nobody is waiting for it."""
     now = _now(at)
@@ -287,13 +328,8 @@ def call_next(counter: Counter, *, by: Any, at: dt.datetime | None = None) -> Ti
         ticket = candidates.first()
         if ticket is None:
             return None
-        _move(ticket, TicketAction.CALL, by=by, now=now, counter=counter)
-        ticket.counter = counter
-        ticket.officer = by
-        ticket.called_at = ticket.called_at or now
-        ticket.last_called_at = now
-        ticket.save(update_fields=["status", "counter", "officer", "called_at", "last_called_at"])
-        return ticket
+        first_call = {"called_at": ticket.called_at or now}
+        return _call_to(counter, ticket, TicketAction.CALL, by=by, now=now, also=first_call)
 
 
 def recall(ticket: Ticket, *, by: Any, counter: Counter, at: dt.datetime | None = None) -> Ticket:
@@ -315,36 +351,23 @@ def recall(ticket: Ticket, *, by: Any, counter: Counter, at: dt.datetime | None 
             if ticket.unit_id != counter.unit_id:
                 raise NotFound(_("Không tìm thấy số này ở đơn vị của quầy."))
             _ensure_free(counter, ticket.day)
-        _move(ticket, TicketAction.RECALL, by=by, now=now, counter=counter)
-        ticket.counter = counter
-        ticket.officer = by
-        ticket.recall_count += 1
-        ticket.last_called_at = now
-        ticket.save(
-            update_fields=["status", "counter", "officer", "recall_count", "last_called_at"]
-        )
-        return ticket
+        once_more = {"recall_count": ticket.recall_count + 1}
+        return _call_to(counter, ticket, TicketAction.RECALL, by=by, now=now, also=once_more)
 
 
-@transaction.atomic
 def skip(ticket: Ticket, *, by: Any, at: dt.datetime | None = None) -> Ticket:
     """The called citizen did not come: set the number aside (it can be called back today)."""
-    now = _now(at)
-    ticket = _locked_ticket(ticket)
-    _move(ticket, TicketAction.SKIP, by=by, now=now, counter=ticket.counter)
-    ticket.save(update_fields=["status"])
-    return ticket
+    return _move(ticket, TicketAction.SKIP, by=by, at=_now(at))
 
 
-@transaction.atomic
 def start_service(ticket: Ticket, *, by: Any, at: dt.datetime | None = None) -> Ticket:
-    now = _now(at)
-    ticket = _locked_ticket(ticket)
-    _move(ticket, TicketAction.START, by=by, now=now, counter=ticket.counter)
-    ticket.served_at = ticket.served_at or now
-    ticket.officer = by
-    ticket.save(update_fields=["status", "served_at", "officer"])
-    return ticket
+    return _move(
+        ticket,
+        TicketAction.START,
+        by=by,
+        at=_now(at),
+        sets=lambda t, now: {"served_at": t.served_at or now, "officer": by},
+    )
 
 
 def link_dossier(ticket: Ticket, dossier_code: str) -> Ticket:
@@ -356,17 +379,19 @@ def link_dossier(ticket: Ticket, dossier_code: str) -> Ticket:
     return ticket
 
 
-@transaction.atomic
 def finish(ticket: Ticket, *, by: Any, at: dt.datetime | None = None) -> Ticket:
     """Service over. Pressed straight after a call (no "Bắt đầu"), service is taken to have
     started at that call, so the service time stays an upper bound rather than zero."""
-    now = _now(at)
-    ticket = _locked_ticket(ticket)
-    _move(ticket, TicketAction.FINISH, by=by, now=now, counter=ticket.counter)
-    ticket.served_at = ticket.served_at or ticket.last_called_at or now
-    ticket.finished_at = now
-    ticket.save(update_fields=["status", "served_at", "finished_at"])
-    return ticket
+    return _move(
+        ticket,
+        TicketAction.FINISH,
+        by=by,
+        at=_now(at),
+        sets=lambda t, now: {
+            "served_at": t.served_at or t.last_called_at or now,
+            "finished_at": now,
+        },
+    )
 
 
 def transfer(
@@ -382,12 +407,15 @@ def transfer(
             raise InvalidInput(_("Không có quầy nhận này. Vui lòng chọn một quầy đang hoạt động."))
         if target.pk == ticket.counter_id:
             raise InvalidInput(_("Số này đang ở chính quầy đó. Vui lòng chọn quầy khác."))
-        source = ticket.counter
-        _move(ticket, TicketAction.TRANSFER, by=by, now=now, counter=source, to_counter=target)
-        ticket.counter = target
-        ticket.officer = None
-        ticket.save(update_fields=["status", "counter", "officer"])
-        return ticket
+        return _move(
+            ticket,
+            TicketAction.TRANSFER,
+            by=by,
+            at=now,
+            to_counter=target,
+            locked=True,
+            sets=lambda t, now: {"counter": target, "officer": None},
+        )
 
 
 @transaction.atomic
@@ -405,8 +433,7 @@ def close_day(unit: Unit, day: dt.date, *, at: dt.datetime | None = None) -> int
     for ticket in Ticket.objects.select_for_update().filter(
         unit=unit, day__lte=day, status__in=OPEN_TICKET_STATUSES
     ):
-        _move(ticket, TicketAction.CLOSE, by=None, now=now, counter=ticket.counter)
-        ticket.save(update_fields=["status"])
+        _move(ticket, TicketAction.CLOSE, by=None, at=now, locked=True)
         closed += 1
     Appointment.objects.filter(unit=unit, date__lte=day, status=AppointmentStatus.BOOKED).update(
         status=AppointmentStatus.EXPIRED

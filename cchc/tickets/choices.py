@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.workflow.table import TransitionTable
+
 
 class TicketStatus(models.TextChoices):
     WAITING = "waiting", _("Đang chờ")
@@ -39,7 +41,7 @@ class TicketAction(models.TextChoices):
 
 # The one table of allowed moves: action → (statuses it starts from, status it leads to).
 # Recall of a called ticket keeps it "called"; recall of a skipped one calls it again.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+_MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     TicketAction.CALL: (
         frozenset({TicketStatus.WAITING, TicketStatus.TRANSFERRED}),
         TicketStatus.CALLED,
@@ -60,6 +62,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     TicketAction.CLOSE: (OPEN_TICKET_STATUSES, TicketStatus.NO_SHOW),
 }
+# No roles: the counter's doors let in its officers, the board and the kiosk.
+TRANSITIONS = TransitionTable(_MOVES)
 
 
 class PriorityReason(models.TextChoices):

@@ -20,6 +20,7 @@ from cchc.tickets.choices import (
     TicketAction,
     TicketStatus,
 )
+from cchc.workflow.models import WorkflowEvent
 
 
 class Counter(models.Model):
@@ -158,17 +159,13 @@ class Ticket(models.Model):
         return f"{self.code} ({self.day:%d/%m/%Y})"
 
 
-class TicketEvent(models.Model):
+class TicketEvent(WorkflowEvent):
     """Append-only history of a ticket: who did what, at which counter, when."""
+
+    subject_field = "ticket"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=TicketAction.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     counter = models.ForeignKey(
         Counter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
