@@ -135,6 +135,8 @@ def test_the_public_page_on_a_phone(
     page.add_init_script(LISTEN)
     page.goto("/")
     page.locator('a[href="/don-vi/16300/ket-qua-giai-quyet/"]').click()
+    # Layout is measured once the page's own stylesheet has loaded (the DOM is readable before).
+    page.wait_for_load_state("load")
     assert "Xã Nga Sơn" in page.locator("h1").inner_text()
     assert charts_drawn(page) == 1
     # The chart fits the screen: no sideways scrolling for the page itself.
