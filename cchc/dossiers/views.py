@@ -135,8 +135,8 @@ def worklist(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             "filters": filters,
             "now": now,
             "counts": _tab_counts(request.user, filters, several, now=now, calendar=calendar),
-            "counts_cached": several and settings.WORKLIST_COUNTS_CACHE_SECONDS > 0,
-            "WORKLIST_COUNTS_SECONDS": settings.WORKLIST_COUNTS_CACHE_SECONDS,
+            # Non-zero: the tabs' counts may be this many seconds old (see `_tab_counts`).
+            "counts_kept_seconds": settings.WORKLIST_COUNTS_CACHE_SECONDS if several else 0,
             "units": units if several else [],
             "unit": unit,
             "query": urlencode({k: v for k, v in query.items() if v}),

@@ -46,7 +46,7 @@ from cchc.feedback.models import (
     to_forward_q,
 )
 from cchc.lib.limits import limit_per_value
-from cchc.lib.personal import phones_match
+from cchc.lib.personal import CITIZEN_CONTACTS_KEY, phones_match
 from cchc.lib.text import by_name
 from cchc.units.models import Unit
 
@@ -56,9 +56,6 @@ STAFF_PAGE_SIZE = 50
 # sent to the sender. The last one sent is what the "sent" page (after the redirect) shows.
 SENT_SESSION_KEY = "feedback_sent"
 LAST_SESSION_KEY = "feedback_last"
-# Written by the citizen sign-in (portal.views.sign_in): the signed-in citizen's phone and
-# address. Read from the session, so that feedback needs nothing from the portal app.
-CITIZEN_CONTACTS_KEY = "citizen_contacts"
 
 
 def _remember(request: HttpRequest, code: str) -> None:

@@ -35,6 +35,11 @@ _LANDLINE = re.compile(r"^02[0-9]{9}$")
 _MOBILE = re.compile(r"^0[35789][0-9]{8}$")
 
 
+# The session key under which the citizen sign-in (portal) keeps the signed-in citizen's phone
+# and e-mail address; the PAKN pages (feedback) recognise the sender by it. Here, below both apps.
+CITIZEN_CONTACTS_KEY = "citizen_contacts"
+
+
 class InvalidPhone(ValueError):
     """Not a Vietnamese phone number; the message says what to type, in Vietnamese."""
 

@@ -12,9 +12,6 @@ from cchc.lib.forms import DATE_PATTERN, DATETIME_PATTERN, ID_NUMBER_PATTERN
 # that the header can show the citizen without a database query on every page.
 CITIZEN_SESSION_KEY = "citizen_id"
 CITIZEN_LABEL_KEY = "citizen_label"
-# The signed-in citizen's phone and address: the PAKN pages (feedback.views) recognise the
-# sender by them without importing the portal.
-CITIZEN_CONTACTS_KEY = "citizen_contacts"
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

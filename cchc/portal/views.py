@@ -22,11 +22,11 @@ from cchc.catalogue.models import Field, Procedure
 from cchc.dossiers.choices import PaymentMethod, ReturnMethod, Status
 from cchc.lib.limits import limit_per_value
 from cchc.lib.numbers import localised
-from cchc.lib.personal import mask_email, mask_phone
+from cchc.lib.personal import CITIZEN_CONTACTS_KEY, mask_email, mask_phone
 from cchc.lib.text import by_name
 from cchc.portal import actions, identity, space, tracking
 from cchc.portal.actions import PortalError
-from cchc.portal.context import CITIZEN_CONTACTS_KEY, CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
+from cchc.portal.context import CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
 from cchc.portal.models import Citizen, Draft
 from cchc.tickets.actions import bookable_fields
 from cchc.tickets.models import Counter, SlotPlan
