@@ -19,8 +19,10 @@ from cchc.units.models import visible_unit_ids
 pytestmark = pytest.mark.django_db
 
 
-def test_a_reception_officer_sees_their_commune_and_its_agencies_only(world: World, alice) -> None:
-    assert visible_unit_ids(alice) == {world.commune_a.id, world.centre_a.id}
+def test_a_reception_officer_sees_their_commune_and_its_agencies_only(
+    world: World, reception
+) -> None:
+    assert visible_unit_ids(reception) == {world.commune_a.id, world.centre_a.id}
 
 
 def test_a_province_appraiser_sees_every_unit_below_the_province(world: World, pat) -> None:
@@ -32,12 +34,12 @@ def test_a_province_appraiser_sees_every_unit_below_the_province(world: World, p
     }
 
 
-def test_an_expired_membership_gives_no_access(world: World, alice) -> None:
+def test_an_expired_membership_gives_no_access(world: World, reception) -> None:
     import datetime as dt
 
-    alice.memberships.update(valid_to=dt.date(2025, 6, 30))
-    alice.__dict__.pop("_cchc_unit_scope", None)
-    assert visible_unit_ids(alice) == frozenset()
+    reception.memberships.update(valid_to=dt.date(2025, 6, 30))
+    reception.__dict__.pop("_cchc_unit_scope", None)
+    assert visible_unit_ids(reception) == frozenset()
 
 
 def test_scope_costs_two_queries_whatever_the_number_of_units(
@@ -56,8 +58,8 @@ STAFF_PAGES = [
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)
-def test_staff_pages_of_another_commune_answer_404(world: World, alice, url: str) -> None:
-    client = logged_in(alice)
+def test_staff_pages_of_another_commune_answer_404(world: World, reception, url: str) -> None:
+    client = logged_in(reception)
     assert client.get(url.format(code=world.commune_a.code)).status_code == 200
     assert client.get(url.format(code=world.commune_b.code)).status_code == 404
 
@@ -76,8 +78,8 @@ def test_changing_another_communes_adoption_answers_404_and_changes_nothing(
     )
 
 
-def test_api_adoption_list_of_another_commune_answers_404(world: World, alice) -> None:
-    headers = bearer(alice)
+def test_api_adoption_list_of_another_commune_answers_404(world: World, reception) -> None:
+    headers = bearer(reception)
     from django.test import Client
 
     client = Client()
