@@ -194,8 +194,8 @@ class Formula:
             "num": localised(Decimal(numerator)),
             "den": localised(Decimal(denominator)),
             "percent": localised((value * HUNDRED).quantize(Decimal("0.01"))),
-            "what": str(self.numerator).lower(),
-            "of": str(self.denominator).lower(),
+            "what": _mid_sentence(str(self.numerator)),
+            "of": _mid_sentence(str(self.denominator)),
         }
         return Measure(value, numerator, denominator, explanation)
 
@@ -208,6 +208,13 @@ class Formula:
         now: dt.datetime | None = None,
     ) -> Measure:
         return self.measure(Sources(unit_ids, start, end, now))
+
+
+def _mid_sentence(text: str) -> str:
+    """A label placed inside a sentence: "Hồ sơ …" → "hồ sơ …", but "PAKN …" and "TTHC …" stay."""
+    if len(text) > 1 and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _measure(key: str) -> Reader:

@@ -228,6 +228,17 @@ def test_each_formula_measures_the_story(
     assert f"{numerator}/{denominator}" in found.explanation
 
 
+def test_the_explanation_reads_as_a_sentence(world: World, august: dict[str, Any]) -> None:
+    assert measure("pakn_on_time", world).explanation == (
+        "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn: 1/3 = 33,33 % (PAKN trả lời trong hạn "
+        "trong kỳ trên PAKN trả lời trong kỳ cộng PAKN chưa trả lời đã quá hạn cuối kỳ)."
+    )
+    assert measure("on_time_rate", world).explanation == (
+        "Tỷ lệ hồ sơ giải quyết đúng hạn: 2/4 = 50 % (hồ sơ giải quyết trước hạn và đúng hạn "
+        "trên hồ sơ đã giải quyết trong kỳ)."
+    )
+
+
 def test_the_766_groups_and_index_come_from_the_service_index(
     world: World, august: dict[str, Any]
 ) -> None:
