@@ -358,6 +358,31 @@ def test_the_projection_scores_each_automatic_criterion(
     assert rows["3.9"].as_dict()["measure"]["numerator"] == "1"
 
 
+def test_the_whole_year_is_projected_live_as_it_stands_now(
+    world: World, august: dict[str, Any]
+) -> None:
+    # Mid-September, the year 2025 so far: D5 is overdue now, the rest as in August.
+    year = live_projection(
+        ids_of(world), dt.date(2025, 1, 1), dt.date(2025, 12, 31), CRITERIA, now=NOW
+    )
+    rows = {p.code: p for p in year}
+    assert (rows["3.2"].measure.numerator, rows["3.2"].measure.denominator) == (2, 4)
+    assert (rows["3.3"].measure.numerator, rows["3.3"].measure.denominator) == (1, 3)
+    assert rows["3.9"].score == d("4.50")
+    # D5 resolved on 16/09: no longer overdue, now resolved late without an apology.
+    specialist = make_user("minh-2", world.commune_a, Role.SPECIALIST)
+    actions.resolve(august["open"], by=specialist, at=at("2025-09-16", 9))
+    later = at("2025-09-16", 10)
+    rows = {
+        p.code: p
+        for p in live_projection(
+            ids_of(world), dt.date(2025, 1, 1), dt.date(2025, 12, 31), CRITERIA, now=later
+        )
+    }
+    assert (rows["3.2"].measure.numerator, rows["3.2"].measure.denominator) == (2, 5)
+    assert (rows["3.3"].measure.numerator, rows["3.3"].measure.denominator) == (1, 3)
+
+
 def test_the_projection_scores_nothing_measured_by_the_empty_rule(world: World) -> None:
     rows = {p.code: p for p in live_projection([world.commune_b.pk], START, END, CRITERIA, now=NOW)}
     assert rows["3.3"].score == d("1.00")  # no late dossier: the full point
