@@ -14,7 +14,7 @@ from cchc.feedback.errors import FeedbackError
 from cchc.lib.errors import DomainError, DomainErrorMiddleware
 from cchc.portal.actions import PortalError
 from cchc.portal.identity import IdentityError
-from cchc.tickets.actions import QueueError
+from cchc.tickets.errors import QueueError
 from cchc.worktime.actions import CalendarError, CalendarImportError
 
 

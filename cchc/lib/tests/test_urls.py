@@ -20,7 +20,7 @@ from cchc.feedback import notices as feedback_notices
 from cchc.feedback import ratings as feedback_ratings
 from cchc.feedback.ratings import rating_link
 from cchc.lib.urls import public_base_url, public_url, tracking_path, tracking_url
-from cchc.tickets.actions import appointment_url
+from cchc.tickets.appointments import appointment_url
 
 CODES = ["000.30.10.H56-250804-0001", "000.00.16.H56-251231-12345", "A B/1", "12/TP-HT"]
 BASES = ["https://dichvucong.ngason.example", "https://dichvucong.ngason.example/"]

@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from cchc.conftest import World, at, make_user
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.feedback import pakn as feedback_pakn
-from cchc.tickets import actions as ticket_actions
+from cchc.tickets import queue as ticket_actions
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import Membership

@@ -152,7 +152,7 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     from cchc.dossiers.actions import Applicant
     from cchc.feedback import pakn as feedback_pakn
     from cchc.testing import at, make_user, receipt_for
-    from cchc.tickets import actions as ticket_actions
+    from cchc.tickets import queue as ticket_actions
     from cchc.tickets.models import Counter
 
     settings.MEDIA_ROOT = tmp_path
