@@ -145,6 +145,8 @@ def test_booking_over_the_api(world: World, queue: Queue, plan: SlotPlan, monday
     assert wrong.status_code == 404
     cancelled = post(client, f"{API}/appointments/{code}/cancel", {"phone": "0977 000 111"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    again = post(client, f"{API}/appointments/{code}/cancel", {"phone": "0977 000 111"})
+    assert again.status_code == 409 and "không hủy được" in again.json()["detail"]
 
 
 def test_the_counter_pad_over_the_api(
