@@ -48,7 +48,7 @@ from cchc.workflow.transition import Workflow, record, transition
 from cchc.worktime.deadlines import TZ, OutOfCalendarRange
 from cchc.worktime.snapshot import load_calendar
 
-# -- codes ------------------------------------------------------
+# -- codes -----------------------------------------------------------------------------------
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8

@@ -118,6 +118,9 @@ def test_closing_yesterday_sweeps_every_unit_and_leaves_today_alone(
     for appt in days["unused"]:
         appt.refresh_from_db()
         assert appt.status == "expired"
+        # One event each, by nobody, at the moment of the run.
+        expiry = appt.events.get(action="expire")
+        assert (expiry.from_status, expiry.actor, expiry.at) == ("booked", None, moment(TUESDAY, 9))
     days["came"].refresh_from_db()
     days["tuesday"].refresh_from_db()
     assert (days["came"].status, days["tuesday"].status) == ("checked_in", "booked")
