@@ -11,7 +11,7 @@ import pytest
 from cchc.accounts.models import User
 from cchc.conftest import PASSWORD, World, make_user
 from cchc.dossiers.models import Dossier
-from cchc.tickets import actions as queue_actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

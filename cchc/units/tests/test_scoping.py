@@ -152,9 +152,9 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
 
     from cchc.dossiers import actions as dossier_actions
     from cchc.dossiers.actions import Applicant
-    from cchc.feedback import actions as feedback_actions
+    from cchc.feedback import pakn as feedback_pakn
     from cchc.testing import at, make_user, receipt_for
-    from cchc.tickets import actions as ticket_actions
+    from cchc.tickets import queue as ticket_actions
     from cchc.tickets.models import Counter
 
     settings.MEDIA_ROOT = tmp_path
@@ -175,7 +175,7 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     document = dossier_actions.attach_document(
         dossier, by=clerk, file=SimpleUploadedFile("cccd.png", png), name="CCCD"
     )
-    feedback = feedback_actions.submit_feedback(
+    feedback = feedback_pakn.submit_feedback(
         unit=world.commune_a,
         kind="report",
         subject="conduct",
