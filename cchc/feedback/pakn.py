@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,6 +50,7 @@ from cchc.feedback.models import (
     FeedbackEvent,
     FeedbackSettings,
 )
+from cchc.lib.codes import spoken_code
 from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.lib.text import by_name
 from cchc.lib.uploads import UploadRejected, check_upload
@@ -64,9 +64,7 @@ from cchc.worktime.snapshot import load_calendar
 MAX_CONTENT_CHARS = 5000
 MIN_CONTENT_CHARS = 10
 MAX_ATTACHMENTS = 3
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 CODE_SUFFIX_LENGTH = 5
-CODE_PATTERN = re.compile(r"^PAKN-\d{6}-[" + CODE_ALPHABET + r"]{5}$")
 
 
 # -- PAKN: receipt -----------------------------------------------------------------------------
@@ -74,8 +72,7 @@ CODE_PATTERN = re.compile(r"^PAKN-\d{6}-[" + CODE_ALPHABET + r"]{5}$")
 
 def new_code(day: dt.date) -> str:
     """`PAKN-YYMMDD-XXXXX`: a random suffix (32⁵ a day), so codes cannot be guessed in turn."""
-    suffix = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_SUFFIX_LENGTH))
-    return f"PAKN-{day:%y%m%d}-{suffix}"
+    return f"PAKN-{day:%y%m%d}-{spoken_code(CODE_SUFFIX_LENGTH)}"
 
 
 def _ancestor_ids(unit: Unit) -> list[int]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.catalogue.models import Field
+from cchc.lib.codes import spoken_code
 from cchc.lib.personal import InvalidPhone, normalise_phone
 from cchc.lib.urls import public_url
 from cchc.tickets.choices import (
@@ -50,7 +50,6 @@ from cchc.worktime.snapshot import load_calendar
 
 # -- codes -----------------------------------------------------------------------------------
 
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 
@@ -197,7 +196,7 @@ def slot_availability(
 
 def _new_appointment_code() -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        code = spoken_code(CODE_LENGTH)
         if not Appointment.objects.filter(code=code).exists():
             return code
 
