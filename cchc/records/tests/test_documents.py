@@ -164,9 +164,7 @@ def test_an_unsigned_pdf_is_found_unsigned_even_when_declared_signed(
     assert document.declared_but_unsigned
 
 
-def test_a_digitally_signed_pdf_is_found_signed(
-    world: World, keeper: User, tmp_path: Path
-) -> None:
+def test_a_digitally_signed_pdf_is_found_signed(world: World, keeper: User, tmp_path: Path) -> None:
     content = signed_pdf(tmp_path, pdf_bytes())
     document = register(world, keeper, file=SimpleUploadedFile("kh.pdf", content))
     assert document.file_signature == FileSignature.SIGNED
