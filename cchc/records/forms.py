@@ -25,6 +25,8 @@ class DocumentForm(forms.Form):
     reference = forms.CharField(
         label=_("Số, ký hiệu"),
         max_length=80,
+        # Left to the parser, which says what is missing (the same sentence as the API's).
+        required=False,
         help_text=_("Như trên văn bản: 20/KH-UBND, 125/QĐ-UBND; công văn: 123/UBND-VP."),
         widget=forms.TextInput(
             attrs={"pattern": REFERENCE_PATTERN, "autocomplete": "off", "spellcheck": "false"}
@@ -34,6 +36,7 @@ class DocumentForm(forms.Form):
     title = forms.CharField(
         label=_("Trích yếu"),
         max_length=MAX_TITLE_CHARS,
+        required=False,  # the action says it is missing, as it does to the API
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     signer = forms.CharField(
