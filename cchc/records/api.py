@@ -38,7 +38,7 @@ Title = Annotated[str, text(MAX_TITLE_CHARS)]
 Signer = Annotated[str, column(OfficialDocument, "signer")]
 
 
-class DocumentOut(Schema):
+class RecordOut(Schema):
     id: int
     unit: str
     reference: str
@@ -73,7 +73,7 @@ class EditOut(Schema):
     changes: dict[str, Any]
 
 
-class DocumentDetailOut(DocumentOut):
+class RecordDetailOut(RecordOut):
     content_type: str
     size: int
     sha256: str
@@ -82,9 +82,9 @@ class DocumentDetailOut(DocumentOut):
     history: list[EditOut]
 
 
-class DocumentPage(Schema):
+class RecordPage(Schema):
     count: int
-    items: list[DocumentOut]
+    items: list[RecordOut]
 
 
 def _out(d: OfficialDocument) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def _detail(d: OfficialDocument) -> dict[str, Any]:
     }
 
 
-class DocumentQuery(Schema):
+class RecordQuery(Schema):
     q: ShortText = ""
     type: Annotated[str, text(30)] = ""
     date_from: IsoDate | None = None
@@ -138,11 +138,11 @@ class DocumentQuery(Schema):
 
 @router.get(
     "/documents",
-    response={200: DocumentPage, **refusals(*STAFF, 404)},
+    response={200: RecordPage, **refusals(*STAFF, 404)},
     auth=staff_auth,
     summary="Tìm văn bản trong sổ (số, ký hiệu; trích yếu có hoặc không dấu; loại; ngày; ký số)",
 )
-def list_documents(request: HttpRequest, query: Query[DocumentQuery]) -> dict[str, Any]:
+def list_documents(request: HttpRequest, query: Query[RecordQuery]) -> dict[str, Any]:
     """`q` starting with a number and "/" finds documents by their number and symbol ("20/KH"
     finds 20/KH-UBND); other words are looked up in the title, without diacritics. Newest first."""
     unit_id = get_unit_for(request.user, query.unit).pk if query.unit else None
@@ -162,7 +162,7 @@ def list_documents(request: HttpRequest, query: Query[DocumentQuery]) -> dict[st
     return {"count": found.count(), "items": [_out(d) for d in rows]}
 
 
-class DocumentIn(Schema):
+class RecordIn(Schema):
     unit: UnitCode
     reference: Reference
     issued_on: IsoDate
@@ -173,13 +173,13 @@ class DocumentIn(Schema):
 
 @router.post(
     "/documents",
-    response={201: DocumentDetailOut, **refusals(*STAFF, 404, 409, 413, 422)},
+    response={201: RecordDetailOut, **refusals(*STAFF, 404, 409, 413, 422)},
     auth=staff_auth,
     summary="Vào sổ một văn bản (kèm tệp)",
 )
 def register_document(
     request: HttpRequest,
-    payload: Form[DocumentIn],
+    payload: Form[RecordIn],
     file: File[UploadedFile | None] = None,
 ) -> Status[dict[str, Any]]:
     """Multipart form: the fields, and optionally `file` (PDF, DOCX, XLSX; judged by content).
@@ -203,7 +203,7 @@ def register_document(
 
 @router.get(
     "/documents/{id}",
-    response={200: DocumentDetailOut, **refusals(*STAFF, 404)},
+    response={200: RecordDetailOut, **refusals(*STAFF, 404)},
     auth=staff_auth,
     summary="Một văn bản: chữ ký số, lịch sử sửa",
 )
@@ -211,7 +211,7 @@ def document_detail(request: HttpRequest, id: Path[Id]) -> dict[str, Any]:
     return _detail(get_document_for(request.user, id))
 
 
-class DocumentEditIn(Schema):
+class RecordEditIn(Schema):
     reference: Reference
     issued_on: IsoDate
     title: Title
@@ -221,11 +221,11 @@ class DocumentEditIn(Schema):
 
 @router.put(
     "/documents/{id}",
-    response={200: DocumentDetailOut, **refusals(*STAFF, 404, 409, 422)},
+    response={200: RecordDetailOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Sửa thông tin văn bản (lịch sử được lưu)",
 )
-def edit_document(request: HttpRequest, id: Path[Id], payload: DocumentEditIn) -> dict[str, Any]:
+def edit_document(request: HttpRequest, id: Path[Id], payload: RecordEditIn) -> dict[str, Any]:
     document = get_document_for(request.user, id)
     actions.edit_document(
         document,
@@ -243,7 +243,7 @@ def edit_document(request: HttpRequest, id: Path[Id], payload: DocumentEditIn) -
 
 @router.post(
     "/documents/{id}/file",
-    response={200: DocumentDetailOut, **refusals(*STAFF, 404, 413, 422)},
+    response={200: RecordDetailOut, **refusals(*STAFF, 404, 413, 422)},
     auth=staff_auth,
     summary="Đính kèm (hoặc thay) tệp của văn bản",
 )
