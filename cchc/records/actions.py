@@ -97,6 +97,29 @@ def read_reference(text: str) -> Reference:
         raise InvalidRecord(exc.message, field="reference") from exc
 
 
+def document_by_reference(unit: Unit, text: str, *, field: str) -> OfficialDocument | None:
+    """The unit's registered document with this number and symbol (the newest year's when the
+    number recurs), None for an empty text, InvalidRecord (422 on `field`) when there is none."""
+    if not (text or "").strip():
+        return None
+    try:
+        reference = parse_reference(text, abbreviations())
+    except InvalidReference as exc:
+        raise InvalidRecord(exc.message, field=field) from exc
+    found = (
+        OfficialDocument.objects.filter(unit=unit, number=reference.number, symbol=reference.symbol)
+        .order_by("-year")
+        .first()
+    )
+    if found is None:
+        raise InvalidRecord(
+            _("Sổ văn bản của %(unit)s chưa có văn bản số %(reference)s.")
+            % {"unit": unit.name, "reference": reference.text},
+            field=field,
+        )
+    return found
+
+
 # -- documents -------------------------------------------------------------------------------------
 
 

@@ -22,9 +22,15 @@ from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import Id, IsoDate, ShortText, column, text, whole_number
 from cchc.records import actions
 from cchc.records.actions import MAX_TITLE_CHARS, DocumentFields, TaskFields
-from cchc.records.choices import PlanTopic
+from cchc.records.choices import ActivityKind, InitiativeStatus, PlanTopic
 from cchc.records.lookup import get_document_for, get_plan_for
-from cchc.records.models import CchcPlan, OfficialDocument, PlanTask
+from cchc.records.models import (
+    CchcPlan,
+    CommunicationActivity,
+    Initiative,
+    OfficialDocument,
+    PlanTask,
+)
 from cchc.records.queries import Progress, plan_progress, year_summary
 from cchc.records.search import DocumentSearch, search_documents
 from cchc.units.lookup import get_unit_for
@@ -463,3 +469,147 @@ def summary(
         "communication": found.communication,
         "initiatives": found.initiatives,
     }
+
+
+# -- initiatives and communication -----------------------------------------------------------------
+
+
+class InitiativeIn(Schema):
+    unit: UnitCode
+    title: Annotated[str, column(Initiative, "title")]
+    author: Annotated[str, column(Initiative, "author")]
+    year: Annotated[int, whole_number(2000, 2100)]
+    status: Literal[tuple(InitiativeStatus.values)] = InitiativeStatus.PROPOSED  # type: ignore[valid-type]
+    recognised_by: Annotated[str, text(80)] = ""
+    note: Annotated[str, text(actions.MAX_TEXT_CHARS)] = ""
+
+
+class InitiativeOut(Schema):
+    id: int
+    unit: str
+    year: int
+    title: str
+    author: str
+    status: str
+    recognised_by: str | None
+    note: str
+
+
+def _initiative(i: Initiative) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "unit": i.unit.code,
+        "year": i.year,
+        "title": i.title,
+        "author": i.author,
+        "status": i.status,
+        "recognised_by": i.recognised_by.reference if i.recognised_by else None,
+        "note": i.note,
+    }
+
+
+class YearQuery(Schema):
+    unit: UnitCode
+    year: Annotated[int, whole_number(1945, 2100)]
+
+
+@router.get(
+    "/initiatives",
+    response={200: list[InitiativeOut], **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Sáng kiến CCHC của đơn vị trong năm",
+)
+def list_initiatives(request: HttpRequest, query: Query[YearQuery]) -> list[dict[str, Any]]:
+    unit = get_unit_for(request.user, query.unit)
+    rows = Initiative.objects.filter(unit=unit, year=query.year).select_related(
+        "unit", "recognised_by"
+    )
+    return [_initiative(i) for i in rows]
+
+
+@router.post(
+    "/initiatives",
+    response={201: InitiativeOut, **refusals(*STAFF, 404, 422)},
+    auth=staff_auth,
+    summary="Ghi nhận sáng kiến (văn bản công nhận theo số, ký hiệu trong sổ)",
+)
+def record_initiative(request: HttpRequest, payload: InitiativeIn) -> Status[dict[str, Any]]:
+    unit = get_unit_for(request.user, payload.unit)
+    initiative = actions.record_initiative(
+        unit,
+        by=request.user,
+        title=payload.title,
+        author=payload.author,
+        year=payload.year,
+        status=payload.status,
+        recognised_by=actions.document_by_reference(
+            unit, payload.recognised_by, field="recognised_by"
+        ),
+        note=payload.note,
+    )
+    return Status(201, _initiative(initiative))
+
+
+class ActivityIn(Schema):
+    unit: UnitCode
+    kind: Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
+    on: IsoDate
+    count: Annotated[int, whole_number(1, 100_000)] = 1
+    note: Annotated[str, text(actions.MAX_TEXT_CHARS)] = ""
+    evidence: Annotated[str, text(80)] = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    unit: str
+    kind: str
+    on: dt.date
+    count: int
+    note: str
+    evidence: str | None
+
+
+def _activity(a: CommunicationActivity) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "unit": a.unit.code,
+        "kind": a.kind,
+        "on": a.on,
+        "count": a.count,
+        "note": a.note,
+        "evidence": a.evidence.reference if a.evidence else None,
+    }
+
+
+@router.get(
+    "/activities",
+    response={200: list[ActivityOut], **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Hoạt động tuyên truyền CCHC của đơn vị trong năm",
+)
+def list_activities(request: HttpRequest, query: Query[YearQuery]) -> list[dict[str, Any]]:
+    unit = get_unit_for(request.user, query.unit)
+    rows = CommunicationActivity.objects.filter(unit=unit, year=query.year).select_related(
+        "unit", "evidence"
+    )
+    return [_activity(a) for a in rows]
+
+
+@router.post(
+    "/activities",
+    response={201: ActivityOut, **refusals(*STAFF, 404, 422)},
+    auth=staff_auth,
+    summary="Ghi nhận hoạt động tuyên truyền (ví dụ 25 tin trên loa truyền thanh)",
+)
+def record_activity(request: HttpRequest, payload: ActivityIn) -> Status[dict[str, Any]]:
+    unit = get_unit_for(request.user, payload.unit)
+    activity = actions.record_activity(
+        unit,
+        by=request.user,
+        kind=payload.kind,
+        on=payload.on,
+        count=payload.count,
+        note=payload.note,
+        evidence=actions.document_by_reference(unit, payload.evidence, field="evidence"),
+    )
+    return Status(201, _activity(activity))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.forms import DateField
 from cchc.records.actions import MAX_TITLE_CHARS, RecordsError, read_reference
-from cchc.records.choices import PlanTopic, TaskProgress
+from cchc.records.choices import ActivityKind, InitiativeStatus, PlanTopic, TaskProgress
 from cchc.records.models import DocumentType, OfficialDocument
 from cchc.units.models import Unit
 
@@ -129,3 +129,45 @@ class RegisterFilter(forms.Form):
         required=False,
         choices=[("", _("— Tất cả —")), ("1", _("Đã ký số")), ("0", _("Chưa ký số"))],
     )
+
+
+class InitiativeForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Đơn vị"), to_field_name="code", empty_label=None
+    )
+    title = forms.CharField(label=_("Tên sáng kiến"), max_length=500, required=False)
+    author = forms.CharField(label=_("Tác giả"), max_length=300, required=False)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=InitiativeStatus.choices)
+    recognised_by = forms.CharField(
+        label=_("Văn bản công nhận (số, ký hiệu)"),
+        max_length=80,
+        required=False,
+        help_text=_("Văn bản đã vào sổ của đơn vị, ví dụ 125/QĐ-UBND."),
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+
+
+class ActivityForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Đơn vị"), to_field_name="code", empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=ActivityKind.choices)
+    on = DateField(label=_("Ngày"))
+    count = forms.IntegerField(label=_("Số lượng (tin, bài, buổi…)"), min_value=1, initial=1)
+    note = forms.CharField(
+        label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(
+        label=_("Văn bản minh chứng (số, ký hiệu)"), max_length=80, required=False
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,17 +22,19 @@ from django.views.decorators.http import require_POST
 
 from cchc.records import actions
 from cchc.records.actions import DocumentFields, RecordsError, TaskFields
-from cchc.records.choices import RECORD_KEEPERS, FileSignature, TaskStatus
+from cchc.records.choices import RECORD_KEEPERS, ActivityKind, FileSignature, TaskStatus
 from cchc.records.forms import (
+    ActivityForm,
     DocumentForm,
     FileForm,
+    InitiativeForm,
     PlanForm,
     RegisterFilter,
     TaskForm,
     TaskUpdateForm,
 )
 from cchc.records.lookup import get_document_for, get_plan_for, get_task_for
-from cchc.records.models import CchcPlan, OfficialDocument
+from cchc.records.models import CchcPlan, CommunicationActivity, Initiative, OfficialDocument
 from cchc.records.queries import plan_progress
 from cchc.records.search import DocumentSearch, search_documents
 from cchc.units.models import Unit, visible_unit_ids
@@ -306,3 +309,105 @@ def update_task(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_plan(request, found, update_form=form, status=exc.status_code)
     messages.success(request, _("Đã cập nhật nhiệm vụ."))
     return redirect("records:plan", pk=found.pk)
+
+
+def _year(request: HttpRequest) -> int:
+    text = request.GET.get("nam", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+
+
+@login_required
+def initiatives(request: HttpRequest) -> HttpResponse:
+    """The units' initiatives of a year, and the form to record one."""
+    units = keeper_units(request.user)
+    year = _year(request)
+    status = 200
+    form = InitiativeForm(units=units, initial={"unit": units.first(), "year": year})
+    if request.method == "POST":
+        form = InitiativeForm(request.POST, units=units)
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                actions.record_initiative(
+                    c["unit"],
+                    by=request.user,
+                    title=c["title"],
+                    author=c["author"],
+                    year=c["year"],
+                    status=c["status"],
+                    recognised_by=actions.document_by_reference(
+                        c["unit"], c["recognised_by"], field="recognised_by"
+                    ),
+                    note=c["note"],
+                )
+            except RecordsError as exc:
+                _refused(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Đã ghi nhận sáng kiến."))
+                return redirect(f"{request.path}?nam={c['year']}")
+        else:
+            status = 422
+    rows = (
+        Initiative.objects.filter(unit_id__in=visible_unit_ids(request.user), year=year)
+        .select_related("unit", "recognised_by")
+        .order_by("unit__path", "title")
+    )
+    return render(
+        request,
+        "records/initiatives.html",
+        {"rows": rows, "year": year, "form": form, "can_add": units.exists()},
+        status=status,
+    )
+
+
+@login_required
+def activities(request: HttpRequest) -> HttpResponse:
+    """The units' communication activities of a year (with totals by kind), and the form."""
+    units = keeper_units(request.user)
+    year = _year(request)
+    status = 200
+    form = ActivityForm(units=units, initial={"unit": units.first()})
+    if request.method == "POST":
+        form = ActivityForm(request.POST, units=units)
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                activity = actions.record_activity(
+                    c["unit"],
+                    by=request.user,
+                    kind=c["kind"],
+                    on=c["on"],
+                    count=c["count"],
+                    note=c["note"],
+                    evidence=actions.document_by_reference(
+                        c["unit"], c["evidence"], field="evidence"
+                    ),
+                )
+            except RecordsError as exc:
+                _refused(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Đã ghi nhận hoạt động tuyên truyền."))
+                return redirect(f"{request.path}?nam={activity.year}")
+        else:
+            status = 422
+    rows = (
+        CommunicationActivity.objects.filter(unit_id__in=visible_unit_ids(request.user), year=year)
+        .select_related("unit", "evidence")
+        .order_by("-on", "-id")
+    )
+    totals = rows.values("kind").annotate(n=Sum("count")).order_by("kind")
+    labels = dict(ActivityKind.choices)
+    return render(
+        request,
+        "records/activities.html",
+        {
+            "rows": rows,
+            "year": year,
+            "form": form,
+            "can_add": units.exists(),
+            "totals": [(labels.get(t["kind"], t["kind"]), t["n"]) for t in totals],
+        },
+        status=status,
+    )

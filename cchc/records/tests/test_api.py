@@ -161,7 +161,7 @@ def test_the_year_summary(world: World, keeper: User) -> None:
         by=keeper,
         tasks=[TaskFields("Tự kiểm tra", dt.date(2026, 1, 15), owner_person="Kiểm")],
     )
-    response = Client().get(f"{API}/summary", {"unit": "16300", "year": 2026}, **bearer(keeper))
+    response = Client().get(f"{API}/summary", {"unit": "16300", "year": "2026"}, **bearer(keeper))
     body = response.json()
     assert body["documents_total"] == 1 and body["plans"]["late"] == 1
     assert body["documents"][0]["abbreviation"] == "KH"
