@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.accounts.models import User
@@ -184,3 +186,20 @@ def test_a_clerk_reads_the_register_but_cannot_edit(
     assert client.get(reverse("records:document", args=[document.pk])).status_code == 200
     assert client.get(reverse("records:edit", args=[document.pk])).status_code == 403
     assert client.get(reverse("records:add")).status_code == 404
+
+
+def test_the_register_costs_the_same_queries_for_3_or_13_documents(
+    world: World, keeper: User
+) -> None:
+    client = logged_in(keeper)
+    for n in range(1, 4):
+        register(world, keeper, f"{n}/BC-UBND", title=f"Báo cáo {n}")
+    client.get(reverse("records:register"))  # warm: session, memberships
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("records:register"))
+    for n in range(4, 14):
+        register(world, keeper, f"{n}/BC-UBND", title=f"Báo cáo {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("records:register")).content.decode()
+    assert "13/BC-UBND" in page
+    assert len(many.captured_queries) == len(few.captured_queries)
