@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
@@ -187,12 +188,15 @@ def test_a_pdf_changed_after_signing_is_not_counted_signed(
 
 
 def test_an_office_file_counts_on_the_officers_word(world: World, keeper: User) -> None:
-    docx = Path(__file__).with_name("sample.docx")
+    word = docx.Document()
+    word.add_paragraph("Kế hoạch cải cách hành chính năm 2026")
+    buffer = io.BytesIO()
+    word.save(buffer)
     document = register(
         world,
         keeper,
         declared_signed=True,
-        file=SimpleUploadedFile("kh.docx", docx.read_bytes()),
+        file=SimpleUploadedFile("kh.docx", buffer.getvalue()),
     )
     assert document.file_signature == FileSignature.NOT_PDF
     assert document.digitally_signed
