@@ -18,11 +18,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.records import actions
 from cchc.records.actions import DocumentFields, RecordsError, TaskFields
-from cchc.records.choices import RECORD_KEEPERS, ActivityKind, FileSignature, TaskStatus
+from cchc.records.choices import (
+    RECORD_KEEPERS,
+    ActivityKind,
+    EditKind,
+    FileSignature,
+    TaskStatus,
+)
 from cchc.records.forms import (
     ActivityForm,
     DocumentForm,
@@ -40,6 +47,39 @@ from cchc.records.search import DocumentSearch, search_documents
 from cchc.units.models import Unit, visible_unit_ids
 
 PAGE_SIZE = 50
+# The history's field names (DocumentEdit.changes keys) as the page says them.
+CHANGE_LABELS = {
+    "reference": gettext_lazy("Số, ký hiệu"),
+    "type": gettext_lazy("Loại văn bản"),
+    "issued_on": gettext_lazy("Ngày ban hành"),
+    "title": gettext_lazy("Trích yếu"),
+    "signer": gettext_lazy("Người ký"),
+    "declared_signed": gettext_lazy("Đã ký số (cán bộ xác nhận)"),
+    "file": gettext_lazy("Tệp"),
+    "file_signature": gettext_lazy("Chữ ký số trong tệp"),
+}
+
+
+def _shown(field: str, value: Any) -> str:
+    if field == "file_signature":
+        return str(FileSignature(value).label) if value in FileSignature.values else str(value)
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    return str(value)
+
+
+def history(document: OfficialDocument) -> list[dict[str, Any]]:
+    """The document's history, newest first, each change as (label, before, after)."""
+    rows = []
+    for edit in document.edits.select_related("by").order_by("-at", "-id"):
+        changes = []
+        if edit.kind != EditKind.REGISTERED:
+            changes = [
+                (CHANGE_LABELS.get(field, field), _shown(field, pair[0]), _shown(field, pair[1]))
+                for field, pair in edit.changes.items()
+            ]
+        rows.append({"edit": edit, "changes": changes})
+    return rows
 
 
 def keeper_units(user: Any) -> Any:
@@ -171,7 +211,7 @@ def _render_document(
             "can_keep": actions.may_keep(request.user, document.unit),
             "file_form": file_form or FileForm(),
             "plan_form": plan_form or PlanForm(),
-            "edits": document.edits.select_related("by").order_by("-at", "-id"),
+            "edits": history(document),
             "FileSignature": FileSignature,
         },
         status=status,

@@ -99,6 +99,7 @@ def test_an_edit_from_the_page_appears_in_the_history(world: World, keeper: User
     assert response.status_code == 302
     page = client.get(reverse("records:document", args=[document.pk])).content.decode()
     assert "Kế hoạch CCHC năm 2026 (sửa)" in page and "Sửa thông tin" in page
+    assert "Trích yếu “Kế hoạch cải cách hành chính năm 2026” → “Kế hoạch CCHC" in page
 
 
 def test_a_plans_page_marks_late_tasks(world: World, keeper: User) -> None:
