@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.notify",
     "cchc.feedback",
     "cchc.tickets",
+    "cchc.records",
     "cchc.portal",
     "cchc.reports",
     "cchc.ops",
