@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.notify",
     "cchc.feedback",
     "cchc.tickets",
+    "cchc.surveys",
     "cchc.portal",
     "cchc.reports",
     "cchc.ops",
