@@ -37,6 +37,11 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class QuestionnaireChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Questionnaire) -> str:
+        return f"{obj.code} v{obj.version} – {obj.title}"
+
+
 class QuestionnaireImportForm(forms.Form):
     unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị ban hành"))
     file = forms.FileField(
@@ -60,7 +65,7 @@ class QuestionnaireImportForm(forms.Form):
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("Tên đợt khảo sát"), max_length=300)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị thực hiện"))
-    questionnaire = forms.ModelChoiceField(
+    questionnaire = QuestionnaireChoiceField(
         queryset=Questionnaire.objects.none(), label=_("Bộ câu hỏi")
     )
     period_start = forms.DateField(label=_("Hồ sơ trả kết quả từ ngày"), widget=DateInput())
@@ -84,4 +89,3 @@ class RoundForm(forms.Form):
         assert isinstance(q_field, forms.ModelChoiceField)
         unit_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
         q_field.queryset = Questionnaire.objects.filter(pk__in=[q.pk for q in questionnaires])
-        q_field.label_from_instance = lambda q: f"{q.code} v{q.version} – {q.title}"  # type: ignore[method-assign]

@@ -30,7 +30,11 @@ from cchc.surveys.models import Answer, Invitation, Question, Response, SurveyRo
 from cchc.units.models import Unit
 
 Z_95 = 1.96
-KINDS = (QuestionKind.SATISFACTION, QuestionKind.PERCEPTION, QuestionKind.EXPECTATION)
+KINDS: tuple[str, ...] = (
+    QuestionKind.SATISFACTION.value,
+    QuestionKind.PERCEPTION.value,
+    QuestionKind.EXPECTATION.value,
+)
 
 
 def margin(share_percent: float | None, n: int) -> float | None:

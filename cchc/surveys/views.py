@@ -8,6 +8,7 @@ the phone, not the dossier's code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -84,7 +85,7 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
                     _("Đã nhập bộ câu hỏi %(code)s phiên bản %(version)s (dự thảo).")
                     % {"code": created.code, "version": created.version},
                 )
-                return redirect("surveys:questionnaire", pk=created.pk)
+                return redirect("surveys:questionnaire", questionnaire_id=created.pk)
         status = 422
     rows = (
         visible_questionnaires(request.user)
@@ -103,8 +104,8 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_questionnaire_for(request.user, pk)
+def questionnaire(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    found = get_questionnaire_for(request.user, questionnaire_id)
     if request.method == "POST":
         try:
             actions.activate_questionnaire(found, by=request.user)
@@ -112,7 +113,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Đã áp dụng bộ câu hỏi."))
-        return redirect("surveys:questionnaire", pk=found.pk)
+        return redirect("surveys:questionnaire", questionnaire_id=found.pk)
     factors = found.factors.prefetch_related("criteria__questions")
     return render(
         request,
@@ -170,7 +171,7 @@ def new_round(request: HttpRequest) -> HttpResponse:
         except actions.SurveyError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            return redirect("surveys:round", pk=created.pk)
+            return redirect("surveys:round", round_id=created.pk)
     return render(
         request,
         "surveys/round_form.html",
@@ -180,8 +181,8 @@ def new_round(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_round_for(request.user, pk)
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    survey = get_round_for(request.user, round_id)
     invitations = survey.invitations.select_related("dossier", "unit").order_by("pk")[
         :INVITATION_ROWS
     ]
@@ -215,7 +216,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[..., SurveyRound]] = {
     RoundAction.OPEN: actions.open_round,
     RoundAction.DRAW: actions.draw_sample,
     RoundAction.CLOSE: actions.close_round,
@@ -225,8 +226,8 @@ _ACTIONS = {
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    survey = get_round_for(request.user, pk)
+def act(request: HttpRequest, round_id: int, action: str) -> HttpResponse:
+    survey = get_round_for(request.user, round_id)
     try:
         if action == "send":
             sent = actions.send_invitations(survey, by=request.user)
@@ -236,19 +237,19 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 % {"n": sent.invitations, "m": sent.messages},
             )
         elif action in _ACTIONS:
-            _ACTIONS[action](survey, by=request.user)  # type: ignore[operator]
+            _ACTIONS[action](survey, by=request.user)
             messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": RoundAction(action).label})
         else:
             messages.error(request, _("Thao tác không hợp lệ."))
     except actions.SurveyError as exc:
         messages.error(request, str(exc.message))
-    return redirect("surveys:round", pk=survey.pk)
+    return redirect("surveys:round", round_id=survey.pk)
 
 
 @login_required
-def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_entry(request: HttpRequest, round_id: int) -> HttpResponse:
     """Typing paper forms in: one digit per question, Tab (or the digit itself) moves on."""
-    survey = get_round_for(request.user, pk)
+    survey = get_round_for(request.user, round_id)
     rows = _rows(survey.questionnaire)
     units = list(survey.surveyed_units.order_by("path"))
     error = ""
@@ -303,21 +304,21 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_kiosk(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_round_for(request.user, pk)
+def start_kiosk(request: HttpRequest, round_id: int) -> HttpResponse:
+    survey = get_round_for(request.user, round_id)
     units = list(survey.surveyed_units.all())
     unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), units[0])
     try:
         token = actions.open_kiosk(survey, unit=unit, by=request.user)
     except actions.SurveyError as exc:
         messages.error(request, str(exc.message))
-        return redirect("surveys:round", pk=survey.pk)
+        return redirect("surveys:round", round_id=survey.pk)
     return redirect("surveys:kiosk", token=token)
 
 
 @login_required
-def results(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_round_for(request.user, pk)
+def results(request: HttpRequest, round_id: int) -> HttpResponse:
+    survey = get_round_for(request.user, round_id)
     return render(
         request, "surveys/results.html", {"survey": survey, "results": round_results(survey)}
     )

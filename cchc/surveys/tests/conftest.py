@@ -88,7 +88,7 @@ def example_doc(**overrides: Any) -> dict[str, Any]:
 
 
 # The five responses of the example, question by question (None: left blank).
-EXAMPLE_ANSWERS = [
+EXAMPLE_ANSWERS: list[dict[str, int | None]] = [
     {"Q1": 5, "Q2": 5, "Q2N": 4, "Q3": 1, "Q4": 5},
     {"Q1": 4, "Q2": 5, "Q2N": 4, "Q3": 2, "Q4": None},
     {"Q1": 3, "Q2": 4, "Q2N": 4, "Q3": 4, "Q4": None},

@@ -10,15 +10,16 @@ import pytest
 from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.index import margin, round_results, unit_index
-from cchc.surveys.models import SurveyRound
+from cchc.surveys.models import Questionnaire, SurveyRound
 from cchc.surveys.tests.conftest import EXAMPLE_ANSWERS, new_round
 from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
+from cchc.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 
-def fill(survey: SurveyRound, by: User, unit: object, answers: list[dict[str, int | None]]) -> None:
+def fill(survey: SurveyRound, by: User, unit: Unit, answers: list[dict[str, int | None]]) -> None:
     for i, values in enumerate(answers):
         actions.record_paper_response(
             survey,
@@ -26,7 +27,7 @@ def fill(survey: SurveyRound, by: User, unit: object, answers: list[dict[str, in
             unit=unit,
             answers=values,
             form_number=f"{unit.pk}-{i}",
-            at=at("2025-09-03"),  # type: ignore[attr-defined]
+            at=at("2025-09-03"),
         )
 
 
@@ -75,7 +76,7 @@ def test_the_example_by_hand(survey: SurveyRound, carol: User, world: World) -> 
 
 
 def test_results_per_unit_and_the_units_year(
-    questionnaire: object, world: World, carol: User
+    questionnaire: Questionnaire, world: World, carol: User
 ) -> None:
     """A province round over communes A and B; each unit's index from its own responses, the
     year's index weighted by responses across published rounds."""
@@ -84,7 +85,7 @@ def test_results_per_unit_and_the_units_year(
         questionnaire,
         head,
         world.province,
-        surveyed_units=[world.commune_a, world.commune_b],  # type: ignore[arg-type]
+        surveyed_units=[world.commune_a, world.commune_b],
     )
     actions.open_round(survey, by=head, at=at("2025-09-01"))
     fill(survey, head, world.commune_a, EXAMPLE_ANSWERS)  # 53.75 %
@@ -106,7 +107,7 @@ def test_results_per_unit_and_the_units_year(
         title="Quý IV",
         period_start=dt.date(2025, 10, 1),
         period_end=dt.date(2025, 12, 31),
-        answer_until=dt.date(2026, 1, 15),  # type: ignore[arg-type]
+        answer_until=dt.date(2026, 1, 15),
     )
     actions.open_round(second, by=carol, at=at("2025-10-02"))
     fill(second, carol, world.commune_a, [{"Q1": 4, "Q2": 4, "Q3": 4}] * 2)
