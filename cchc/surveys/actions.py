@@ -591,7 +591,9 @@ def clean_answers(
     return values
 
 
-def _check_collecting(survey: SurveyRound, now: dt.datetime) -> None:
+def check_collecting(survey: SurveyRound, now: dt.datetime | None = None) -> None:
+    """Refuse (`RoundNotOpen`) unless the round takes answers now: open, not past its date."""
+    now = _now(now)
     if survey.status == RoundStatus.DRAFT:
         raise RoundNotOpen(_("Đợt khảo sát chưa bắt đầu thu phiếu."))
     if survey.status != RoundStatus.OPEN:
@@ -660,7 +662,7 @@ def record_paper_response(
         COLLECTOR_ROLES,
         _("Chỉ cán bộ của %(unit)s được nhập phiếu khảo sát của đợt này."),
     )
-    _check_collecting(locked, now)
+    check_collecting(locked, now)
     _surveyed(locked, unit)
     values = clean_answers(locked.questionnaire, answers)
     number = form_number.strip()[:20]
@@ -710,7 +712,7 @@ def open_kiosk(survey: SurveyRound, *, unit: Unit, by: Any, at: dt.datetime | No
         COLLECTOR_ROLES,
         _("Chỉ cán bộ của %(unit)s được mở trang khảo sát tại quầy."),
     )
-    _check_collecting(survey, _now(at))
+    check_collecting(survey, _now(at))
     _surveyed(survey, unit)
     return kiosk_token(survey, unit, by)
 
@@ -744,7 +746,7 @@ def record_kiosk_response(
     now = _now(at)
     survey, unit, officer = kiosk_session(token)
     locked = _lock(survey)
-    _check_collecting(locked, now)
+    check_collecting(locked, now)
     _surveyed(locked, unit)
     values = clean_answers(locked.questionnaire, answers)
     return _save(
@@ -791,7 +793,7 @@ def record_online_response(
     if invitation.answered_at is not None:
         raise AlreadyAnswered(already_answered_message())
     locked = _lock(invitation.round)
-    _check_collecting(locked, now)
+    check_collecting(locked, now)
     values = clean_answers(locked.questionnaire, answers)
     try:
         with transaction.atomic():

@@ -95,7 +95,7 @@ def import_questionnaire(request: HttpRequest, payload: QuestionnaireIn) -> Stat
     """The questionnaire's JSON (docs/surveys.md) with `unit`, the issuing unit's code. A code
     already imported gets the next version; an existing version is never changed."""
     unit = get_unit_for(request.user, payload.unit)
-    doc = payload.dict(exclude={"unit"})
+    doc = payload.model_dump(exclude={"unit"})
     created = actions.import_questionnaire(doc, unit=unit, by=request.user)
     return Status(201, _questionnaire(created))
 

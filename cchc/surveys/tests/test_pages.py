@@ -68,6 +68,9 @@ def test_the_round_is_run_from_its_page(
     client = logged_in(carol)
     client.post(reverse("surveys:act", args=[survey.pk, "draw"]))
     assert Invitation.objects.filter(round=survey).count() == 1
+    # The list's progress: 1 invited, 0 answered.
+    listing = client.get(reverse("surveys:rounds")).content.decode()
+    assert '<td class="num">1</td><td class="num">0</td>' in listing
     client.post(reverse("surveys:act", args=[survey.pk, "send"]))
     assert Invitation.objects.get().sent_at is not None
     page = client.get(reverse("surveys:round", args=[survey.pk])).content.decode()
