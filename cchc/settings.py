@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cchc.feedback",
     "cchc.tickets",
     "cchc.records",
+    "cchc.surveys",
     "cchc.portal",
     "cchc.reports",
     "cchc.ops",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("cchc.feedback.urls")),
     path("", include("cchc.tickets.urls")),
     path("", include("cchc.records.urls")),
+    path("", include("cchc.surveys.urls")),
     path("", include("cchc.reports.urls")),
     path("", include("cchc.reports.urls_dashboard")),
     path("", include("cchc.reports.urls_index")),

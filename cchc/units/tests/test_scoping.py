@@ -144,6 +144,7 @@ class Victim:
     ticket: Any
     counter: Any
     clerk: Any  # commune A's reception officer, who received the dossier
+    survey: Any  # commune A's satisfaction survey round, on its own questionnaire
 
 
 @pytest.fixture
@@ -187,8 +188,50 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     )
     counter = Counter.objects.create(unit=world.commune_a, number=1)
     ticket = ticket_actions.issue_ticket(world.commune_a)
+    survey = _survey_of(world)
     dossier.refresh_from_db()
-    return Victim(dossier, document, feedback, ticket, counter, clerk)
+    return Victim(dossier, document, feedback, ticket, counter, clerk, survey)
+
+
+def _survey_of(world: World) -> Any:
+    """An open survey round of commune A, on a questionnaire commune A issued itself."""
+    import datetime as dt
+
+    from cchc.surveys import actions as survey_actions
+    from cchc.testing import make_user
+
+    head = make_user("head_a", world.commune_a, Role.LEADER)
+    doc = {
+        "code": "KS-A",
+        "year": 2025,
+        "title": "Phiếu khảo sát xã A",
+        "factors": [
+            {
+                "code": "1",
+                "title": "Tiếp cận",
+                "criteria": [
+                    {
+                        "code": "1.1",
+                        "title": "Nơi chờ",
+                        "questions": [{"code": "Q1", "text": "Nơi chờ", "kind": "satisfaction"}],
+                    }
+                ],
+            }
+        ],
+    }
+    questionnaire = survey_actions.import_questionnaire(doc, unit=world.commune_a, by=head)
+    survey_actions.activate_questionnaire(questionnaire, by=head)
+    survey = survey_actions.create_round(
+        questionnaire=questionnaire,
+        unit=world.commune_a,
+        title="Khảo sát xã A",
+        period_start=dt.date(2025, 8, 1),
+        period_end=dt.date(2025, 8, 31),
+        answer_until=dt.date(2099, 12, 31),
+        sample_size=10,
+        by=head,
+    )
+    return survey_actions.open_round(survey, by=head)
 
 
 def _patterns() -> list[tuple[str, str, list[str]]]:
@@ -224,6 +267,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         return v.dossier.code
     if param == "action":
         # A real action of each kind, so the request reaches the lookup.
+        if key.startswith("surveys:"):
+            return "close"
         if key.startswith("feedback:") or "/feedback/" in route:
             return "classify"
         if "counters/" in route or key.startswith("tickets:"):
@@ -248,6 +293,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         "pk": v.dossier.pk,
         "id": v.dossier.pk,
         "iso": "2025-09-02",
+        "round_id": v.survey.pk,
+        "questionnaire_id": v.survey.questionnaire_id,
         "url": "khong-co",
     }
     if param not in fixed:
@@ -308,6 +355,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        victim.survey.events.count(),
     )
     unknown: list[str] = []
     problems: list[str] = []
@@ -360,6 +408,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        victim.survey.events.count(),
     )
     assert after == before
     # The walk would see a leak: A's own clerk finds the name on both doors.
