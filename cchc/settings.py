@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cchc.tickets",
     "cchc.portal",
     "cchc.reports",
+    "cchc.parindex",
     "cchc.ops",
 ]
 
