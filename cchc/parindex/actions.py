@@ -832,22 +832,24 @@ def update_remediation_task(
 
 
 def import_assessment(
-    doc: Mapping[str, Any], *, by: Any, at: dt.datetime | None = None
+    unit: Unit,
+    doc: Mapping[str, Any],
+    *,
+    by: Any,
+    at: dt.datetime | None = None,
 ) -> Assessment:
     """A unit's assessment as units keep it in spreadsheets today (docs/parindex.md): opened,
     self-scored, and appraised in round 1 where the file gives an appraised score — all of it
-    or nothing, every error listed with its criterion."""
+    or nothing, every error listed with its criterion. The caller finds `unit` in the user's
+    scope (another unit is not found)."""
     now = _now(at)
-    set_code, unit_code, year = doc["criteria_set"], doc["unit"], doc["year"]
+    set_code, year = doc["criteria_set"], int(doc["year"])
     criteria_set = CriteriaSet.objects.filter(code=set_code, year=year).first()
     if criteria_set is None:
         raise InvalidScore(
             _("Không có bộ tiêu chí %(code)s năm %(year)s.") % {"code": set_code, "year": year}
         )
-    unit = Unit.objects.current().filter(code=unit_code).first()
-    if unit is None:
-        raise InvalidScore(_("Không có đơn vị mã %(code)s.") % {"code": unit_code})
-    end_of_year = dt.date(int(year), 12, 31)
+    end_of_year = dt.date(year, 12, 31)
     self_due = doc.get("self_assessment_due") or end_of_year
     appraisal_due = doc.get("appraisal_due") or max(self_due, end_of_year)
     rows = list(doc.get("scores") or [])

@@ -221,6 +221,10 @@ class _Reader:
         if not isinstance(params, dict):
             c.error(item, "rule_params", _("phải là một đối tượng JSON."))
             params = {}
+        elif "\\u0000" in json.dumps(params):
+            # PostgreSQL's JSON refuses NUL anywhere in a document.
+            c.error(item, "rule_params", _("có ký tự không hợp lệ (NUL)."))
+            params = {}
         return NodeSpec(
             code=code,
             title=c.text(item, "title", required=True, max_length=500),

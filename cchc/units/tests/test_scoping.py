@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import uuid
@@ -142,6 +143,7 @@ class Victim:
     ticket: Any
     counter: Any
     clerk: Any  # commune A's reception officer, who received the dossier
+    assessment: Any  # commune A's PAR Index, self-scored
 
 
 @pytest.fixture
@@ -186,7 +188,20 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     counter = Counter.objects.create(unit=world.commune_a, number=1)
     ticket = ticket_actions.issue_ticket(world.commune_a)
     dossier.refresh_from_db()
-    return Victim(dossier, document, feedback, ticket, counter, clerk)
+    from cchc.parindex import actions as par_actions
+    from cchc.parindex.criteria import load_shipped, save_set
+
+    appraiser = make_user("appraiser_38", world.province, Role.APPRAISER)
+    assessment = par_actions.open_assessment(
+        world.commune_a,
+        save_set(load_shipped("par-xa-2025.json")),
+        by=appraiser,
+        self_assessment_due=dt.date(2025, 11, 15),
+        appraisal_due=dt.date(2025, 12, 20),
+    )
+    tthc_a = make_user("tthc_a", world.commune_a, Role.TTHC_CONTROL)
+    par_actions.set_self_score(assessment, "1.2", 1, by=tthc_a, note=SECRETS["name"])
+    return Victim(dossier, document, feedback, ticket, counter, clerk, assessment)
 
 
 def _patterns() -> list[tuple[str, str, list[str]]]:
@@ -247,6 +262,9 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         "id": v.dossier.pk,
         "iso": "2025-09-02",
         "url": "khong-co",
+        "assessment_id": v.assessment.pk,
+        "round": 1,
+        "step": "finalise",
     }
     if param not in fixed:
         raise LookupError(param)
@@ -291,6 +309,14 @@ def _staff_area(route: str, method: str, openapi: dict[str, Any]) -> bool:
     return False
 
 
+def _par_state(victim: Victim) -> tuple[Any, ...]:
+    from cchc.parindex.models import Assessment, ScoreChange
+
+    assessment = Assessment.objects.get(pk=victim.assessment.pk)
+    changes = ScoreChange.objects.filter(score__assessment=assessment).count()
+    return assessment.status, assessment.version, changes
+
+
 def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: Victim) -> None:
     from django.test import Client
 
@@ -306,6 +332,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        _par_state(victim),
     )
     unknown: list[str] = []
     problems: list[str] = []
@@ -358,6 +385,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        _par_state(victim),
     )
     assert after == before
     # The walk would see a leak: A's own clerk finds the name on both doors.
