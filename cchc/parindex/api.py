@@ -13,6 +13,7 @@ from annotated_types import Interval, MaxLen
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
+from pydantic import AllowInfNan
 
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
@@ -33,9 +34,10 @@ SetCode = Annotated[str, text(40, min_length=1)]
 Year = Annotated[int, Interval(ge=2000, le=2100)]
 UnitCode = Annotated[str, column(Unit, "code")]
 SetKind = Literal["commune", "ward", "department", "province"]
-# A number of points as sent: its range and the criterion's rule are the actions' to check, so
-# the refusal names the criterion (422) rather than a place in the body (400).
-Points = Decimal
+# A number of points as sent (a JSON number, finite): its range and the criterion's rule are
+# the actions' to check, so the refusal names the criterion (422) rather than a place in the
+# body (400). Read back through its decimal text, so 0.1 is 0,1 and 1.234 is refused.
+Points = Annotated[float, AllowInfNan(False)]
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -63,7 +65,7 @@ NodeIn.model_rebuild()
 
 class BandIn(Schema):
     label: Annotated[str, text(60)]
-    min: Decimal
+    min: Points
 
 
 class CriteriaSetIn(Schema):
@@ -353,7 +355,7 @@ def open_assessment(request: HttpRequest, payload: OpenIn) -> Status[Any]:
     return Status(201, _assessment_out(assessment, request.user))
 
 
-class ListQuery(Schema):
+class AssessmentListQuery(Schema):
     year: Year | None = None
 
 
@@ -363,7 +365,7 @@ class ListQuery(Schema):
     auth=staff_auth,
     summary="Các kỳ đánh giá trong phạm vi của người dùng",
 )
-def assessments(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
+def assessments(request: HttpRequest, query: Query[AssessmentListQuery]) -> list[dict[str, Any]]:
     rows = Assessment.objects.visible_to(request.user).select_related("unit", "criteria_set")
     if query.year:
         rows = rows.filter(year=query.year)
@@ -491,7 +493,10 @@ class AppraisalIn(Schema):
     summary="Thẩm định lần 1 hoặc 2: công nhận (score bỏ trống) hoặc điều chỉnh, kèm lý do trừ điểm",
 )
 def appraisal(
-    request: HttpRequest, assessment_id: Path[Id], round: Path[Annotated[int, Interval(ge=1, le=2)]], payload: AppraisalIn
+    request: HttpRequest,
+    assessment_id: Path[Id],
+    round: Path[Annotated[int, Interval(ge=1, le=2)]],
+    payload: AppraisalIn,
 ) -> Any:
     """`close: true` ends the round after these scores (round 1: every criterion appraised)."""
     a = get_assessment_for(request.user, assessment_id)

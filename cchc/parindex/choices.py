@@ -142,7 +142,7 @@ _MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     Action.FINALISE: (frozenset({Status.SURVEY_MERGED}), Status.FINAL),
     Action.PUBLISH: (frozenset({Status.FINAL}), Status.PUBLISHED),
 }
-_RULES = {
+_RULES: dict[str, Rule] = {
     Action.SELF_ASSESS: Rule(UNIT, SELF_ASSESSORS),
     Action.SUBMIT: Rule(UNIT, SELF_ASSESSORS),
     Action.EXPLAIN: Rule(UNIT, SELF_ASSESSORS),

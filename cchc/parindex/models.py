@@ -29,8 +29,8 @@ from cchc.parindex.choices import (
 )
 from cchc.workflow.models import WorkflowEvent
 
-# Points carry two decimals (0,25; 1,5); no criterion or set reaches 10.000 points.
-POINTS = {"max_digits": 6, "decimal_places": 2}
+# Points carry two decimals (0,25; 1,5); no criterion or set reaches 10.000 points
+# (max_digits=6, decimal_places=2 on every column of points).
 ZERO = Decimal(0)
 
 
@@ -45,7 +45,7 @@ class CriteriaSet(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=SetStatus.choices, default=SetStatus.DRAFT
     )
-    max_total = models.DecimalField(_("tổng điểm tối đa"), **POINTS)
+    max_total = models.DecimalField(_("tổng điểm tối đa"), max_digits=6, decimal_places=2)
     # [{"label": "Tốt", "min": 90}, …], best first: the index (out of 100) a unit needs for each
     # grade. Data per set and year (PAR.md: the provinces' thresholds are not national rules).
     bands = models.JSONField(_("xếp loại"), default=list, blank=True)
@@ -76,7 +76,7 @@ class Criterion(models.Model):
     code = models.CharField(_("mã"), max_length=20)
     title = models.CharField(_("nội dung"), max_length=500)
     max_score = models.DecimalField(
-        _("điểm tối đa"), validators=[MinValueValidator(ZERO)], **POINTS
+        _("điểm tối đa"), validators=[MinValueValidator(ZERO)], max_digits=6, decimal_places=2
     )
     method = models.CharField(_("phương pháp"), max_length=10, choices=Method.choices)
     rule = models.CharField(
@@ -183,11 +183,17 @@ class Score(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    self_score = models.DecimalField(_("điểm tự chấm"), null=True, blank=True, **POINTS)
-    appraised_1 = models.DecimalField(_("điểm thẩm định lần 1"), null=True, blank=True, **POINTS)
-    appraised_2 = models.DecimalField(_("điểm thẩm định lần 2"), null=True, blank=True, **POINTS)
+    self_score = models.DecimalField(
+        _("điểm tự chấm"), null=True, blank=True, max_digits=6, decimal_places=2
+    )
+    appraised_1 = models.DecimalField(
+        _("điểm thẩm định lần 1"), null=True, blank=True, max_digits=6, decimal_places=2
+    )
+    appraised_2 = models.DecimalField(
+        _("điểm thẩm định lần 2"), null=True, blank=True, max_digits=6, decimal_places=2
+    )
     survey_score = models.DecimalField(
-        _("điểm điều tra xã hội học"), null=True, blank=True, **POINTS
+        _("điểm điều tra xã hội học"), null=True, blank=True, max_digits=6, decimal_places=2
     )
     reason = models.TextField(_("lý do trừ điểm"), blank=True)
     explanation = models.TextField(_("giải trình của đơn vị"), blank=True)

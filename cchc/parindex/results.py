@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, Sum
+from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from cchc.parindex.choices import RANKED_STATUSES, Method, Status
@@ -232,21 +232,21 @@ class RankRow:
 
 
 def ranking(
-    assessments: Iterable[Assessment] | Any, *, year: int, unit_kind: str, provisional: bool = False
+    assessments: QuerySet[Assessment], *, year: int, unit_kind: str, provisional: bool = False
 ) -> list[RankRow]:
     """The units of one kind assessed in one year, best index first; equal indices share a
     rank. `assessments` is the caller's scoped queryset. Only results the council fixed count,
     unless `provisional` (then every assessment, on its provisional index where it has no
     other)."""
-    rows = (
+    chosen = (
         assessments.filter(year=year, criteria_set__unit_kind=unit_kind)
         .select_related("unit", "criteria_set")
         .order_by("pk")
     )
     if not provisional:
-        rows = rows.filter(status__in=RANKED_STATUSES)
-    rows = list(rows)
-    decimal = DecimalField(max_digits=8, decimal_places=2)
+        chosen = chosen.filter(status__in=RANKED_STATUSES)
+    rows = list(chosen)
+    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=8, decimal_places=2)
     not_survey = ~Q(criterion__method=Method.SURVEY)
     sums = {
         s["assessment_id"]: s
