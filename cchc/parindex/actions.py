@@ -831,6 +831,18 @@ def update_remediation_task(
 # -- a whole assessment from a spreadsheet -----------------------------------------------------
 
 
+def _date(value: Any) -> dt.date | None:
+    """A deadline as the file gives it: a date, or text YYYY-MM-DD."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidScore(
+            _("Hạn “%(value)s” không phải là ngày (YYYY-MM-DD).") % {"value": value}
+        ) from exc
+
+
 def import_assessment(
     unit: Unit,
     doc: Mapping[str, Any],
@@ -850,8 +862,8 @@ def import_assessment(
             _("Không có bộ tiêu chí %(code)s năm %(year)s.") % {"code": set_code, "year": year}
         )
     end_of_year = dt.date(year, 12, 31)
-    self_due = doc.get("self_assessment_due") or end_of_year
-    appraisal_due = doc.get("appraisal_due") or max(self_due, end_of_year)
+    self_due = _date(doc.get("self_assessment_due")) or end_of_year
+    appraisal_due = _date(doc.get("appraisal_due")) or max(self_due, end_of_year)
     rows = list(doc.get("scores") or [])
     with transaction.atomic():
         assessment = open_assessment(
