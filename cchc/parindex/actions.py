@@ -38,7 +38,7 @@ from cchc.parindex.choices import (
     Status,
     TaskStatus,
 )
-from cchc.parindex.criteria import read_json, save_set
+from cchc.parindex.criteria import points_text, read_json, save_set
 from cchc.parindex.models import (
     Assessment,
     AssessmentEvent,
@@ -81,10 +81,6 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     if timezone.is_naive(moment):
         raise ValueError("naive datetime")
     return moment
-
-
-def _pts(value: Decimal) -> str:
-    return str(plain_decimal(value)).replace(".", ",")
 
 
 # -- who may do what ---------------------------------------------------------------------------
@@ -239,8 +235,8 @@ def _points(criterion: Criterion, raw: Any, what: str) -> Decimal:
             % {
                 "code": criterion.code,
                 "what": what,
-                "value": _pts(value),
-                "max": _pts(criterion.max_score),
+                "value": points_text(value),
+                "max": points_text(criterion.max_score),
             }
         )
     if value != value.quantize(CENT):
@@ -259,7 +255,7 @@ def _points(criterion: Criterion, raw: Any, what: str) -> Decimal:
             % {
                 "code": criterion.code,
                 "what": what,
-                "levels": "; ".join(_pts(v) for v in allowed),
+                "levels": "; ".join(points_text(v) for v in allowed),
             }
         )
     return value + 0
@@ -612,8 +608,8 @@ def appraise(
                     )
                     % {
                         "code": criterion.code,
-                        "value": _pts(value),
-                        "max": _pts(criterion.max_score),
+                        "value": points_text(value),
+                        "max": points_text(criterion.max_score),
                     }
                 )
             why = _("Thẩm định lần %(n)d") % {"n": round}

@@ -374,7 +374,8 @@ def _walk(nodes: list[NodeSpec]) -> list[NodeSpec]:
     return out
 
 
-def _pts(value: Decimal) -> str:
+def points_text(value: Decimal) -> str:
+    """Points as a message writes them: 1,5 (a decimal comma, no trailing zeros)."""
     return str(plain_decimal(value)).replace(".", ",")
 
 
@@ -399,12 +400,12 @@ def _check_params(node: NodeSpec, errors: list[str]) -> None:
         ):
             bad(
                 _("cách chấm theo mức cần steps: [[ngưỡng, điểm], …], điểm từ 0 đến %(max)s.")
-                % {"max": _pts(node.max_score)}
+                % {"max": points_text(node.max_score)}
             )
         if "empty" in params and not points(params["empty"]):
             bad(
                 _("điểm khi không phát sinh (empty) phải từ 0 đến %(max)s.")
-                % {"max": _pts(node.max_score)}
+                % {"max": points_text(node.max_score)}
             )
     elif node.rule == ScoreRule.PROPORTIONAL:
         target = _number(params.get("target", 1))
@@ -413,7 +414,10 @@ def _check_params(node: NodeSpec, errors: list[str]) -> None:
     elif node.rule == ScoreRule.FREE and "levels" in params:
         levels = params["levels"]
         if not isinstance(levels, list) or not levels or not all(points(v) for v in levels):
-            bad(_("các mức điểm (levels) phải từ 0 đến %(max)s.") % {"max": _pts(node.max_score)})
+            bad(
+                _("các mức điểm (levels) phải từ 0 đến %(max)s.")
+                % {"max": points_text(node.max_score)}
+            )
 
 
 def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
@@ -433,7 +437,11 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
                         "Tiêu chí %(code)s: tổng điểm tối đa của các tiêu chí con (%(sum)s) vượt "
                         "điểm tối đa của tiêu chí (%(max)s)."
                     )
-                    % {"code": node.code, "sum": _pts(total), "max": _pts(node.max_score)}
+                    % {
+                        "code": node.code,
+                        "sum": points_text(total),
+                        "max": points_text(node.max_score),
+                    }
                 )
             elif total < node.max_score:
                 errors.append(
@@ -441,7 +449,11 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
                         "Tiêu chí %(code)s: tổng điểm tối đa của các tiêu chí con (%(sum)s) nhỏ "
                         "hơn điểm tối đa của tiêu chí (%(max)s); hai số phải bằng nhau."
                     )
-                    % {"code": node.code, "sum": _pts(total), "max": _pts(node.max_score)}
+                    % {
+                        "code": node.code,
+                        "sum": points_text(total),
+                        "max": points_text(node.max_score),
+                    }
                 )
             continue
         if node.method == Method.AUTOMATIC and not node.formula:
@@ -458,7 +470,7 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
     if spec.declared_total is not None and spec.declared_total != spec.max_total:
         errors.append(
             _("Tổng điểm tối đa khai báo (%(declared)s) khác tổng điểm các lĩnh vực (%(sum)s).")
-            % {"declared": _pts(spec.declared_total), "sum": _pts(spec.max_total)}
+            % {"declared": points_text(spec.declared_total), "sum": points_text(spec.max_total)}
         )
     if errors:
         raise CriteriaSetError(errors)
