@@ -168,7 +168,7 @@ class TotalsOut(Schema):
     fields: list[FieldOut]
 
 
-class ProgressOut(Schema):
+class AssessmentProgressOut(Schema):
     to_score: int
     self_scored: int
     with_evidence: int
@@ -201,7 +201,7 @@ class AssessmentOut(Schema):
     appraisal_due: dt.date
     with_survey: bool
     totals: TotalsOut
-    progress: ProgressOut
+    progress: AssessmentProgressOut
     actions: list[str]
 
 
