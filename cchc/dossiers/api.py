@@ -27,7 +27,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.choices import NATIONAL_CODE, Action
 from cchc.dossiers.desk import desk_for
 from cchc.dossiers.importing import import_dossiers, may_import, refuse_import
-from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.lookup import document_response, get_document_for, get_dossier_for
 from cchc.dossiers.missing import MissingItem
 from cchc.dossiers.models import (
     Dossier,
@@ -36,7 +36,6 @@ from cchc.dossiers.models import (
     DossierPayment,
     IdempotentReceipt,
 )
-from cchc.dossiers.views import document_response
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import (
@@ -567,8 +566,4 @@ def upload_document(
 def download_document(
     request: HttpRequest, code: Path[DossierCode], document_id: Path[Id]
 ) -> FileResponse:
-    dossier = get_dossier_for(request.user, code)
-    document = dossier.documents.exclude(file="").filter(pk=document_id).first()
-    if document is None:
-        raise HttpError(404, "Không tìm thấy giấy tờ.")
-    return document_response(document)
+    return document_response(get_document_for(request.user, code, document_id))

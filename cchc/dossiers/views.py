@@ -24,7 +24,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +38,9 @@ from cchc.dossiers.clock import clock_of
 from cchc.dossiers.clock import end_of_working_day as clock_end_of_day
 from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for, recipient_allowed
 from cchc.dossiers.forms import ReceiptForm, lines
-from cchc.dossiers.lookup import get_dossier_for
+from cchc.dossiers.lookup import document_response, get_document_for, get_dossier_for
 from cchc.dossiers.missing import MissingItem
-from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.dossiers.models import Dossier
 from cchc.dossiers.receipt_sources import ReceiptSource, ticket_source
 from cchc.dossiers.worklists import WORKLISTS, Filters, counts, page, worklist_rows
 from cchc.lib.forms import parse_datetime as parse_local_datetime
@@ -587,16 +587,4 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
-    dossier = get_dossier_for(request.user, code)
-    document = get_object_or_404(dossier.documents.exclude(file=""), pk=document_id)
-    return document_response(document)
-
-
-def document_response(document: DossierDocument) -> FileResponse:
-    extension = document.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    # A safe download name: the dossier code and the document id, never the uploader's file name.
-    response["Content-Disposition"] = (
-        f'attachment; filename="{document.dossier.code}-{document.pk}.{extension}"'
-    )
-    return response
+    return document_response(get_document_for(request.user, code, document_id))

@@ -34,7 +34,7 @@ from cchc.feedback.limits import (
     phone_key,
     throttle,
 )
-from cchc.feedback.lookup import get_feedback_for
+from cchc.feedback.lookup import WORKLISTS, get_feedback_for, worklist_rows
 from cchc.feedback.models import (
     DEFAULT_ANSWER_WORKING_DAYS,
     DEFAULT_FORWARD_WORKING_DAYS,
@@ -42,7 +42,6 @@ from cchc.feedback.models import (
     FeedbackEvent,
     Rating,
 )
-from cchc.feedback.views import WORKLISTS, worklist_rows
 from cchc.lib.apierrors import STAFF, ErrorOut, refusals
 from cchc.lib.inputs import column, text, whole_number
 from cchc.units.models import Unit

@@ -7,27 +7,23 @@ text is always rendered through autoescape (no `|safe` anywhere in these templat
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit import UNSAFE
 
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier
 from cchc.feedback import actions
-from cchc.feedback.choices import Action, Category, RatingChannel, Status
+from cchc.feedback.choices import Action, Category, RatingChannel
 from cchc.feedback.forms import CodeLookupForm, FeedbackForm, RatingByCodeForm, RatingForm
 from cchc.feedback.limits import (
     RATING_IP_RATE,
@@ -37,14 +33,8 @@ from cchc.feedback.limits import (
     phone_key,
     throttle,
 )
-from cchc.feedback.lookup import get_feedback_for
-from cchc.feedback.models import (
-    Feedback,
-    FeedbackQuerySet,
-    overdue_q,
-    to_answer_q,
-    to_forward_q,
-)
+from cchc.feedback.lookup import WORKLISTS, get_feedback_for, worklist_counts, worklist_rows
+from cchc.feedback.models import Feedback
 from cchc.lib.limits import limit_per_value
 from cchc.lib.personal import CITIZEN_CONTACTS_KEY, phones_match
 from cchc.lib.text import by_name
@@ -335,49 +325,6 @@ def rated(request: HttpRequest) -> HttpResponse:
 
 
 # -- staff -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Worklist:
-    key: str
-    label: Any
-    ordering: tuple[str, ...]
-
-
-WORKLISTS: dict[str, Worklist] = {
-    w.key: w
-    for w in [
-        Worklist("new", gettext_lazy("Mới tiếp nhận"), ("forward_due_at", "id")),
-        Worklist("to_forward", gettext_lazy("Chờ chuyển cơ quan có thẩm quyền"), ("forward_due_at", "id")),
-        Worklist("to_answer", gettext_lazy("Chờ trả lời"), ("answer_due_at", "id")),
-        Worklist("overdue", gettext_lazy("Quá hạn"), ("answer_due_at", "id")),
-        Worklist("to_publish", gettext_lazy("Đã trả lời, chưa công khai"), ("answered_at", "id")),
-        Worklist("all", gettext_lazy("Tất cả"), ("-received_at", "-id")),
-    ]
-}  # fmt: skip
-
-
-def _list_q(key: str, now: dt.datetime) -> Q | None:
-    return {
-        "new": Q(status=Status.RECEIVED),
-        "to_forward": to_forward_q(),
-        "to_answer": to_answer_q(),
-        "overdue": overdue_q(now),
-        "to_publish": Q(status=Status.ANSWERED),
-    }.get(key)
-
-
-def worklist_rows(qs: FeedbackQuerySet, key: str, now: dt.datetime) -> FeedbackQuerySet:
-    q = _list_q(key, now)
-    return qs if q is None else qs.filter(q)
-
-
-def worklist_counts(qs: FeedbackQuerySet, now: dt.datetime) -> dict[str, int]:
-    """Every list's size in one aggregate query."""
-    counts = {
-        key: Count("pk", filter=q) for key in WORKLISTS if (q := _list_q(key, now)) is not None
-    }
-    return qs.aggregate(all=Count("pk"), **counts)
 
 
 @login_required
