@@ -25,6 +25,7 @@ from cchc.dossiers.models import Dossier
 from cchc.feedback import actions
 from cchc.feedback.choices import Action, Category, RatingChannel
 from cchc.feedback.forms import CodeLookupForm, FeedbackForm, RatingByCodeForm, RatingForm
+from cchc.feedback.inputs import page_action_input, run_action
 from cchc.feedback.limits import (
     RATING_IP_RATE,
     RATING_PHONE_RATE,
@@ -354,6 +355,7 @@ def _render_detail(
     request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
+    events = list(feedback.events.select_related("actor"))
     units = (
         Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name").order_by(by_name())
     )
@@ -362,7 +364,9 @@ def _render_detail(
         "feedback/staff_detail.html",
         {
             "feedback": feedback,
-            "events": feedback.events.select_related("actor"),
+            "events": events,
+            # The version the page's forms send back: the count of history entries.
+            "version": len(events),
             "attachments": feedback.attachments.all(),
             "allowed": actions.allowed_actions(feedback, request.user),
             "categories": Category.choices,
@@ -384,40 +388,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """One action, read by the API's reader (`inputs`): the page refuses what the API refuses,
+    with the same sentence and status, shown above the PAKN."""
     feedback = get_feedback_for(request.user, code)
-    post = request.POST
     try:
-        if action == Action.CLASSIFY:
-            actions.classify(
-                feedback,
-                by=request.user,
-                category=post.get("category", ""),
-                note=post.get("note", ""),
-            )
-        elif action == Action.FORWARD:
-            to_unit = None
-            if post.get("to_unit"):
-                to_unit = Unit.objects.current().filter(code=post["to_unit"]).first()
-            actions.forward(
-                feedback,
-                by=request.user,
-                to_unit=to_unit,
-                to_name=post.get("to_name", ""),
-                note=post.get("note", ""),
-            )
-        elif action == Action.ANSWER:
-            actions.answer(feedback, by=request.user, text=post.get("text", ""))
-        elif action == Action.PUBLISH:
-            actions.publish(
-                feedback,
-                by=request.user,
-                summary=post.get("summary", ""),
-                text=post.get("text", ""),
-            )
-        elif action == Action.REJECT:
-            actions.reject(feedback, by=request.user, reason=post.get("reason", ""))
-        else:
-            return _render_detail(request, feedback, error=_("Thao tác không hợp lệ."), status=404)
+        feedback = run_action(feedback, action, page_action_input(request.POST), by=request.user)
     except actions.FeedbackError as exc:
         return _render_detail(request, feedback, error=exc.message, status=exc.status_code)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
