@@ -75,8 +75,8 @@ def _version_required(schema: dict[str, Any]) -> None:
 
 
 class ActionIn(Schema):
-    """The input of every dossier action, from the API's body or the page's form."""
-
+    # The input of every dossier action, from the API's body or the page's form (a comment, not
+    # a docstring: the docstring would become the OpenAPI file's description).
     model_config = ConfigDict(json_schema_extra=_version_required)
 
     version: Annotated[int, column(Dossier, "row_version")] | None = Field(
