@@ -31,8 +31,8 @@ from cchc.dossiers.inputs import (
     ActionIn,
     ItemText,
     MissingItemIn,
+    attach,
     known_action,
-    lock_at_version,
     missing_items,
     read_counter_outcome,
     record_at_counter,
@@ -434,18 +434,16 @@ def upload_document(
     """Multipart upload; the type is judged by content (PDF, JPG, PNG, DOCX, XLSX), 422 otherwise.
     `version` is required as for every action (422 without it, 409 when the dossier changed):
     a retried upload is never stored twice."""
-    dossier = get_dossier_for(request.user, code)
-    with transaction.atomic():
-        lock_at_version(dossier, version)
-        document = actions.attach_document(
-            dossier,
-            by=request.user,
-            file=file,
-            name=name,
-            kind=kind,
-            position=position,
-            digitised=digitised,
-        )
+    document = attach(
+        get_dossier_for(request.user, code),
+        version=version,
+        by=request.user,
+        file=file,
+        name=name,
+        kind=kind,
+        position=position,
+        digitised=digitised,
+    )
     return Status(
         201,
         DocumentOut(

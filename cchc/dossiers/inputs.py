@@ -39,7 +39,7 @@ from cchc.dossiers import actions
 from cchc.dossiers.choices import Action
 from cchc.dossiers.desk import recipient_allowed
 from cchc.dossiers.missing import MissingItem, clean_items
-from cchc.dossiers.models import Dossier, DossierPayment
+from cchc.dossiers.models import Dossier, DossierDocument, DossierPayment
 from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.inputs import FreeText, IsoMoment, column, text
 
@@ -224,6 +224,14 @@ def run_action(dossier: Dossier, action: str, payload: ActionIn, *, by: Any) -> 
         lock_at_version(dossier, payload.version)
         params = read_action(dossier, payload, by=by)
         return actions.perform(dossier, action, by=by, params=params)
+
+
+def attach(dossier: Dossier, *, version: int | None, by: Any, **document: Any) -> DossierDocument:
+    """Both doors' upload: at the version read, like every action, so a retried upload is never
+    stored twice; `document` is `actions.attach_document`'s (file, name, kind, position…)."""
+    with transaction.atomic():
+        lock_at_version(dossier, version)
+        return actions.attach_document(dossier, by=by, **document)
 
 
 # -- the counter's receipt ------------------------------------------------------------------------

@@ -38,7 +38,13 @@ from cchc.dossiers.clock import clock_of
 from cchc.dossiers.clock import end_of_working_day as clock_end_of_day
 from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for
 from cchc.dossiers.forms import ReceiptForm
-from cchc.dossiers.inputs import known_action, page_action_input, record_at_counter, run_action
+from cchc.dossiers.inputs import (
+    attach,
+    known_action,
+    page_action_input,
+    record_at_counter,
+    run_action,
+)
 from cchc.dossiers.lookup import document_response, get_document_for, get_dossier_for
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.receipt_sources import ReceiptSource, ticket_source
@@ -516,8 +522,10 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         return detail(request, code, error=_("Chưa chọn tệp."), status=422)
     try:
         position = int(request.POST["position"]) if request.POST.get("position") else None
-        actions.attach_document(
+        version = int(request.POST["version"]) if request.POST.get("version") else None
+        attach(
             dossier,
+            version=version,
             by=request.user,
             file=file,
             name=request.POST.get("name", ""),

@@ -314,3 +314,41 @@ def test_the_counter_guides_to_complete_the_same_way_through_either_door(
         "incomplete",
         [{"name": "Tờ khai", "reason": "chưa ký"}],
     )
+
+
+# -- uploads need the version too ---------------------------------------------------------------
+
+
+def test_an_upload_without_version_or_at_an_old_one_is_refused_by_both_doors(
+    received: Dossier, reception: Any, settings: Any, tmp_path: Any
+) -> None:
+    # The page used to store any upload, twice when a form was sent twice.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.dossiers.tests.test_documents import PNG
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def through_page(**form: str) -> tuple[int, str]:
+        response = logged_in(reception).post(
+            f"/lam-viec/ho-so/{received.code}/giay-to/",
+            {"file": SimpleUploadedFile("a.png", PNG), **form},
+        )
+        found = _ERROR.search(response.content.decode())
+        return response.status_code, html.unescape(found.group(1)) if found else ""
+
+    def through_api(**form: Any) -> tuple[int, str]:
+        response = Client().post(
+            f"/api/v1/dossiers/{received.code}/documents",
+            {"file": SimpleUploadedFile("a.png", PNG), **form},
+            **bearer(reception),
+        )
+        return response.status_code, response.json().get("detail", "")
+
+    page_answer, api_answer = through_page(), through_api()
+    assert page_answer == api_answer and page_answer[0] == 422
+    assert "Thiếu version" in page_answer[1]
+    assert through_page(version="1")[0] == 302
+    page_again, api_again = through_page(version="1"), through_api(version=1)
+    assert page_again == api_again and page_again[0] == 409
+    assert received.documents.exclude(file="").count() == 1
