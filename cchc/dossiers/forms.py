@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.catalogue.models import ProcedureVersion
 from cchc.dossiers.actions import DossierError
 from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
-from cchc.dossiers.inputs import OUTCOME_FIELDS, read_counter_outcome
+from cchc.dossiers.inputs import OUTCOME_FIELDS, lines, read_counter_outcome
 from cchc.dossiers.missing import MissingItem
 from cchc.lib.forms import IdNumberInput, PhoneInput
 from cchc.lib.numbers import localised
@@ -31,10 +31,6 @@ def size_text(size: int) -> str:
         mb = size / (1024 * 1024)
         return f"{localised(round(mb, 1), 0 if mb == int(mb) else 1)} MB"
     return f"{localised(max(1, round(size / 1024)))} KB"
-
-
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class ReceiptForm(forms.Form):

@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict
 
 from cchc.accounts.models import User
 from cchc.dossiers import actions
@@ -41,7 +41,7 @@ from cchc.dossiers.desk import recipient_allowed
 from cchc.dossiers.missing import MissingItem, clean_items
 from cchc.dossiers.models import Dossier, DossierDocument, DossierPayment
 from cchc.lib.forms import parse_datetime as parse_local_datetime
-from cchc.lib.inputs import FreeText, IsoMoment, column, text
+from cchc.lib.inputs import FreeText, IsoMoment, column, read_form, text, version_required
 
 # Items of a list of missing documents live in the event's data, not a column: a line's worth.
 ItemText = Annotated[str, text(500)]
@@ -63,21 +63,10 @@ VERSION_HELP = (
 )
 
 
-def _version_required(schema: dict[str, Any]) -> None:
-    # Absent or null, `version` is refused with 422 and the reason (see `lock_at_version`), so
-    # the schema states it as it is: a required integer. The model keeps it optional only so
-    # that a missing version gets that sentence rather than the generic 400.
-    prop = schema["properties"]["version"]
-    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
-    prop.pop("default", None)
-    prop.update(integer)
-    schema.setdefault("required", []).insert(0, "version")
-
-
 class ActionIn(Schema):
     # The input of every dossier action, from the API's body or the page's form (a comment, not
     # a docstring: the docstring would become the OpenAPI file's description).
-    model_config = ConfigDict(json_schema_extra=_version_required)
+    model_config = ConfigDict(json_schema_extra=version_required)
 
     version: Annotated[int, column(Dossier, "row_version")] | None = Field(
         None, description=VERSION_HELP
@@ -108,8 +97,9 @@ def known_action(action: str) -> str:
     return action
 
 
-def _lines(raw: str) -> list[str]:
-    return [line.strip() for line in raw.splitlines() if line.strip()]
+def lines(text: str) -> list[str]:
+    """A textarea's non-empty lines, trimmed."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def page_action_input(post: Mapping[str, Any]) -> ActionIn:
@@ -131,7 +121,7 @@ def page_action_input(post: Mapping[str, Any]) -> ActionIn:
     data: dict[str, Any] = {
         "version": post.get("version") or None,
         "reason": post.get("reason", ""),
-        "items": [MissingItem.parse(line).as_data() for line in _lines(post.get("items", ""))],
+        "items": [MissingItem.parse(line).as_data() for line in lines(post.get("items", ""))],
         "to": post.get("to") or None,
         "new_due": new_due,
         "amount_vnd": post.get("amount_vnd") or None,
@@ -141,14 +131,7 @@ def page_action_input(post: Mapping[str, Any]) -> ActionIn:
         "postal_tracking": post.get("postal_tracking", ""),
         "digital": post.get("digital") == "1",
     }
-    try:
-        return ActionIn.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
-        raise actions.InvalidDossierData(
-            _("Dữ liệu gửi lên không hợp lệ: %(fields)s.") % {"fields": fields or "body"},
-            status_code=400,
-        ) from None
+    return read_form(ActionIn, data, actions.InvalidDossierData)
 
 
 def read_action(dossier: Dossier, payload: ActionIn, *, by: Any) -> actions.ActionParams:

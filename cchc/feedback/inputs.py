@@ -16,12 +16,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict
 
 from cchc.feedback import actions
 from cchc.feedback.choices import Action
 from cchc.feedback.models import Feedback, FeedbackEvent
-from cchc.lib.inputs import column, whole_number
+from cchc.lib.inputs import column, read_form, version_required, whole_number
 from cchc.units.models import Unit
 
 VERSION_HELP = (
@@ -31,18 +31,8 @@ VERSION_HELP = (
 )
 
 
-def _version_required(schema: dict[str, Any]) -> None:
-    # Absent or null, `version` gets 422 with the reason (see `lock_at_version`): the schema
-    # says what a client must send, a required integer.
-    prop = schema["properties"]["version"]
-    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
-    prop.pop("default", None)
-    prop.update(integer)
-    schema.setdefault("required", []).insert(0, "version")
-
-
 class FeedbackActionIn(Schema):
-    model_config = ConfigDict(json_schema_extra=_version_required)
+    model_config = ConfigDict(json_schema_extra=version_required)
 
     version: Annotated[int, whole_number(0, 2147483647)] | None = Field(
         None, description=VERSION_HELP
@@ -64,14 +54,7 @@ def page_action_input(post: Mapping[str, Any]) -> FeedbackActionIn:
     that is not a number) is refused here with 400 and the fields named, as the API's is."""
     data = {name: post.get(name, "") for name in FeedbackActionIn.model_fields}
     data["version"] = post.get("version") or None
-    try:
-        return FeedbackActionIn.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
-        raise actions.InvalidFeedback(
-            _("Dữ liệu gửi lên không hợp lệ: %(fields)s.") % {"fields": fields or "body"},
-            status_code=400,
-        ) from None
+    return read_form(FeedbackActionIn, data, actions.InvalidFeedback)
 
 
 def lock_at_version(feedback: Feedback, version: int | None) -> None:

@@ -16,10 +16,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ValidationError
 
 from cchc.catalogue.models import Field
-from cchc.lib.inputs import Id
+from cchc.lib.inputs import Id, read_form
 from cchc.tickets import actions
 from cchc.tickets.choices import AT_COUNTER
 from cchc.tickets.models import Counter, Ticket
@@ -35,16 +34,11 @@ class ActIn(Schema):
 def page_act_input(post: Mapping[str, Any]) -> ActIn:
     """The counter page's hidden fields as `ActIn`: a ticket id that is not one is refused
     (400), never read as "the current ticket", as the API's schema refuses it."""
-    try:
-        return ActIn.model_validate(
-            {"ticket": post.get("ticket") or None, "to_counter": post.get("to_counter") or None}
-        )
-    except ValidationError as exc:
-        fields = ", ".join(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
-        raise actions.QueueError(
-            _("Dữ liệu gửi lên không hợp lệ: %(fields)s.") % {"fields": fields or "body"},
-            status_code=400,
-        ) from None
+    return read_form(
+        ActIn,
+        {"ticket": post.get("ticket") or None, "to_counter": post.get("to_counter") or None},
+        actions.QueueError,
+    )
 
 
 def current_ticket(counter: Counter, day: dt.date | None = None) -> Ticket | None:
