@@ -32,6 +32,7 @@ from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime.snapshot import load_calendar
 
+# The most sets of the documents (số bộ hồ sơ) one receipt may record.
 MAX_SETS = 99
 
 
