@@ -22,6 +22,7 @@ from cchc.dossiers.actions.receipt import (
     _agency_identifier,
     _validate_receipt,
     clean_applicant,
+    missing_required_documents,
     next_code,
 )
 from cchc.dossiers.choices import Action, Channel, ReturnMethod, Status
@@ -90,8 +91,7 @@ def submit_online(
         raise InvalidDossierData(
             _("Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ.")
         )
-    given = {d.position for d in documents if d.position is not None}
-    missing = [d.name for d in version.documents.all() if d.required and d.position not in given]
+    missing = missing_required_documents(version, documents)
     if missing:
         raise InvalidDossierData(_("Còn thiếu giấy tờ: %(docs)s.") % {"docs": "; ".join(missing)})
     dossier = Dossier.objects.create(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -31,6 +31,9 @@ from cchc.lib import personal
 from cchc.units.choices import Role
 from cchc.units.models import Unit, user_roles_in
 from cchc.worktime.snapshot import load_calendar
+
+if TYPE_CHECKING:
+    from cchc.dossiers.actions.online import OnlineDocument
 
 # The most sets of the documents (số bộ hồ sơ) one receipt may record.
 MAX_SETS = 99
@@ -263,8 +266,10 @@ def _create(
 
 
 def missing_required_documents(
-    version: ProcedureVersion, documents: Sequence[ReceivedDocument]
+    version: ProcedureVersion, documents: Sequence[ReceivedDocument] | Sequence[OnlineDocument]
 ) -> list[str]:
+    """The names of the procedure's required documents not among those given (by position), at
+    the counter or online."""
     given = {d.position for d in documents if d.position is not None}
     return [d.name for d in version.documents.all() if d.required and d.position not in given]
 
