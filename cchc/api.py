@@ -152,8 +152,10 @@ def _mount_routers() -> None:
     from cchc.dossiers.api import router as dossiers_router
     from cchc.feedback.api import router as feedback_router
     from cchc.portal.api import router as public_router
+    from cchc.records.api import router as records_router
     from cchc.reports.api import router as reports_router
     from cchc.reports.api_index import router as reports_index_router
+    from cchc.surveys.api import router as surveys_router
     from cchc.tickets.api import router as tickets_router
     from cchc.units.api import router as units_router
     from cchc.worktime.api import router as calendar_router
@@ -169,8 +171,10 @@ def _mount_routers() -> None:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/feedback", feedback_router)
     api.add_router("/queue", tickets_router)
+    api.add_router("/records", records_router)
     api.add_router("/reports", reports_router)
     api.add_router("/reports", reports_index_router)
+    api.add_router("/surveys", surveys_router)
 
 
 _mount_routers()

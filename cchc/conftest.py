@@ -132,12 +132,6 @@ def world(db: Any) -> World:
 
 
 @pytest.fixture
-def alice(world: World) -> User:
-    """Reception officer of commune A."""
-    return make_user("alice", world.commune_a, Role.RECEPTION)
-
-
-@pytest.fixture
 def bob(world: World) -> User:
     """TTHC-control officer of commune B."""
     return make_user("bob", world.commune_b, Role.TTHC_CONTROL)
@@ -168,6 +162,7 @@ def sam(world: World) -> User:
 
 @pytest.fixture
 def reception(world: World) -> User:
+    """Reception officer of commune A: the one persona of the role (each role has one)."""
     return make_user("lan", world.commune_a, Role.RECEPTION, email="lan@nga-son.gov.vn")
 
 

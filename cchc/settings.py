@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "cchc.notify",
     "cchc.feedback",
     "cchc.tickets",
+    "cchc.records",
+    "cchc.surveys",
     "cchc.portal",
     "cchc.reports",
     "cchc.ops",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("cchc.dossiers.urls")),
     path("", include("cchc.feedback.urls")),
     path("", include("cchc.tickets.urls")),
+    path("", include("cchc.records.urls")),
+    path("", include("cchc.surveys.urls")),
     path("", include("cchc.reports.urls")),
     path("", include("cchc.reports.urls_dashboard")),
     path("", include("cchc.reports.urls_index")),

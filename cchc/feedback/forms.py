@@ -12,8 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.catalogue.models import Procedure
-from cchc.feedback.actions import MAX_COMMENT_CHARS, MAX_CONTENT_CHARS, addressable_units
 from cchc.feedback.choices import Kind, Level, Reason, Subject
+from cchc.feedback.pakn import MAX_CONTENT_CHARS, addressable_units
+from cchc.feedback.ratings import MAX_COMMENT_CHARS
 from cchc.lib.forms import PhoneInput
 from cchc.units.models import Unit
 

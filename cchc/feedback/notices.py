@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.feedback.ratings import rating_link
 from cchc.lib.urls import public_url
 from cchc.notify.choices import Channel as MessageChannel
 from cchc.notify.choices import Kind as MessageKind
@@ -105,9 +106,6 @@ def pakn_answered(feedback: Feedback) -> None:
 
 def rating_invitation(dossier: Dossier) -> str:
     """The paragraph inviting the applicant to rate a returned dossier, with their signed link."""
-    # Imported here: the actions import this module for the PAKN messages.
-    from cchc.feedback.actions import rating_link
-
     return _("Cảm ơn ông/bà đã sử dụng dịch vụ. Mời ông/bà đánh giá mức độ hài lòng: %(link)s") % {
         "link": rating_link(dossier)
     }

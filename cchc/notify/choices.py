@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Đã nhận phản ánh, kiến nghị")
     FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
     APPOINTMENT_BOOKED = "appointment_booked", _("Đặt lịch hẹn")
+    SURVEY_INVITATION = "survey_invitation", _("Mời tham gia khảo sát sự hài lòng")
     DUE_TOMORROW = "due_tomorrow", _("Hồ sơ đến hạn ngày làm việc tiếp theo")
     APOLOGY_DUE = "apology_due", _("Hạn cuối xin lỗi, hẹn lại")
 

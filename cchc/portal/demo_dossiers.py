@@ -21,8 +21,8 @@ from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.feedback.actions import rate_dossier
 from cchc.feedback.choices import RatingChannel
+from cchc.feedback.ratings import rate_dossier
 from cchc.units.choices import Role
 from cchc.units.models import Unit
 from cchc.worktime.deadlines import WorkCalendar

@@ -28,7 +28,7 @@ from cchc.portal import actions, identity, space, tracking
 from cchc.portal.actions import PortalError
 from cchc.portal.context import CITIZEN_LABEL_KEY, CITIZEN_SESSION_KEY
 from cchc.portal.models import Citizen, Draft
-from cchc.tickets.actions import bookable_fields
+from cchc.tickets.appointments import bookable_fields
 from cchc.tickets.models import Counter, SlotPlan
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit

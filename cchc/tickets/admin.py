@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from cchc.tickets.models import (
     Appointment,
+    AppointmentEvent,
     Counter,
     DayCloseRun,
     SlotPlan,
@@ -29,22 +30,36 @@ class SlotPlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
-@admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "unit", "field", "date", "slot", "status"]
-    list_filter = ["status", "date"]
-    search_fields = ["code", "phone"]
-    readonly_fields = ["code", "created_at", "checked_in_at", "cancelled_at"]
+class _EventInline(admin.TabularInline):
+    """A history, shown and never edited: events are written by the workflow only."""
 
-
-class TicketEventInline(admin.TabularInline):
-    model = TicketEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "at", "actor", "counter", "to_counter"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AppointmentEventInline(_EventInline):
+    model = AppointmentEvent
+    readonly_fields = ["action", "from_status", "to_status", "at", "actor"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """The status is read-only: it changes through `appointments.py` only, so that every change
+    has its event."""
+
+    list_display = ["code", "unit", "field", "date", "slot", "status"]
+    list_filter = ["status", "date"]
+    search_fields = ["code", "phone"]
+    readonly_fields = ["code", "status", "created_at", "checked_in_at", "cancelled_at"]
+    inlines = [AppointmentEventInline]
+
+
+class TicketEventInline(_EventInline):
+    model = TicketEvent
+    readonly_fields = ["action", "from_status", "to_status", "at", "actor", "counter", "to_counter"]
 
 
 @admin.register(Ticket)

@@ -23,7 +23,7 @@ from cchc.dossiers.models import Dossier
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import Id, IsoDate, column, text
 from cchc.lib.personal import phone_key, phones_match
-from cchc.tickets import actions, limits
+from cchc.tickets import appointments, errors, limits, queue
 from cchc.tickets.board import BoardState, CounterDisplayState, board_state, counter_display_state
 from cchc.tickets.lookup import get_counter_for, get_queue_counter, get_queue_unit
 from cchc.tickets.models import Appointment, Counter, Ticket
@@ -153,14 +153,14 @@ def issue(request: HttpRequest, unit_code: Path[UnitCode], payload: IssueIn) -> 
     if limits.over_ip(request, "kiosk"):
         return _refusal(TOO_MANY, 429)
     if payload.code:
-        ticket = actions.ticket_for_code(unit, payload.code)
+        ticket = appointments.ticket_for_code(unit, payload.code)
     else:
         field = None
         if payload.field:
             field = Field.objects.filter(code=payload.field).first()
             if field is None:
-                raise actions.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
-        ticket = actions.issue_ticket(unit, field=field, priority=payload.priority)
+                raise errors.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
+        ticket = queue.issue_ticket(unit, field=field, priority=payload.priority)
     return Status(201, ticket_out(ticket))
 
 
@@ -178,12 +178,12 @@ def slots(
     request: HttpRequest, unit_code: Path[UnitCode], field: Query[FieldCode], date: Query[IsoDate]
 ) -> Any:
     unit = get_queue_unit(unit_code)
-    chosen = actions.bookable_fields(unit).filter(code=field).first()
+    chosen = appointments.bookable_fields(unit).filter(code=field).first()
     if chosen is None:
-        raise actions.NotFound(_("Lĩnh vực này chưa nhận đặt lịch tại đơn vị."))
+        raise errors.NotFound(_("Lĩnh vực này chưa nhận đặt lịch tại đơn vị."))
     return [
         {"start": s.start.strftime("%H:%M"), "left": s.left}
-        for s in actions.slot_availability(unit, chosen, date)
+        for s in appointments.slot_availability(unit, chosen, date)
         if s.left > 0
     ]
 
@@ -241,10 +241,10 @@ def book(request: HttpRequest, payload: BookingIn) -> Any:
     field = Field.objects.filter(code=payload.field).first()
     slot = parse_slot(payload.slot)
     if field is None:
-        raise actions.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
+        raise errors.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
     if slot is None:
-        raise actions.InvalidInput(_("Khung giờ phải có dạng HH:MM, ví dụ 08:30."))
-    appointment = actions.book_appointment(
+        raise errors.InvalidInput(_("Khung giờ phải có dạng HH:MM, ví dụ 08:30."))
+    appointment = appointments.book_appointment(
         unit, field, payload.date, slot, payload.name, payload.phone
     )
     return Status(201, appointment_out(appointment))
@@ -264,15 +264,15 @@ def cancel(request: HttpRequest, code: Path[Annotated[str, text(40)]], payload: 
         return _refusal(TOO_MANY, 429)
     appointment = (
         Appointment.objects.select_related("unit", "field")
-        .filter(code=actions.normalise_appointment_code(code))
+        .filter(code=appointments.normalise_appointment_code(code))
         .first()
     )
     # The phone must match too: a code read over someone's shoulder cannot cancel the booking.
     if appointment is None or not phones_match(payload.phone, appointment.phone):
-        raise actions.NotFound(
+        raise errors.NotFound(
             _("Không tìm thấy lịch hẹn với mã và số điện thoại này. Vui lòng kiểm tra lại.")
         )
-    return appointment_out(actions.cancel_appointment(appointment))
+    return appointment_out(appointments.cancel_appointment(appointment))
 
 
 # -- staff: one counter's pad ----------------------------------------------------------------
@@ -300,7 +300,7 @@ def counter_out(counter: Counter) -> dict[str, Any]:
         "name": counter.label,
         "unit": counter.unit.code,
         "current": ticket_out(current) if current else None,
-        "waiting": actions.callable_tickets(counter, day).count(),
+        "waiting": queue.callable_tickets(counter, day).count(),
     }
 
 
@@ -328,15 +328,15 @@ def _target(counter: Counter, ticket_id: int | None) -> Ticket:
         else qs.filter(counter=counter, day=day, status__in=("called", "serving")).first()
     )
     if ticket is None:
-        raise actions.IllegalMove(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
+        raise errors.IllegalMove(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
     return ticket
 
 
 ACTIONS: dict[str, Callable[[Counter, Ticket, ActIn, Any], Ticket]] = {
-    "recall": lambda c, t, _p, by: actions.recall(t, by=by, counter=c),
-    "skip": lambda _c, t, _p, by: actions.skip(t, by=by),
-    "start": lambda _c, t, _p, by: actions.start_service(t, by=by),
-    "finish": lambda _c, t, _p, by: actions.finish(t, by=by),
+    "recall": lambda c, t, _p, by: queue.recall(t, by=by, counter=c),
+    "skip": lambda _c, t, _p, by: queue.skip(t, by=by),
+    "start": lambda _c, t, _p, by: queue.start_service(t, by=by),
+    "finish": lambda _c, t, _p, by: queue.finish(t, by=by),
 }
 
 
@@ -350,7 +350,7 @@ def call_next(request: HttpRequest, counter_id: Path[Id]) -> Any:
     # Idempotent without a version: a counter with a number called is busy (409) until that
     # number is finished, skipped or moved, so a repeated click calls no second number.
     counter = get_counter_for(request.user, counter_id)
-    actions.call_next(counter, by=request.user)
+    queue.call_next(counter, by=request.user)
     return counter_out(counter)
 
 
@@ -369,8 +369,8 @@ def transfer(request: HttpRequest, counter_id: Path[Id], payload: ActIn) -> Any:
         else None
     )
     if target is None:
-        raise actions.InvalidInput(_("Vui lòng chọn quầy nhận (to_counter) của cùng đơn vị."))
-    actions.transfer(ticket, target, by=request.user)
+        raise errors.InvalidInput(_("Vui lòng chọn quầy nhận (to_counter) của cùng đơn vị."))
+    queue.transfer(ticket, target, by=request.user)
     return counter_out(counter)
 
 

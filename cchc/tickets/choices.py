@@ -1,5 +1,5 @@
-"""Names of the queue defined once: ticket and appointment statuses, the one transition table
-every action checks, and the kinds of event a ticket's history records."""
+"""Names of the queue defined once: ticket and appointment statuses, the transition tables every
+action checks (tickets, appointments), and the kinds of event their histories record."""
 
 from __future__ import annotations
 
@@ -82,3 +82,31 @@ class AppointmentStatus(models.TextChoices):
 
 # Appointments that hold a place in their slot.
 HOLDING_PLACE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN})
+
+
+class AppointmentAction(models.TextChoices):
+    BOOK = "book", _("Đặt lịch")
+    CANCEL = "cancel", _("Hủy lịch")
+    CHECK_IN = "check_in", _("Lấy số")
+    EXPIRE = "expire", _("Hết ngày hẹn, không đến")
+
+
+# An appointment moves once, from booked to one of its three ends; nothing leaves an end, so a
+# second cancel, a cancel after check-in or a check-in after cancelling is refused by the table.
+# Booking creates the row: its event is recorded, it is no move of the table.
+APPOINTMENT_TRANSITIONS = TransitionTable(
+    {
+        AppointmentAction.CANCEL: (
+            frozenset({AppointmentStatus.BOOKED}),
+            AppointmentStatus.CANCELLED,
+        ),
+        AppointmentAction.CHECK_IN: (
+            frozenset({AppointmentStatus.BOOKED}),
+            AppointmentStatus.CHECKED_IN,
+        ),
+        AppointmentAction.EXPIRE: (
+            frozenset({AppointmentStatus.BOOKED}),
+            AppointmentStatus.EXPIRED,
+        ),
+    }
+)

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cchc.dossiers.receipt_sources import ReceiptSource
-from cchc.tickets.actions import link_dossier
 from cchc.tickets.models import Counter, Ticket
+from cchc.tickets.queue import link_dossier
 from cchc.units.choices import Role
 from cchc.units.models import Unit, visible_unit_ids
 

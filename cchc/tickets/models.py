@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.daily_jobs import DailyRun
 from cchc.tickets.choices import (
+    AppointmentAction,
     AppointmentStatus,
     PriorityReason,
     TicketAction,
@@ -258,6 +259,25 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.date:%d/%m/%Y} {self.slot:%H:%M}"
+
+
+class AppointmentEvent(WorkflowEvent):
+    """Append-only history of an appointment: booked, then cancelled, checked in or expired, by
+    whom (nobody for the citizen, the kiosk and the nightly close) and when. Appointments booked
+    before this table existed have no events: their history was never kept."""
+
+    subject_field = "appointment"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=AppointmentAction.choices)
+
+    class Meta:
+        verbose_name = _("diễn biến lịch hẹn")
+        verbose_name_plural = _("diễn biến lịch hẹn")
+        ordering = ["appointment", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
 
 
 class DayCloseRun(DailyRun):

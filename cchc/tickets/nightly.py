@@ -1,5 +1,6 @@
-"""Closing the queue's past days every night: open tickets become "no show", unused
-appointments "expired" (`actions.close_day`), at every unit that runs a queue.
+"""Closing the queue's past days every night: open tickets become "no show"
+(`queue.close_day`), unused appointments "expired" (`appointments.expire_appointments`), at
+every unit that runs a queue.
 
 `close_days(day)` is the work, importable and idempotent: a second run finds nothing open and
 changes nothing. It never touches today (Vietnam time) or a later day: today's numbers may still
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from cchc.lib.daily_jobs import claim_day, schedule_once
-from cchc.tickets import actions
+from cchc.tickets import appointments, queue
 from cchc.tickets.choices import OPEN_TICKET_STATUSES, AppointmentStatus
 from cchc.tickets.models import Appointment, Counter, DayCloseRun, Ticket
 from cchc.units.models import Unit
@@ -83,17 +84,15 @@ def close_days(day: dt.date, now: dt.datetime | None = None) -> ClosedDays:
     for unit in Unit.objects.filter(pk__in=queue_unit_ids(day)).order_by("pk"):
         try:
             with transaction.atomic():
-                expiring = Appointment.objects.filter(
-                    unit=unit, date__lte=day, status=AppointmentStatus.BOOKED
-                ).count()
-                closed = actions.close_day(unit, day, at=now)
+                closed = queue.close_day(unit, day, at=now)
+                expired = appointments.expire_appointments(unit, day, at=now)
         except Exception:
             logger.exception("tickets: closing %s at unit %s failed", day.isoformat(), unit.code)
             result.failed.append(unit.code)
             continue
         result.units += 1
         result.tickets += closed
-        result.appointments += expiring
+        result.appointments += expired
     logger.info(
         "tickets: closed up to %s at %s units: %s tickets no-show, %s appointments expired",
         day.isoformat(),

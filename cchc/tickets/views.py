@@ -24,10 +24,10 @@ from cchc.lib.personal import mask_phone
 from cchc.lib.ratelimited import rate_limited
 from cchc.lib.text import by_name
 from cchc.lib.urls import public_url
-from cchc.tickets import actions, limits
-from cchc.tickets.actions import QueueError
+from cchc.tickets import appointments, errors, limits, queue
 from cchc.tickets.board import board_state, counter_display_state
 from cchc.tickets.choices import AT_COUNTER, AppointmentStatus, TicketStatus
+from cchc.tickets.errors import QueueError
 from cchc.tickets.forms import BookingForm
 from cchc.tickets.lookup import (
     counter_unit_ids,
@@ -76,11 +76,11 @@ def _render_kiosk(
         "tickets/kiosk.html",
         {
             "unit": unit,
-            "fields": list(actions.offered_fields(unit)),
+            "fields": list(queue.offered_fields(unit)),
             "error": error,
             "booking_url": (
                 public_url("tickets:book", unit.code)
-                if actions.bookable_fields(unit).exists()
+                if appointments.bookable_fields(unit).exists()
                 else ""
             ),
         },
@@ -106,15 +106,15 @@ def kiosk(request: HttpRequest, unit_code: str) -> HttpResponse:
         )
     try:
         if "code" in request.POST:
-            ticket = actions.ticket_for_code(unit, request.POST.get("code", ""))
+            ticket = appointments.ticket_for_code(unit, request.POST.get("code", ""))
         else:
             field_code = request.POST.get("field", "")
             field = None
             if field_code:
                 field = Field.objects.filter(code=field_code).first()
                 if field is None:
-                    raise actions.InvalidInput(_("Lĩnh vực không hợp lệ. Vui lòng chọn lại."))
-            ticket = actions.issue_ticket(
+                    raise errors.InvalidInput(_("Lĩnh vực không hợp lệ. Vui lòng chọn lại."))
+            ticket = queue.issue_ticket(
                 unit, field=field, priority=request.POST.get("priority") == "1"
             )
     except QueueError as exc:
@@ -253,7 +253,7 @@ def _current(counter: Counter, day: dt.date) -> Ticket | None:
 
 def _waiting_context(counter: Counter, day: dt.date) -> dict[str, Any]:
     rows = list(
-        actions.callable_tickets(counter, day)
+        queue.callable_tickets(counter, day)
         .order_by()
         .values("field__name")
         .annotate(n=Count("id"), priority=Count("id", filter=Q(priority=True)))
@@ -320,7 +320,7 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
     day = timezone.localdate(timezone=TZ)
     try:
         if action == "next":
-            called = actions.call_next(counter, by=request.user)
+            called = queue.call_next(counter, by=request.user)
             if called is None:
                 messages.info(request, _("Hiện không còn ai chờ ở quầy này."))
             else:
@@ -328,15 +328,15 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
             return back
         ticket = _target(request, counter, day)
         if action == "recall":
-            actions.recall(ticket, by=request.user, counter=counter)
+            queue.recall(ticket, by=request.user, counter=counter)
             messages.success(request, _("Đã gọi lại số %(code)s.") % {"code": ticket.code})
         elif action == "skip":
-            actions.skip(ticket, by=request.user)
+            queue.skip(ticket, by=request.user)
             messages.success(request, _("Đã bỏ qua số %(code)s.") % {"code": ticket.code})
         elif action == "start":
-            actions.start_service(ticket, by=request.user)
+            queue.start_service(ticket, by=request.user)
         elif action == "finish":
-            actions.finish(ticket, by=request.user)
+            queue.finish(ticket, by=request.user)
             messages.success(request, _("Số %(code)s đã xong.") % {"code": ticket.code})
         elif action == "transfer":
             to = _int(request.POST.get("to_counter"))
@@ -346,8 +346,8 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
                 else None
             )
             if target is None:
-                raise actions.InvalidInput(_("Vui lòng chọn quầy nhận."))
-            actions.transfer(ticket, target, by=request.user)
+                raise errors.InvalidInput(_("Vui lòng chọn quầy nhận."))
+            queue.transfer(ticket, target, by=request.user)
             messages.success(
                 request,
                 _("Đã chuyển số %(code)s sang %(counter)s.")
@@ -374,7 +374,7 @@ def _target(request: HttpRequest, counter: Counter, day: dt.date) -> Ticket:
     else:
         ticket = _current(counter, day)
     if ticket is None:
-        raise actions.IllegalMove(_("Quầy chưa có số nào đang gọi. Bấm “Gọi số tiếp theo” trước."))
+        raise errors.IllegalMove(_("Quầy chưa có số nào đang gọi. Bấm “Gọi số tiếp theo” trước."))
     return ticket
 
 
@@ -393,15 +393,15 @@ def book(request: HttpRequest, unit_code: str) -> HttpResponse:
     """Step by step without JavaScript: field → day → slot, name and phone → the code."""
     unit = get_queue_unit(unit_code)
     data = request.POST if request.method == "POST" else request.GET
-    fields = list(actions.bookable_fields(unit))
+    fields = list(appointments.bookable_fields(unit))
     field = next((f for f in fields if f.code == data.get("field")), None)
-    plan = actions.plan_for(unit, field) if field else None
-    days = actions.booking_days(unit, plan) if plan else []
+    plan = appointments.plan_for(unit, field) if field else None
+    days = appointments.booking_days(unit, plan) if plan else []
     day = _parse_day(data.get("date", ""))
     if day not in days:
         day = None
     slots = (
-        [s for s in actions.slot_availability(unit, field, day) if s.left > 0]
+        [s for s in appointments.slot_availability(unit, field, day) if s.left > 0]
         if field and day
         else []
     )
@@ -430,7 +430,7 @@ def book(request: HttpRequest, unit_code: str) -> HttpResponse:
                 status = 422
             else:
                 try:
-                    appointment = actions.book_appointment(
+                    appointment = appointments.book_appointment(
                         unit,
                         field,
                         day,
@@ -472,11 +472,11 @@ def appointment(request: HttpRequest, code: str) -> HttpResponse:
         return _too_many(request)
     appt = get_object_or_404(
         Appointment.objects.select_related("unit", "field"),
-        code=actions.normalise_appointment_code(code),
+        code=appointments.normalise_appointment_code(code),
     )
     if request.method == "POST" and request.POST.get("cancel") == "1":
         try:
-            actions.cancel_appointment(appt)
+            appointments.cancel_appointment(appt)
             messages.success(request, _("Đã hủy lịch hẹn."))
         except QueueError as exc:
             messages.error(request, exc.message)

@@ -16,38 +16,38 @@ from cchc.conftest import PASSWORD, World, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_passwords_are_hashed_with_argon2(world: World, alice) -> None:
-    assert alice.password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(world: World, reception) -> None:
+    assert reception.password.startswith("argon2")
 
 
-def test_a_staff_member_logs_in_and_reaches_the_workspace(world: World, alice) -> None:
+def test_a_staff_member_logs_in_and_reaches_the_workspace(world: World, reception) -> None:
     client = Client()
     response = client.post(
-        "/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD}, follow=True
+        "/tai-khoan/dang-nhap/", {"username": "lan", "password": PASSWORD}, follow=True
     )
     assert response.status_code == 200
     assert "Xã Nga Sơn" in response.content.decode()
 
 
-def test_repeated_failed_logins_lock_the_account_out(world: World, alice, settings) -> None:
+def test_repeated_failed_logins_lock_the_account_out(world: World, reception, settings) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     client = Client()
     for _ in range(3):
-        client.post("/tai-khoan/dang-nhap/", {"username": "alice", "password": "wrong"})
-    response = client.post("/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD})
+        client.post("/tai-khoan/dang-nhap/", {"username": "lan", "password": "wrong"})
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "lan", "password": PASSWORD})
     assert response.status_code in (403, 429)
     assert "Tạm khóa" in response.content.decode()
 
 
-def test_an_account_with_totp_needs_the_code(world: World, alice) -> None:
-    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+def test_an_account_with_totp_needs_the_code(world: World, reception) -> None:
+    device = TOTPDevice.objects.create(user=reception, name="phone", confirmed=True)
     client = Client()
-    response = client.post("/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD})
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "lan", "password": PASSWORD})
     assert response.status_code == 200
     assert "mã 6 số" in response.content.decode()
     code = str(totp(device.bin_key)).zfill(6)
     response = client.post(
-        "/tai-khoan/dang-nhap/", {"username": "alice", "password": PASSWORD, "otp_token": code}
+        "/tai-khoan/dang-nhap/", {"username": "lan", "password": PASSWORD, "otp_token": code}
     )
     assert response.status_code == 302
 
@@ -73,9 +73,9 @@ def test_the_embedded_demo_lets_an_administrator_in_without_2fa(world: World, se
     assert client.get("/quan-tri/").status_code == 200
 
 
-def test_create_api_token_prints_a_token_that_authenticates(world: World, alice) -> None:
+def test_create_api_token_prints_a_token_that_authenticates(world: World, reception) -> None:
     out = StringIO()
-    call_command("create_api_token", "alice", stdout=out)
+    call_command("create_api_token", "lan", stdout=out)
     raw = out.getvalue().strip()
     assert raw.startswith("cchc_")
     assert ApiToken.objects.get().key_hash != raw  # only the hash is stored
@@ -97,10 +97,10 @@ def test_a_wrong_or_missing_token_answers_401(world: World, header: str) -> None
     assert response.status_code == 401
 
 
-def test_a_revoked_token_no_longer_works(world: World, alice) -> None:
+def test_a_revoked_token_no_longer_works(world: World, reception) -> None:
     from django.utils import timezone
 
-    token, raw = ApiToken.issue(alice)
+    token, raw = ApiToken.issue(reception)
     token.revoked_at = timezone.now()
     token.save()
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

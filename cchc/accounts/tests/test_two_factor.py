@@ -124,10 +124,10 @@ def test_the_admin_login_goes_through_the_login_that_asks_for_the_code(
 
 
 def test_a_logged_in_user_without_admin_rights_is_refused_not_looped(
-    world: World, alice: User
+    world: World, reception: User
 ) -> None:
     client = Client()
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(reception, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/quan-tri/login/?next=/quan-tri/").status_code == 403
 
 
@@ -177,8 +177,8 @@ def test_the_roles_are_configurable(production: Any, world: World, pat: User) ->
     production.TWO_FACTOR_MULTI_COMMUNE_ROLES = ["leader"]
     assert second_factor_required(User.objects.get(pk=pat.pk)) is False
     production.TWO_FACTOR_ROLES = ["administrator", "reception"]
-    alice = make_user("alice", world.commune_a, Role.RECEPTION)
-    assert second_factor_required(User.objects.get(pk=alice.pk)) is True
+    clerk = make_user("lan", world.commune_a, Role.RECEPTION)
+    assert second_factor_required(User.objects.get(pk=clerk.pk)) is True
 
 
 def test_the_embedded_demo_requires_it_of_nobody(settings: Any, world: World, pat: User) -> None:

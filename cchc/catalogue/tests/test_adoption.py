@@ -90,8 +90,8 @@ def test_the_page_form_updates_adoption(world: World, carol) -> None:
     assert UnitProcedure.objects.get(unit=world.commune_a, procedure=world.copy).implemented is True
 
 
-def test_the_page_shows_the_refusal_reason(world: World, alice) -> None:
-    response = logged_in(alice).post(
+def test_the_page_shows_the_refusal_reason(world: World, reception) -> None:
+    response = logged_in(reception).post(
         f"/lam-viec/don-vi/{world.commune_a.code}/thu-tuc/{world.copy.code}/", {"implemented": "1"}
     )
     assert response.status_code == 403

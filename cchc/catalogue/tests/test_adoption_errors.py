@@ -28,23 +28,23 @@ def put(user: Any, world: World, body: dict[str, Any]) -> Any:
     )
 
 
-def test_the_refusals_join_the_one_vocabulary(world: World, carol, alice) -> None:
+def test_the_refusals_join_the_one_vocabulary(world: World, carol, reception) -> None:
     assert issubclass(CatalogueError, DomainError)
     with pytest.raises(InvalidAdoption) as invalid:
         set_adoption(world.commune_a, world.birth, implemented=False, reason=" ", by=carol)
     assert (invalid.value.status_code, invalid.value.field) == (422, "reason")
     with pytest.raises(NotAllowed) as refused:
-        set_adoption(world.commune_a, world.birth, implemented=True, reason="", by=alice)
+        set_adoption(world.commune_a, world.birth, implemented=True, reason="", by=reception)
     assert refused.value.status_code == 403
 
 
-def test_the_api_answers_with_the_bodies_it_always_gave(world: World, carol, alice) -> None:
+def test_the_api_answers_with_the_bodies_it_always_gave(world: World, carol, reception) -> None:
     # Before: Django's ValidationError({"reason": …}) and PermissionDenied(…), each with its
     # own handler; now one handler, the same JSON.
     missing = put(carol, world, {"implemented": False, "reason": "  "})
     assert missing.status_code == 422
     assert missing.json() == {"detail": {"reason": [REASON]}}
-    forbidden = put(alice, world, {"implemented": False, "reason": "x"})
+    forbidden = put(reception, world, {"implemented": False, "reason": "x"})
     assert forbidden.status_code == 403
     assert forbidden.json() == {"detail": EDITORS}
 

@@ -23,7 +23,7 @@ from cchc.conftest import World, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.portal.tests.browser.conftest import assert_accessible
-from cchc.tickets import actions as queue_actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

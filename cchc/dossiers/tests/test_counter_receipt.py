@@ -16,7 +16,7 @@ from cchc.conftest import World, logged_in, make_procedure, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.reports import service_index
-from cchc.tickets import actions as queue_actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter
 
 pytestmark = pytest.mark.django_db

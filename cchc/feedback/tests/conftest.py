@@ -16,7 +16,7 @@ from cchc.accounts.models import User
 from cchc.conftest import World, at, make_user
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions
+from cchc.feedback import pakn
 from cchc.feedback.models import Feedback
 from cchc.units.choices import Role
 
@@ -56,4 +56,4 @@ def send(world: World, **overrides: Any) -> Feedback:
         "at": at("2026-03-02", 9),
     }
     values.update(overrides)
-    return actions.submit_feedback(**values)
+    return pakn.submit_feedback(**values)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.accounts.models import User
 from cchc.conftest import World, make_user
-from cchc.feedback import actions
+from cchc.feedback import errors, pakn, ratings
 from cchc.feedback.choices import Category, Status
 from cchc.feedback.models import Feedback, FeedbackAttachment, FeedbackEvent, FeedbackSettings
 from cchc.feedback.tests.conftest import at, send
@@ -53,7 +53,7 @@ def test_the_unit_or_its_province_sets_the_answer_deadline(world: World) -> None
 
 
 def test_a_complaint_about_an_officer_needs_a_name_and_a_contact(world: World) -> None:
-    with pytest.raises(actions.InvalidFeedback, match="phải ghi họ tên"):
+    with pytest.raises(errors.InvalidFeedback, match="phải ghi họ tên"):
         send(world, kind="complaint", subject="conduct", name="Trần Thị Bình")
     feedback = send(
         world, kind="complaint", subject="conduct", name="Trần Thị Bình", phone="0912 345 678"
@@ -73,13 +73,13 @@ def test_a_complaint_about_an_officer_needs_a_name_and_a_contact(world: World) -
     ],
 )
 def test_bad_input_is_refused_with_what_to_do(world: World, overrides: dict, message: str) -> None:
-    with pytest.raises(actions.InvalidFeedback, match=message):
+    with pytest.raises(errors.InvalidFeedback, match=message):
         send(world, **overrides)
     assert not Feedback.objects.exists()
 
 
 def test_a_province_or_an_agency_cannot_be_addressed(world: World) -> None:
-    with pytest.raises(actions.InvalidFeedback, match="xã, phường"):
+    with pytest.raises(errors.InvalidFeedback, match="xã, phường"):
         send(world, unit=world.centre_a)
 
 
@@ -92,7 +92,7 @@ def test_attachments_are_stored_under_random_names(world: World) -> None:
 
 
 def test_a_program_disguised_as_a_pdf_is_refused_and_nothing_is_stored(world: World) -> None:
-    with pytest.raises(actions.InvalidFeedback, match="giay-to.pdf.*Chỉ nhận tệp PDF"):
+    with pytest.raises(errors.InvalidFeedback, match="giay-to.pdf.*Chỉ nhận tệp PDF"):
         send(world, files=[SimpleUploadedFile("giay-to.pdf", EXE, "application/pdf")])
     assert not Feedback.objects.exists()
     assert not FeedbackAttachment.objects.exists()
@@ -100,9 +100,9 @@ def test_a_program_disguised_as_a_pdf_is_refused_and_nothing_is_stored(world: Wo
 
 def test_too_large_and_too_many_files_are_refused(world: World, settings) -> None:
     settings.UPLOAD_MAX_FILE_BYTES = 1024
-    with pytest.raises(actions.InvalidFeedback, match="lớn hơn"):
+    with pytest.raises(errors.InvalidFeedback, match="lớn hơn"):
         send(world, files=[SimpleUploadedFile("a.pdf", PDF + b"0" * 2048)])
-    with pytest.raises(actions.InvalidFeedback, match="tối đa 3 tệp"):
+    with pytest.raises(errors.InvalidFeedback, match="tối đa 3 tệp"):
         send(world, files=[SimpleUploadedFile(f"{i}.pdf", PDF) for i in range(4)])
 
 
@@ -129,18 +129,16 @@ def test_the_whole_way_from_receipt_to_publication(
     world: World, reception: User, leader: User
 ) -> None:
     feedback = send(world, name="Lê Văn Cường", email="cuong@example.vn")
-    feedback = actions.classify(
-        feedback, by=reception, category=Category.OUTSIDE, at=at("2026-03-03")
-    )
-    feedback = actions.forward(feedback, by=reception, to_name="Sở Tư pháp", at=at("2026-03-04", 9))
+    feedback = pakn.classify(feedback, by=reception, category=Category.OUTSIDE, at=at("2026-03-03"))
+    feedback = pakn.forward(feedback, by=reception, to_name="Sở Tư pháp", at=at("2026-03-04", 9))
     assert feedback.forward_outcome == "early"
-    feedback = actions.answer(
+    feedback = pakn.answer(
         feedback, by=leader, text="Sở Tư pháp đã hướng dẫn bỏ yêu cầu.", at=at("2026-03-10")
     )
     assert feedback.answer_outcome == "early"
     answered = Message.objects.get(kind=MessageKind.FEEDBACK_ANSWERED)
     assert "Sở Tư pháp đã hướng dẫn" in answered.body and answered.recipient == "cuong@example.vn"
-    feedback = actions.publish(
+    feedback = pakn.publish(
         feedback,
         by=leader,
         summary="Công dân phản ánh yêu cầu thêm giấy tờ.",
@@ -160,17 +158,17 @@ def test_the_whole_way_from_receipt_to_publication(
 
 def test_a_late_answer_is_judged_late(world: World, reception: User) -> None:
     feedback = send(world, at=at("2026-03-02"))
-    feedback = actions.classify(feedback, by=reception, category=Category.WITHIN)
-    feedback = actions.answer(feedback, by=reception, text="Trả lời", at=at("2026-03-17", 8))
+    feedback = pakn.classify(feedback, by=reception, category=Category.WITHIN)
+    feedback = pakn.answer(feedback, by=reception, text="Trả lời", at=at("2026-03-17", 8))
     assert feedback.answer_outcome == "late"
 
 
 def test_a_matter_within_the_units_competence_is_not_forwarded(
     world: World, reception: User
 ) -> None:
-    feedback = actions.classify(send(world), by=reception, category=Category.WITHIN)
-    with pytest.raises(actions.IllegalMove, match="phân loại lại"):
-        actions.forward(feedback, by=reception, to_name="Sở Tư pháp")
+    feedback = pakn.classify(send(world), by=reception, category=Category.WITHIN)
+    with pytest.raises(errors.IllegalMove, match="phân loại lại"):
+        pakn.forward(feedback, by=reception, to_name="Sở Tư pháp")
     feedback.refresh_from_db()
     assert feedback.status == Status.CLASSIFIED and feedback.forwarded_at is None
 
@@ -179,30 +177,30 @@ def test_an_unclassified_item_cannot_be_answered_or_published(
     world: World, reception: User
 ) -> None:
     feedback = send(world)
-    with pytest.raises(actions.IllegalMove, match="Trả lời"):
-        actions.answer(feedback, by=reception, text="Trả lời")
-    with pytest.raises(actions.IllegalMove):
-        actions.publish(feedback, by=reception, summary="a", text="b")
+    with pytest.raises(errors.IllegalMove, match="Trả lời"):
+        pakn.answer(feedback, by=reception, text="Trả lời")
+    with pytest.raises(errors.IllegalMove):
+        pakn.publish(feedback, by=reception, summary="a", text="b")
     assert Feedback.objects.get().status == Status.RECEIVED
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda f, u: actions.classify(f, by=u, category="gossip"), "phân loại"),
-        (lambda f, u: actions.reject(f, by=u, reason="  "), "lý do"),
+        (lambda f, u: pakn.classify(f, by=u, category="gossip"), "phân loại"),
+        (lambda f, u: pakn.reject(f, by=u, reason="  "), "lý do"),
     ],
 )
 def test_missing_action_input_is_refused(world: World, reception: User, call, message) -> None:
-    with pytest.raises(actions.InvalidFeedback, match=message):
+    with pytest.raises(errors.InvalidFeedback, match=message):
         call(send(world), reception)
 
 
 def test_rejection_records_the_reason(world: World, reception: User) -> None:
-    feedback = actions.reject(send(world), by=reception, reason="Nội dung không rõ ràng")
+    feedback = pakn.reject(send(world), by=reception, reason="Nội dung không rõ ràng")
     assert feedback.status == Status.REJECTED and feedback.reject_reason
-    with pytest.raises(actions.IllegalMove):
-        actions.classify(feedback, by=reception, category=Category.WITHIN)
+    with pytest.raises(errors.IllegalMove):
+        pakn.classify(feedback, by=reception, category=Category.WITHIN)
 
 
 def test_only_staff_of_the_addressed_unit_may_act(
@@ -211,14 +209,14 @@ def test_only_staff_of_the_addressed_unit_may_act(
     feedback = send(world)
     supervisor = make_user("giamsat", world.province, Role.SUPERVISOR)
     for user in (reception_b, tthc_b, supervisor):
-        with pytest.raises(actions.NotAllowed, match="Xã Nga Sơn"):
-            actions.classify(feedback, by=user, category=Category.WITHIN)
+        with pytest.raises(errors.NotAllowed, match="Xã Nga Sơn"):
+            pakn.classify(feedback, by=user, category=Category.WITHIN)
     assert Feedback.objects.get().status == Status.RECEIVED
 
 
 def test_a_province_leader_may_act_on_a_communes_feedback(world: World) -> None:
     chief = make_user("chutich", world.province, Role.LEADER)
-    feedback = actions.classify(send(world), by=chief, category=Category.WITHIN)
+    feedback = pakn.classify(send(world), by=chief, category=Category.WITHIN)
     assert feedback.status == Status.CLASSIFIED
 
 
@@ -234,10 +232,10 @@ def test_a_public_text_with_the_senders_identity_is_refused(
     world: World, reception: User, summary: str, text: str, what: str
 ) -> None:
     feedback = send(world, name="Lê Văn Cường", phone="0912345678", email="cuong@example.vn")
-    feedback = actions.classify(feedback, by=reception, category=Category.WITHIN)
-    feedback = actions.answer(feedback, by=reception, text="Trả lời riêng cho ông Cường")
-    with pytest.raises(actions.InvalidFeedback, match=what):
-        actions.publish(feedback, by=reception, summary=summary, text=text)
+    feedback = pakn.classify(feedback, by=reception, category=Category.WITHIN)
+    feedback = pakn.answer(feedback, by=reception, text="Trả lời riêng cho ông Cường")
+    with pytest.raises(errors.InvalidFeedback, match=what):
+        pakn.publish(feedback, by=reception, summary=summary, text=text)
     assert Feedback.objects.get().status == Status.ANSWERED
 
 
@@ -250,7 +248,7 @@ def test_events_are_append_only(world: World) -> None:
 
 def test_overdue_covers_late_forwarding_and_late_answers(world: World, reception: User) -> None:
     waiting = send(world, at=at("2026-03-02"))  # forward due 09/03, answer due 16/03
-    within = actions.classify(send(world, at=at("2026-03-02")), by=reception, category="within")
+    within = pakn.classify(send(world, at=at("2026-03-02")), by=reception, category="within")
     now = at("2026-03-10", 9)
     assert set(Feedback.objects.overdue(now)) == {waiting}
     assert set(Feedback.objects.overdue(at("2026-03-17"))) == {waiting, within}
@@ -261,10 +259,10 @@ def test_overdue_covers_late_forwarding_and_late_answers(world: World, reception
 def test_code_collisions_draw_again(world: World, monkeypatch) -> None:
     first = send(world)
     codes = iter([first.code, "PAKN-260302-ZZZZZ"])
-    monkeypatch.setattr(actions, "new_code", lambda day: next(codes))
+    monkeypatch.setattr(pakn, "new_code", lambda day: next(codes))
     assert send(world).code == "PAKN-260302-ZZZZZ"
 
 
 def test_the_default_answer_deadline_is_documented(world: World) -> None:
-    assert actions.working_days_for(world.commune_a) == (5, 10)
-    assert dt.timedelta(minutes=15) == actions.KIOSK_MAX_AGE
+    assert pakn.working_days_for(world.commune_a) == (5, 10)
+    assert dt.timedelta(minutes=15) == ratings.KIOSK_MAX_AGE

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
 from cchc.conftest import World, at, bearer, logged_in
-from cchc.feedback import actions
+from cchc.feedback import pakn
 from cchc.feedback.choices import Category, Status
 from cchc.feedback.models import Feedback
 from cchc.feedback.tests.conftest import send
@@ -42,9 +42,9 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 
 def published(world: World, user: User, **overrides: Any) -> Feedback:
     feedback = send(world, **overrides)
-    feedback = actions.classify(feedback, by=user, category=Category.WITHIN)
-    feedback = actions.answer(feedback, by=user, text="Đã niêm yết.")
-    return actions.publish(
+    feedback = pakn.classify(feedback, by=user, category=Category.WITHIN)
+    feedback = pakn.answer(feedback, by=user, text="Đã niêm yết.")
+    return pakn.publish(
         feedback, by=user, summary=overrides.get("content", "Tóm tắt"), text="Đã niêm yết."
     )
 
@@ -214,7 +214,7 @@ def test_the_worklist_shows_overdue_items(world: World, reception: User) -> None
 
 
 def test_the_to_forward_list_shows_the_forward_deadline(world: World, reception: User) -> None:
-    feedback = actions.classify(
+    feedback = pakn.classify(
         send(world, at=at("2026-02-13", 10)), by=reception, category=Category.CONDUCT
     )
     with time_machine.travel(at("2026-02-24", 10)):
@@ -235,7 +235,7 @@ def test_the_worklist_costs_the_same_queries_for_3_or_20_rows(
     def add(n: int) -> None:
         for _ in range(n):
             feedback = send(world, procedure=world.copy)
-            actions.classify(feedback, by=reception, category=Category.WITHIN)
+            pakn.classify(feedback, by=reception, category=Category.WITHIN)
 
     add(3)
     few = {key: count(f"/lam-viec/phan-anh/?list={key}") for key in ("to_answer", "all")}

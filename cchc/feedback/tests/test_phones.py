@@ -11,7 +11,7 @@ from cchc.accounts.models import User
 from cchc.conftest import World, at
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions
+from cchc.feedback import errors, ratings
 from cchc.feedback.models import Feedback
 from cchc.feedback.tests.conftest import send
 from cchc.feedback.tests.test_feedback_pages import form_data
@@ -26,7 +26,7 @@ def test_a_pakn_keeps_the_mobile_in_one_form(world: World) -> None:
 
 
 def test_a_pakn_refuses_a_landline_saying_why(world: World) -> None:
-    with pytest.raises(actions.InvalidFeedback, match="Số máy bàn không nhận được tin nhắn"):
+    with pytest.raises(errors.InvalidFeedback, match="Số máy bàn không nhận được tin nhắn"):
         send(world, phone="0237 3870 123")
     response = Client().post("/phan-anh/", form_data(phone="0237 3870 123"))
     assert response.status_code == 422 and "Số máy bàn" in response.content.decode()
@@ -44,10 +44,10 @@ def returned_to_a_landline(received: Dossier, leader: User, reception: User) -> 
 def test_a_landline_on_file_is_proven_in_its_international_spelling(
     returned_to_a_landline: Dossier,
 ) -> None:
-    rating = actions.rate_by_code(returned_to_a_landline.code, phone="+84 237 3870 123", level=5)
+    rating = ratings.rate_by_code(returned_to_a_landline.code, phone="+84 237 3870 123", level=5)
     assert rating.dossier_id == returned_to_a_landline.pk
 
 
 def test_a_near_miss_is_not_a_proof(returned_to_a_landline: Dossier) -> None:
-    with pytest.raises(actions.RatingRefused):
-        actions.rate_by_code(returned_to_a_landline.code, phone="0237 3870 12", level=5)
+    with pytest.raises(errors.RatingRefused):
+        ratings.rate_by_code(returned_to_a_landline.code, phone="0237 3870 12", level=5)

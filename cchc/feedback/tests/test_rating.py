@@ -13,7 +13,7 @@ from django.test import Client
 from cchc.accounts.models import User
 from cchc.conftest import World, logged_in, make_user
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions
+from cchc.feedback import errors, ratings
 from cchc.feedback.choices import RatingChannel
 from cchc.feedback.models import Rating
 from cchc.units.choices import Role
@@ -29,7 +29,7 @@ def rate(dossier: Dossier, **overrides: Any) -> Rating:
         "phone": "0912345678",
     }
     values.update(overrides)
-    return actions.rate_dossier(dossier, **values)
+    return ratings.rate_dossier(dossier, **values)
 
 
 # -- the action --------------------------------------------------------------------------------
@@ -45,42 +45,42 @@ def test_the_applicant_rates_with_the_phone_in_any_spelling(returned: Dossier) -
 
 def test_a_second_rating_is_refused(returned: Dossier) -> None:
     rate(returned)
-    with pytest.raises(actions.AlreadyRated, match="một lần") as refused:
+    with pytest.raises(errors.AlreadyRated, match="một lần") as refused:
         rate(returned, level=1)
     assert refused.value.status_code == 409
     assert Rating.objects.get().level == 5
 
 
 def test_a_dossier_not_yet_returned_cannot_be_rated(received: Dossier) -> None:
-    with pytest.raises(actions.RatingRefused, match="chưa trả kết quả"):
+    with pytest.raises(errors.RatingRefused, match="chưa trả kết quả"):
         rate(received)
 
 
 def test_a_wrong_phone_learns_nothing_about_the_dossier(received: Dossier) -> None:
     # Not returned yet, but a stranger is told only that code or phone is wrong.
-    with pytest.raises(actions.RatingRefused) as refused:
+    with pytest.raises(errors.RatingRefused) as refused:
         rate(received, phone="0988000111")
-    assert refused.value.message == actions.not_applicant_message()
+    assert refused.value.message == ratings.not_applicant_message()
 
 
 def test_an_unknown_code_is_refused_exactly_like_a_wrong_phone(returned: Dossier) -> None:
-    with pytest.raises(actions.RatingRefused) as wrong_phone:
-        actions.rate_by_code(returned.code, phone="0988000111", level=4)
-    with pytest.raises(actions.RatingRefused) as unknown:
-        actions.rate_by_code("000.30.10.H56-250101-9999", phone="0912345678", level=4)
+    with pytest.raises(errors.RatingRefused) as wrong_phone:
+        ratings.rate_by_code(returned.code, phone="0988000111", level=4)
+    with pytest.raises(errors.RatingRefused) as unknown:
+        ratings.rate_by_code("000.30.10.H56-250101-9999", phone="0912345678", level=4)
     assert type(wrong_phone.value) is type(unknown.value)
     assert wrong_phone.value.message == unknown.value.message
     assert wrong_phone.value.status_code == unknown.value.status_code == 403
 
 
 def test_a_code_typed_in_lower_case_is_rated_like_the_printed_one(returned: Dossier) -> None:
-    rating = actions.rate_by_code(returned.code.lower(), phone="+84 912 345 678", level=5)
+    rating = ratings.rate_by_code(returned.code.lower(), phone="+84 912 345 678", level=5)
     assert rating.dossier_id == returned.pk
 
 
 def test_a_dossier_without_a_phone_cannot_be_rated_by_phone(returned: Dossier) -> None:
     Dossier.objects.filter(pk=returned.pk).update(applicant_phone="")
-    with pytest.raises(actions.RatingRefused):
+    with pytest.raises(errors.RatingRefused):
         rate(returned, phone="")
 
 
@@ -89,12 +89,12 @@ def test_a_dossier_without_a_phone_cannot_be_rated_by_phone(returned: Dossier) -
     [({"level": 0}, "mức độ"), ({"level": "x"}, "mức độ"), ({"reasons": ["bribe"]}, "Lý do")],
 )
 def test_bad_rating_input_is_refused(returned: Dossier, overrides, message) -> None:
-    with pytest.raises(actions.InvalidFeedback, match=message):
+    with pytest.raises(errors.InvalidFeedback, match=message):
         rate(returned, **overrides)
 
 
 def test_the_signed_link_rates_without_a_phone(returned: Dossier) -> None:
-    link = actions.rating_link(returned)
+    link = ratings.rating_link(returned)
     assert link.startswith("https://dichvucong.example/danh-gia/")
     token = link.rstrip("/").rsplit("/", 1)[1]
     rating = rate(returned, channel="link", token=token, phone="")
@@ -104,24 +104,24 @@ def test_the_signed_link_rates_without_a_phone(returned: Dossier) -> None:
 def test_a_link_for_another_dossier_or_a_forged_one_is_refused(
     world: World, returned: Dossier
 ) -> None:
-    for token in ("forged", actions.rating_token(Dossier(pk=returned.pk + 1))):
-        with pytest.raises(actions.RatingRefused, match="hết hạn"):
+    for token in ("forged", ratings.rating_token(Dossier(pk=returned.pk + 1))):
+        with pytest.raises(errors.RatingRefused, match="hết hạn"):
             rate(returned, channel="link", token=token, phone="")
 
 
 def test_a_rating_link_expires(returned: Dossier) -> None:
-    token = actions.rating_token(returned)
+    token = ratings.rating_token(returned)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=61)
-    with time_machine.travel(later), pytest.raises(actions.RatingRefused, match="hết hạn"):
+    with time_machine.travel(later), pytest.raises(errors.RatingRefused, match="hết hạn"):
         rate(returned, channel="link", token=token, phone="")
 
 
 def test_the_counter_officer_opens_a_short_kiosk_session(
     returned: Dossier, reception: User
 ) -> None:
-    token = actions.open_kiosk(returned, by=reception)
+    token = ratings.open_kiosk(returned, by=reception)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
-    with time_machine.travel(later), pytest.raises(actions.RatingRefused, match="cán bộ mở lại"):
+    with time_machine.travel(later), pytest.raises(errors.RatingRefused, match="cán bộ mở lại"):
         rate(returned, channel="kiosk", token=token, phone="")
     rating = rate(returned, channel="kiosk", token=token, phone="")
     assert rating.kiosk_officer == reception
@@ -131,22 +131,22 @@ def test_only_the_receiving_units_reception_opens_the_kiosk(
     world: World, returned: Dossier, specialist: User, reception_b: User
 ) -> None:
     for user in (specialist, reception_b):
-        with pytest.raises(actions.NotAllowed, match="cán bộ tiếp nhận"):
-            actions.open_kiosk(returned, by=user)
+        with pytest.raises(errors.NotAllowed, match="cán bộ tiếp nhận"):
+            ratings.open_kiosk(returned, by=user)
 
 
 def test_the_kiosk_refuses_a_dossier_not_returned(received: Dossier, reception: User) -> None:
-    with pytest.raises(actions.RatingRefused, match="chưa trả kết quả"):
-        actions.open_kiosk(received, by=reception)
+    with pytest.raises(errors.RatingRefused, match="chưa trả kết quả"):
+        ratings.open_kiosk(received, by=reception)
 
 
 def test_a_kiosk_token_of_an_officer_who_left_is_refused(
     world: World, returned: Dossier, reception: User
 ) -> None:
-    token = actions.open_kiosk(returned, by=reception)
+    token = ratings.open_kiosk(returned, by=reception)
     reception.is_active = False
     reception.save()
-    with pytest.raises(actions.RatingRefused):
+    with pytest.raises(errors.RatingRefused):
         rate(returned, channel="kiosk", token=token, phone="")
 
 
@@ -175,12 +175,12 @@ def test_the_page_answers_an_unknown_code_like_a_wrong_phone(returned: Dossier) 
     wrong = client.post("/danh-gia/", form(returned.code, "0988000111"))
     unknown = client.post("/danh-gia/", form("KHONG-CO-MA", "0912345678"))
     assert wrong.status_code == unknown.status_code == 403
-    message = actions.not_applicant_message()
+    message = ratings.not_applicant_message()
     assert message in wrong.content.decode() and message in unknown.content.decode()
 
 
 def test_the_link_page_shows_the_procedure_and_rates(returned: Dossier) -> None:
-    token = actions.rating_token(returned)
+    token = ratings.rating_token(returned)
     client = Client()
     page = client.get(f"/danh-gia/{token}/")
     assert page.status_code == 200 and returned.procedure.name in page.content.decode()

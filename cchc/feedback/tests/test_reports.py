@@ -11,7 +11,7 @@ import pytest
 from cchc.accounts.models import User
 from cchc.conftest import World, at
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions, reports
+from cchc.feedback import pakn, reports
 from cchc.feedback.choices import Category
 from cchc.feedback.models import Rating
 from cchc.feedback.tests.conftest import send
@@ -66,13 +66,13 @@ def test_no_rating_gives_no_share(world: World) -> None:
 
 def test_feedback_timeliness_as_of_a_moment(world: World, reception: User, tthc_b: User) -> None:
     # All received Mon 02/03/2026: answer due Mon 16/03/2026 17:00.
-    on_time = actions.classify(send(world), by=reception, category=Category.WITHIN)
-    actions.answer(on_time, by=reception, text="Đúng hạn", at=at("2026-03-16", 16))
-    late = actions.classify(send(world), by=reception, category=Category.WITHIN)
-    actions.answer(late, by=reception, text="Muộn", at=at("2026-03-18"))
+    on_time = pakn.classify(send(world), by=reception, category=Category.WITHIN)
+    pakn.answer(on_time, by=reception, text="Đúng hạn", at=at("2026-03-16", 16))
+    late = pakn.classify(send(world), by=reception, category=Category.WITHIN)
+    pakn.answer(late, by=reception, text="Muộn", at=at("2026-03-18"))
     send(world)  # never answered
     rejected = send(world)
-    actions.reject(rejected, by=reception, reason="Không rõ nội dung", at=at("2026-03-03"))
+    pakn.reject(rejected, by=reception, reason="Không rõ nội dung", at=at("2026-03-03"))
     send(world, unit=world.commune_b)  # other commune, open
 
     before_due = reports.feedback_timeliness(world.commune_a, at("2026-03-16", 16, 30))

@@ -8,7 +8,7 @@ from django.test import Client
 
 from cchc.accounts.models import User
 from cchc.conftest import World
-from cchc.feedback import actions
+from cchc.feedback import pakn
 from cchc.feedback.choices import Category
 from cchc.feedback.models import Feedback
 from cchc.feedback.tests.conftest import send
@@ -20,8 +20,8 @@ ANSWER = "Xã đã bổ sung bảng niêm yết lệ phí tại quầy số 1 t�
 
 def answered(world: World, user: User, **overrides: object) -> Feedback:
     feedback = send(world, phone="0912 000 111", name="Lê Văn Sáu", **overrides)
-    feedback = actions.classify(feedback, by=user, category=Category.WITHIN)
-    return actions.answer(feedback, by=user, text=ANSWER)
+    feedback = pakn.classify(feedback, by=user, category=Category.WITHIN)
+    return pakn.answer(feedback, by=user, text=ANSWER)
 
 
 def test_the_answer_is_shown_to_the_browser_that_sent_it(world: World, reception: User) -> None:
@@ -38,8 +38,8 @@ def test_the_answer_is_shown_to_the_browser_that_sent_it(world: World, reception
     )
     assert sent.status_code == 302
     feedback = Feedback.objects.get()
-    actions.classify(feedback, by=reception, category=Category.WITHIN)
-    actions.answer(feedback, by=reception, text=ANSWER)
+    pakn.classify(feedback, by=reception, category=Category.WITHIN)
+    pakn.answer(feedback, by=reception, text=ANSWER)
     page = client.get(f"/phan-anh/tra-cuu/{feedback.code}/").content.decode()
     assert ANSWER in page and "Xã Nga Sơn trả lời ngày" in page
     # Someone with the code alone: the status, not the answer sent to the sender.
@@ -83,7 +83,7 @@ def test_a_signed_in_citizen_with_the_phone_reads_the_answer(world: World, recep
 
 def test_a_published_answer_is_public_without_personal_data(world: World, reception: User) -> None:
     feedback = answered(world, reception)
-    actions.publish(
+    pakn.publish(
         feedback, by=reception, summary="Đề nghị niêm yết lệ phí", text="Đã niêm yết tại quầy."
     )
     page = Client().get(f"/phan-anh/tra-cuu/{feedback.code}/").content.decode()

@@ -11,7 +11,7 @@ import pytest
 from cchc.accounts.models import User
 from cchc.conftest import PASSWORD, World, make_user
 from cchc.dossiers.models import Dossier
-from cchc.tickets import actions as queue_actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,12 +90,12 @@ def test_no_page_breaks_the_policy(
 
 
 def test_the_two_factor_page_shows_its_qr_code_within_the_policy(
-    phone_page: Any, world: World, alice: User
+    phone_page: Any, world: World, reception: User
 ) -> None:
     page = phone_page
     page.add_init_script(LISTEN)
     page.goto("/tai-khoan/dang-nhap/")
-    page.fill("#id_username", "alice")
+    page.fill("#id_username", "lan")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/lam-viec/")

@@ -10,11 +10,11 @@ from django.test import RequestFactory
 
 from cchc.catalogue.actions import CatalogueError
 from cchc.dossiers.actions import DossierError
-from cchc.feedback.actions import FeedbackError
+from cchc.feedback.errors import FeedbackError
 from cchc.lib.errors import DomainError, DomainErrorMiddleware
 from cchc.portal.actions import PortalError
 from cchc.portal.identity import IdentityError
-from cchc.tickets.actions import QueueError
+from cchc.tickets.errors import QueueError
 from cchc.worktime.actions import CalendarError, CalendarImportError
 
 

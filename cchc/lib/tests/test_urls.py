@@ -16,11 +16,11 @@ from django.urls import reverse
 
 from cchc.dossiers import notices as dossier_notices
 from cchc.dossiers.printing import public_status_path, public_status_url
-from cchc.feedback import actions as feedback_actions
 from cchc.feedback import notices as feedback_notices
-from cchc.feedback.actions import rating_link
+from cchc.feedback import ratings as feedback_ratings
+from cchc.feedback.ratings import rating_link
 from cchc.lib.urls import public_base_url, public_url, tracking_path, tracking_url
-from cchc.tickets.actions import appointment_url
+from cchc.tickets.appointments import appointment_url
 
 CODES = ["000.30.10.H56-250804-0001", "000.00.16.H56-251231-12345", "A B/1", "12/TP-HT"]
 BASES = ["https://dichvucong.ngason.example", "https://dichvucong.ngason.example/"]
@@ -53,7 +53,7 @@ def test_feedback_queue_and_rating_addresses_are_unchanged(base: str, monkeypatc
     )
     # A signed token carries a timestamp: a fixed one, so that the two sides cannot straddle a
     # second. Its ":" stays as it was.
-    monkeypatch.setattr(feedback_actions, "rating_token", lambda dossier: "eyJkIjo0Mn0:1t:x-Y_z")
+    monkeypatch.setattr(feedback_ratings, "rating_token", lambda dossier: "eyJkIjo0Mn0:1t:x-Y_z")
     dossier: Any = SimpleNamespace(pk=42)
     assert rating_link(dossier) == f"{base}/danh-gia/eyJkIjo0Mn0:1t:x-Y_z/"
     assert appointment_url("K7M2P9QX") == f"{base}/dat-lich/lich-hen/K7M2P9QX/"

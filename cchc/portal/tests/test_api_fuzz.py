@@ -36,8 +36,8 @@ from schemathesis.specs.openapi.checks import (
 
 from cchc.conftest import World, at, make_user
 from cchc.dossiers.models import Dossier, DossierDocument
-from cchc.feedback import actions as feedback_actions
-from cchc.tickets import actions as ticket_actions
+from cchc.feedback import pakn as feedback_pakn
+from cchc.tickets import queue as ticket_actions
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import Membership
@@ -80,7 +80,7 @@ def requests_keep_the_test_transaction() -> Iterator[None]:
 
 def known_objects(world: World, received: Dossier, fuzzer: Any) -> dict[str, Any]:
     """Values for the path parameters that name something, so the handlers run to the end."""
-    feedback = feedback_actions.submit_feedback(
+    feedback = feedback_pakn.submit_feedback(
         unit=world.commune_a,
         kind="report",
         subject="procedure",

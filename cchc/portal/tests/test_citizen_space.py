@@ -13,7 +13,8 @@ from cchc.accounts.models import User
 from cchc.conftest import World, receipt_for
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions as feedback_actions
+from cchc.feedback import pakn as feedback_pakn
+from cchc.feedback import ratings as feedback_ratings
 from cchc.notify.models import Message
 from cchc.portal.models import Citizen, Draft
 
@@ -88,13 +89,13 @@ def test_next_steps_ask_the_citizen_to_act_where_they_must(
     actions.return_result(at_counter, by=reception)
     page = client.get("/cong-dan/").content.decode()
     assert "Mời ông/bà đánh giá mức độ hài lòng" in page
-    feedback_actions.rate_by_code(at_counter.code, phone="0912345678", level=5)
+    feedback_ratings.rate_by_code(at_counter.code, phone="0912345678", level=5)
     page = client.get("/cong-dan/").content.decode()
     assert "Cảm ơn ông/bà đã đánh giá" in page and "Rất hài lòng" in page
 
 
 def test_another_citizen_sees_nothing_of_it(at_counter: Dossier, world: World) -> None:
-    feedback_actions.submit_feedback(
+    feedback_pakn.submit_feedback(
         unit=world.commune_a,
         kind="report",
         subject="regulation",

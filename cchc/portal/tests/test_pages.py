@@ -69,8 +69,8 @@ def test_login_page_says_the_demo_skips_two_factor(world: World, settings) -> No
     )
 
 
-def test_workspace_lists_the_staff_members_units(world: World, alice) -> None:
-    html = logged_in(alice).get("/lam-viec/").content.decode()
+def test_workspace_lists_the_staff_members_units(world: World, reception) -> None:
+    html = logged_in(reception).get("/lam-viec/").content.decode()
     assert "Tiếp nhận hồ sơ" in html
     assert "Xã Nga Sơn" in html
     assert "Xã Nga Thắng" not in html

@@ -59,11 +59,11 @@ def test_the_table_reads_as_officials_write_it(world, many, carol) -> None:
     assert "Cấp xã" in html and "Chứng thực" in html
 
 
-def test_the_workspace_leads_to_it(world, alice) -> None:
-    workspace = logged_in(alice).get(reverse("units:workspace")).content.decode()
+def test_the_workspace_leads_to_it(world, reception) -> None:
+    workspace = logged_in(reception).get(reverse("units:workspace")).content.decode()
     assert PAGE in workspace
     # With no parameters: this month to today, for the first unit the person sees.
-    page = logged_in(alice).get(PAGE)
+    page = logged_in(reception).get(PAGE)
     assert page.status_code == 200 and "Xã Nga Sơn" in page.content.decode()
 
 

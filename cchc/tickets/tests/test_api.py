@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
 from cchc.conftest import World, bearer, logged_in
-from cchc.tickets import actions
+from cchc.tickets import appointments
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import SlotPlan, Ticket
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -36,7 +37,7 @@ def post(client: Client, url: str, body: dict[str, Any] | None = None, **extra: 
 def test_the_board_feed_shows_numbers_and_counters_and_nothing_personal(
     world: World, queue: Queue, plan: SlotPlan, reception: User, received: Any, monday: Any
 ) -> None:
-    appt = actions.book_appointment(
+    appt = appointments.book_appointment(
         world.commune_a,
         queue.civil,
         dt.date(2025, 8, 4),
@@ -44,11 +45,11 @@ def test_the_board_feed_shows_numbers_and_counters_and_nothing_personal(
         "Lê Thị Cúc",
         "0911222333",
     )
-    actions.check_in(appt.code, unit=world.commune_a)
-    actions.ticket_for_code(world.commune_a, received.code)
-    actions.issue_ticket(world.commune_a)
-    actions.call_next(queue.one, by=reception)
-    actions.call_next(queue.three, by=reception)
+    appointments.check_in(appt.code, unit=world.commune_a)
+    appointments.ticket_for_code(world.commune_a, received.code)
+    queue_actions.issue_ticket(world.commune_a)
+    queue_actions.call_next(queue.one, by=reception)
+    queue_actions.call_next(queue.three, by=reception)
     response = Client().get(f"{API}/16300/board")
     assert response.status_code == 200
     body = response.json()
@@ -67,10 +68,10 @@ def test_the_board_feed_costs_the_same_queries_for_2_or_20_calls(
 ) -> None:
     def calls(n: int) -> None:
         for _ in range(n):
-            actions.issue_ticket(world.commune_a)
-            ticket = actions.call_next(queue.one, by=reception)
+            queue_actions.issue_ticket(world.commune_a)
+            ticket = queue_actions.call_next(queue.one, by=reception)
             assert ticket is not None
-            actions.finish(ticket, by=reception)
+            queue_actions.finish(ticket, by=reception)
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -91,12 +92,12 @@ def test_the_board_page_costs_the_same_queries_too(
             assert Client().get("/man-hinh/16300/").status_code == 200
         return len(ctx.captured_queries)
 
-    actions.issue_ticket(world.commune_a)
-    actions.call_next(queue.one, by=reception)
+    queue_actions.issue_ticket(world.commune_a)
+    queue_actions.call_next(queue.one, by=reception)
     few = cost()
     for counter in (queue.two, queue.three):
-        actions.issue_ticket(world.commune_a)
-        actions.call_next(counter, by=reception)
+        queue_actions.issue_ticket(world.commune_a)
+        queue_actions.call_next(counter, by=reception)
     assert cost() == few
 
 
@@ -144,13 +145,15 @@ def test_booking_over_the_api(world: World, queue: Queue, plan: SlotPlan, monday
     assert wrong.status_code == 404
     cancelled = post(client, f"{API}/appointments/{code}/cancel", {"phone": "0977 000 111"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    again = post(client, f"{API}/appointments/{code}/cancel", {"phone": "0977 000 111"})
+    assert again.status_code == 409 and "không hủy được" in again.json()["detail"]
 
 
 def test_the_counter_pad_over_the_api(
     world: World, queue: Queue, reception: User, monday: Any
 ) -> None:
-    actions.issue_ticket(world.commune_a)
-    actions.issue_ticket(world.commune_a)
+    queue_actions.issue_ticket(world.commune_a)
+    queue_actions.issue_ticket(world.commune_a)
     client = Client()
     auth = bearer(reception)
     url = f"{API}/counters/{queue.one.pk}"

@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 
 from cchc.conftest import World, bearer, run_together
-from cchc.tickets import actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -34,7 +34,7 @@ def test_fifty_clicks_on_call_next_call_one_number_and_start_it_once(
 ) -> None:
     with time_machine.travel(moment(MONDAY, 8), tick=True):
         for _ in range(5):
-            actions.issue_ticket(world.commune_a)
+            queue_actions.issue_ticket(world.commune_a)
         headers = bearer(reception)
         url = f"/api/v1/queue/counters/{queue.one.pk}"
         called = fifty(f"{url}/call-next", headers)

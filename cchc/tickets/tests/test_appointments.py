@@ -1,4 +1,5 @@
-"""Booking a slot, its capacity (also under concurrency), the working calendar, and check-in."""
+"""Booking a slot, its capacity (also under concurrency), the working calendar, check-in, and
+each appointment's history on the workflow mechanism (one event per move; repeats refused)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import pytest
 
 from cchc.conftest import World, run_together
 from cchc.notify.models import Message
-from cchc.tickets import actions
-from cchc.tickets.actions import IllegalMove, InvalidInput, NotFound, SlotFull
-from cchc.tickets.models import Appointment, SlotPlan
+from cchc.tickets import appointments
+from cchc.tickets import queue as queue_actions
+from cchc.tickets.choices import APPOINTMENT_TRANSITIONS
+from cchc.tickets.errors import IllegalMove, InvalidInput, NotFound, SlotFull
+from cchc.tickets.models import Appointment, AppointmentEvent, SlotPlan
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +33,7 @@ def book(
     phone: str = "0912345678",
     at: dt.datetime = BOOKED_AT,
 ) -> Appointment:
-    return actions.book_appointment(
+    return appointments.book_appointment(
         world.commune_a, queue.civil, day, slot, "Nguyễn Thị Hoa", phone, at=at
     )
 
@@ -59,7 +62,7 @@ def test_the_slot_beyond_capacity_is_refused_with_a_clear_message(
     assert book(world, queue, phone="0912000003", slot=dt.time(9, 30)).slot == dt.time(9, 30)
     availability = {
         s.start: s.left
-        for s in actions.slot_availability(world.commune_a, queue.civil, TUESDAY, at=BOOKED_AT)
+        for s in appointments.slot_availability(world.commune_a, queue.civil, TUESDAY, at=BOOKED_AT)
     }
     assert availability[NINE] == 0 and availability[dt.time(9, 30)] == 1
     assert availability[dt.time(7, 30)] == 2
@@ -69,7 +72,7 @@ def test_the_slot_beyond_capacity_is_refused_with_a_clear_message(
 def test_a_cancelled_booking_frees_its_place(world: World, queue: Queue, plan: SlotPlan) -> None:
     first = book(world, queue, phone="0912000001")
     book(world, queue, phone="0912000002")
-    actions.cancel_appointment(first)
+    appointments.cancel_appointment(first)
     assert book(world, queue, phone="0912000003").status == "booked"
 
 
@@ -106,7 +109,7 @@ def test_bad_names_phones_and_unplanned_fields_are_refused(world: World, queue: 
     with pytest.raises(InvalidInput, match="Số điện thoại"):
         book(world, queue, phone="12345")
     with pytest.raises(InvalidInput, match="họ và tên"):
-        actions.book_appointment(
+        appointments.book_appointment(
             world.commune_a, queue.civil, TUESDAY, NINE, "   ", "0912345678", at=BOOKED_AT
         )
 
@@ -135,8 +138,8 @@ def test_check_in_on_the_day_gives_a_priority_ticket(
     world: World, queue: Queue, plan: SlotPlan
 ) -> None:
     appt = book(world, queue)
-    actions.issue_ticket(world.commune_a, at=moment("2025-08-05", 8, 50))
-    ticket = actions.check_in(
+    queue_actions.issue_ticket(world.commune_a, at=moment("2025-08-05", 8, 50))
+    ticket = appointments.check_in(
         appt.code.lower(), unit=world.commune_a, at=moment("2025-08-05", 8, 55)
     )
     assert ticket.priority and ticket.priority_reason == "appointment"
@@ -144,7 +147,7 @@ def test_check_in_on_the_day_gives_a_priority_ticket(
     appt.refresh_from_db()
     assert appt.status == "checked_in" and ticket.appointment == appt
     # Scanning twice gives the same ticket, not a second one.
-    again = actions.check_in(appt.code, unit=world.commune_a, at=moment("2025-08-05", 8, 56))
+    again = appointments.check_in(appt.code, unit=world.commune_a, at=moment("2025-08-05", 8, 56))
     assert again == ticket
 
 
@@ -153,11 +156,11 @@ def test_check_in_before_or_after_the_day_is_refused(
 ) -> None:
     appt = book(world, queue)
     with pytest.raises(IllegalMove, match="quay lại đúng ngày"):
-        actions.check_in(appt.code, at=moment(MONDAY, 15))
+        appointments.check_in(appt.code, at=moment(MONDAY, 15))
     with pytest.raises(IllegalMove, match="đã qua"):
-        actions.check_in(appt.code, at=moment("2025-08-06", 8))
+        appointments.check_in(appt.code, at=moment("2025-08-06", 8))
     with pytest.raises(NotFound):
-        actions.check_in("ZZZZ2345", at=moment("2025-08-05", 8))
+        appointments.check_in("ZZZZ2345", at=moment("2025-08-05", 8))
 
 
 def test_check_in_at_another_units_kiosk_or_after_cancelling_is_refused(
@@ -165,23 +168,121 @@ def test_check_in_at_another_units_kiosk_or_after_cancelling_is_refused(
 ) -> None:
     appt = book(world, queue)
     with pytest.raises(IllegalMove, match="Xã Nga Sơn"):
-        actions.check_in(appt.code, unit=world.commune_b, at=moment("2025-08-05", 8))
-    actions.cancel_appointment(appt)
+        appointments.check_in(appt.code, unit=world.commune_b, at=moment("2025-08-05", 8))
+    appointments.cancel_appointment(appt)
     with pytest.raises(IllegalMove, match="đã hủy"):
-        actions.check_in(appt.code, at=moment("2025-08-05", 8))
+        appointments.check_in(appt.code, at=moment("2025-08-05", 8))
 
 
 def test_the_kiosk_code_box_takes_appointments_and_receipt_qr_codes(
     world: World, queue: Queue, plan: SlotPlan, received: object
 ) -> None:
     appt = book(world, queue)
-    ticket = actions.ticket_for_code(world.commune_a, f" {appt.code} ", at=moment("2025-08-05", 8))
+    ticket = appointments.ticket_for_code(
+        world.commune_a, f" {appt.code} ", at=moment("2025-08-05", 8)
+    )
     assert ticket.priority
     qr = "https://dichvucong.example/tra-cuu/000.30.10.H56-250804-0001/"
-    by_receipt = actions.ticket_for_code(world.commune_a, qr, at=moment("2025-08-05", 8))
+    by_receipt = appointments.ticket_for_code(world.commune_a, qr, at=moment("2025-08-05", 8))
     assert by_receipt.dossier_code == "000.30.10.H56-250804-0001"
     assert by_receipt.field == queue.certify and not by_receipt.priority
     with pytest.raises(NotFound, match="chọn lĩnh vực"):
-        actions.ticket_for_code(world.commune_b, qr)
+        appointments.ticket_for_code(world.commune_b, qr)
     with pytest.raises(InvalidInput):
-        actions.ticket_for_code(world.commune_a, "   ")
+        appointments.ticket_for_code(world.commune_a, "   ")
+
+
+# -- the appointment's history on the workflow mechanism ------------------------------------
+
+
+def history(appt: Appointment) -> list[tuple[str, str, str, dt.datetime]]:
+    return [
+        (e.action, e.from_status, e.to_status, e.at)
+        for e in AppointmentEvent.objects.filter(appointment=appt).order_by("at", "id")
+    ]
+
+
+def test_booking_and_cancelling_are_one_event_each_by_nobody(
+    world: World, queue: Queue, plan: SlotPlan
+) -> None:
+    appt = book(world, queue)
+    cancelled_at = moment(MONDAY, 11)
+    cancelled = appointments.cancel_appointment(appt, at=cancelled_at)
+    assert cancelled.status == "cancelled" and cancelled.cancelled_at == cancelled_at
+    assert history(appt) == [
+        ("book", "", "booked", BOOKED_AT),
+        ("cancel", "booked", "cancelled", cancelled_at),
+    ]
+    # The citizen is nobody's account: the event names no officer.
+    assert not AppointmentEvent.objects.filter(actor__isnull=False).exists()
+
+
+def test_a_second_cancel_is_refused_and_changes_nothing(
+    world: World, queue: Queue, plan: SlotPlan
+) -> None:
+    appt = book(world, queue)
+    appointments.cancel_appointment(appt, at=moment(MONDAY, 11))
+    with pytest.raises(IllegalMove, match="“Đã hủy”, không hủy được") as refused:
+        appointments.cancel_appointment(appt, at=moment(MONDAY, 12))
+    assert refused.value.status_code == 409
+    appt.refresh_from_db()
+    assert appt.cancelled_at == moment(MONDAY, 11)
+    assert [e[0] for e in history(appt)] == ["book", "cancel"]
+
+
+def test_cancelling_after_check_in_is_refused_and_a_second_scan_writes_nothing(
+    world: World, queue: Queue, plan: SlotPlan
+) -> None:
+    appt = book(world, queue)
+    arrived = moment("2025-08-05", 8, 55)
+    ticket = appointments.check_in(appt.code, unit=world.commune_a, at=arrived)
+    assert appointments.check_in(appt.code, at=moment("2025-08-05", 9)) == ticket
+    with pytest.raises(IllegalMove, match="“Đã lấy số”, không hủy được") as refused:
+        appointments.cancel_appointment(appt, at=moment("2025-08-05", 9))
+    assert refused.value.status_code == 409
+    appt.refresh_from_db()
+    assert appt.status == "checked_in" and appt.checked_in_at == arrived
+    assert history(appt) == [
+        ("book", "", "booked", BOOKED_AT),
+        ("check_in", "booked", "checked_in", arrived),
+    ]
+
+
+def test_the_nightly_close_expires_with_one_event_and_nothing_moves_after(
+    world: World, queue: Queue, plan: SlotPlan
+) -> None:
+    appt = book(world, queue)
+    night = moment("2025-08-06", 1)
+    assert appointments.expire_appointments(world.commune_a, TUESDAY, at=night) == 1
+    assert appointments.expire_appointments(world.commune_a, TUESDAY, at=night) == 0
+    appt.refresh_from_db()
+    assert appt.status == "expired"
+    assert history(appt)[-1] == ("expire", "booked", "expired", night)
+    with pytest.raises(IllegalMove, match="“Quá hạn, không đến”, không hủy được"):
+        appointments.cancel_appointment(appt, at=night)
+    with pytest.raises(IllegalMove, match="đã qua"):
+        appointments.check_in(appt.code, at=moment("2025-08-06", 8))
+    assert len(history(appt)) == 2
+    with pytest.raises(ValueError):
+        appointments.expire_appointments(world.commune_a, TUESDAY, at=moment("2025-08-05", 20))
+
+
+def test_every_move_of_the_table_starts_from_booked_only() -> None:
+    for action in APPOINTMENT_TRANSITIONS:
+        assert APPOINTMENT_TRANSITIONS.sources(action) == {"booked"}
+        for end in ("cancelled", "checked_in", "expired"):
+            assert APPOINTMENT_TRANSITIONS.target(action, end) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_cancels_one_wins_the_other_is_refused(
+    world: World, queue: Queue, plan: SlotPlan
+) -> None:
+    appt = book(world, queue)
+    results = run_together(
+        [lambda: appointments.cancel_appointment(appt, at=moment(MONDAY, 11)) for _i in range(2)]
+    )
+    won = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, IllegalMove)]
+    assert len(won) == 1 and len(refused) == 1, results
+    assert [e[0] for e in history(appt)] == ["book", "cancel"]

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cchc.accounts.models import User
 from cchc.testing import World, assert_accessible
-from cchc.tickets import actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
 from cchc.tickets.tests.conftest import Queue
 
@@ -41,7 +41,7 @@ def test_kiosk_ticket_counter_call_board_shows_the_number(
     assert page.locator("#ticket-qr svg").count() == 1
 
     ticket = Ticket.objects.get()
-    actions.call_next(queue.two, by=reception)
+    queue_actions.call_next(queue.two, by=reception)
     # The board polls every 2.5 s: the number appears without a reload.
     board.locator("#board-current-code", has_text="001").wait_for(timeout=10_000)
     assert board.locator("#board-current-counter").inner_text() == "2"
@@ -96,15 +96,15 @@ def test_a_counter_screen_follows_its_counter_without_a_reload(
         assert page.locator("#display-current-code").inner_text() == "—"
         assert_accessible(page)
 
-        actions.issue_ticket(world.commune_a, field=queue.civil)
-        ticket = actions.call_next(queue.two, by=reception)
+        queue_actions.issue_ticket(world.commune_a, field=queue.civil)
+        ticket = queue_actions.call_next(queue.two, by=reception)
         assert ticket is not None
         page.locator("#display-current-code", has_text="001").wait_for(timeout=10_000)
         assert page.locator("#display-label").inner_text() == "Mời số"
         expect(page.locator("#display-announcer")).to_have_text("Mời số 1 đến quầy 2")
-        actions.start_service(ticket, by=reception)
+        queue_actions.start_service(ticket, by=reception)
         page.locator("#display-label", has_text="Đang phục vụ số").wait_for(timeout=10_000)
-        actions.finish(ticket, by=reception)
+        queue_actions.finish(ticket, by=reception)
         page.locator("#display-current-code", has_text="—").wait_for(timeout=10_000)
         assert page.locator("#display-label").inner_text() == "Chưa gọi số"
         assert_accessible(page)

@@ -6,8 +6,8 @@ import pytest
 
 from cchc.accounts.models import User
 from cchc.conftest import World, run_together
-from cchc.tickets import actions
-from cchc.tickets.actions import CounterBusy, IllegalMove, InvalidInput
+from cchc.tickets import queue as queue_actions
+from cchc.tickets.errors import CounterBusy, IllegalMove, InvalidInput
 from cchc.tickets.models import Ticket, TicketEvent
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -15,15 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(world: World, minute: int, **kw: object) -> Ticket:
-    return actions.issue_ticket(world.commune_a, at=moment(MONDAY, 8, minute), **kw)  # type: ignore[arg-type]
+    return queue_actions.issue_ticket(world.commune_a, at=moment(MONDAY, 8, minute), **kw)  # type: ignore[arg-type]
 
 
 def call(queue: Queue, counter: str, by: User, minute: int) -> Ticket | None:
-    return actions.call_next(getattr(queue, counter), by=by, at=moment(MONDAY, 9, minute))
+    return queue_actions.call_next(getattr(queue, counter), by=by, at=moment(MONDAY, 9, minute))
 
 
 def done(ticket: Ticket, by: User, minute: int) -> Ticket:
-    return actions.finish(ticket, by=by, at=moment(MONDAY, 9, minute))
+    return queue_actions.finish(ticket, by=by, at=moment(MONDAY, 9, minute))
 
 
 def test_priority_tickets_are_called_first_then_by_number(
@@ -65,7 +65,7 @@ def test_call_next_is_refused_while_the_counter_still_has_a_ticket(
     assert current is not None
     with pytest.raises(CounterBusy, match="Xong"):
         call(queue, "one", reception, 1)
-    actions.start_service(current, by=reception, at=moment(MONDAY, 9, 2))
+    queue_actions.start_service(current, by=reception, at=moment(MONDAY, 9, 2))
     with pytest.raises(CounterBusy):
         call(queue, "one", reception, 3)
     done(current, reception, 4)
@@ -76,8 +76,8 @@ def test_call_next_is_refused_while_the_counter_still_has_a_ticket(
 def test_times_are_recorded_for_the_reports(world: World, queue: Queue, reception: User) -> None:
     ticket = issue(world, 0)
     call(queue, "one", reception, 0)
-    actions.recall(ticket, by=reception, counter=queue.one, at=moment(MONDAY, 9, 2))
-    actions.start_service(ticket, by=reception, at=moment(MONDAY, 9, 3))
+    queue_actions.recall(ticket, by=reception, counter=queue.one, at=moment(MONDAY, 9, 2))
+    queue_actions.start_service(ticket, by=reception, at=moment(MONDAY, 9, 3))
     done(ticket, reception, 13)
     ticket.refresh_from_db()
     assert ticket.status == "done"
@@ -109,12 +109,12 @@ def test_skip_then_call_back_later(world: World, queue: Queue, reception: User) 
     absent = issue(world, 1)
     present = issue(world, 2)
     call(queue, "one", reception, 0)
-    actions.skip(absent, by=reception, at=moment(MONDAY, 9, 1))
+    queue_actions.skip(absent, by=reception, at=moment(MONDAY, 9, 1))
     assert call(queue, "one", reception, 2) == present
     with pytest.raises(CounterBusy):
-        actions.recall(absent, by=reception, counter=queue.one, at=moment(MONDAY, 9, 3))
+        queue_actions.recall(absent, by=reception, counter=queue.one, at=moment(MONDAY, 9, 3))
     done(present, reception, 4)
-    back = actions.recall(absent, by=reception, counter=queue.one, at=moment(MONDAY, 9, 5))
+    back = queue_actions.recall(absent, by=reception, counter=queue.one, at=moment(MONDAY, 9, 5))
     assert back.status == "called" and back.recall_count == 1
     assert back.last_called_at == moment(MONDAY, 9, 5)
 
@@ -124,11 +124,11 @@ def test_a_skipped_ticket_cannot_be_skipped_again_or_started(
 ) -> None:
     ticket = issue(world, 1)
     call(queue, "one", reception, 0)
-    actions.skip(ticket, by=reception)
+    queue_actions.skip(ticket, by=reception)
     with pytest.raises(IllegalMove, match="Bỏ qua"):
-        actions.skip(ticket, by=reception)
+        queue_actions.skip(ticket, by=reception)
     with pytest.raises(IllegalMove):
-        actions.start_service(ticket, by=reception)
+        queue_actions.start_service(ticket, by=reception)
 
 
 def test_recall_of_a_number_called_at_another_counter_is_refused(
@@ -137,7 +137,7 @@ def test_recall_of_a_number_called_at_another_counter_is_refused(
     ticket = issue(world, 1)
     call(queue, "one", reception, 0)
     with pytest.raises(IllegalMove, match="quầy khác"):
-        actions.recall(ticket, by=reception, counter=queue.two)
+        queue_actions.recall(ticket, by=reception, counter=queue.two)
 
 
 def test_a_transferred_ticket_waits_for_its_new_counter_ahead_of_the_queue(
@@ -147,7 +147,7 @@ def test_a_transferred_ticket_waits_for_its_new_counter_ahead_of_the_queue(
     assert call(queue, "one", reception, 0) == moved
     issue(world, 2, priority=True)
     issue(world, 3, priority=True, field=queue.certify)
-    actions.transfer(moved, queue.three, by=reception, at=moment(MONDAY, 9, 1))
+    queue_actions.transfer(moved, queue.three, by=reception, at=moment(MONDAY, 9, 1))
     moved.refresh_from_db()
     assert moved.status == "transferred" and moved.counter == queue.three
     # Counter 2 serves civil status but the ticket was sent to counter 3, not to it.
@@ -168,17 +168,17 @@ def test_transfer_to_another_units_counter_or_to_itself_is_refused(
     ticket = issue(world, 1)
     call(queue, "one", reception, 0)
     with pytest.raises(InvalidInput):
-        actions.transfer(ticket, queue.other_unit, by=reception)
+        queue_actions.transfer(ticket, queue.other_unit, by=reception)
     with pytest.raises(InvalidInput):
-        actions.transfer(ticket, queue.one, by=reception)
+        queue_actions.transfer(ticket, queue.one, by=reception)
 
 
 def test_yesterdays_tickets_are_not_called_and_close_day_sweeps_them(
     world: World, queue: Queue, reception: User
 ) -> None:
-    old = actions.issue_ticket(world.commune_a, at=moment("2025-08-01", 16))
+    old = queue_actions.issue_ticket(world.commune_a, at=moment("2025-08-01", 16))
     assert call(queue, "one", reception, 0) is None
-    assert actions.close_day(world.commune_a, old.day) == 1
+    assert queue_actions.close_day(world.commune_a, old.day) == 1
     old.refresh_from_db()
     assert old.status == "no_show"
 
@@ -192,7 +192,7 @@ def test_two_officers_calling_next_at_once_get_different_tickets(
     counters = [queue.one, queue.two, queue.three]
     nine = moment(MONDAY, 9)
     results = run_together(
-        [lambda c=c: actions.call_next(c, by=reception, at=nine) for c in counters]  # type: ignore[misc]
+        [lambda c=c: queue_actions.call_next(c, by=reception, at=nine) for c in counters]  # type: ignore[misc]
     )
     assert all(isinstance(r, Ticket) for r in results), results
     assert len({r.pk for r in results}) == 3
@@ -206,6 +206,6 @@ def test_a_double_click_at_one_counter_calls_one_ticket(
     issue(world, 1)
     issue(world, 2)
     nine = moment(MONDAY, 9)
-    results = run_together([lambda: actions.call_next(queue.one, by=reception, at=nine)] * 2)
+    results = run_together([lambda: queue_actions.call_next(queue.one, by=reception, at=nine)] * 2)
     assert sum(isinstance(r, Ticket) for r in results) == 1, results
     assert sum(isinstance(r, CounterBusy) for r in results) == 1, results

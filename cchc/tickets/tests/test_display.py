@@ -16,7 +16,8 @@ from django.utils import translation
 
 from cchc.accounts.models import User
 from cchc.conftest import World
-from cchc.tickets import actions
+from cchc.tickets import appointments
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import SlotPlan
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -51,8 +52,8 @@ def test_the_screen_follows_its_counter_through_a_ticket(
     world: World, queue: Queue, reception: User, monday: Any
 ) -> None:
     assert shown(screen(2)) == ("Quầy 2 – Hộ tịch", "Chưa gọi số", "—")
-    actions.issue_ticket(world.commune_a, field=queue.civil)
-    ticket = actions.call_next(queue.two, by=reception)
+    queue_actions.issue_ticket(world.commune_a, field=queue.civil)
+    ticket = queue_actions.call_next(queue.two, by=reception)
     assert ticket is not None
 
     html = screen(2)
@@ -63,22 +64,22 @@ def test_the_screen_follows_its_counter_through_a_ticket(
     # The other counters are not calling it.
     assert shown(screen(1)) == ("Quầy 1", "Chưa gọi số", "—")
 
-    actions.start_service(ticket, by=reception)
+    queue_actions.start_service(ticket, by=reception)
     assert shown(screen(2))[1:] == ("Đang phục vụ số", "001")
-    actions.finish(ticket, by=reception)
+    queue_actions.finish(ticket, by=reception)
     assert shown(screen(2))[1:] == ("Chưa gọi số", "—")
 
 
 def test_the_feed_of_one_counter(
     world: World, queue: Queue, plan: SlotPlan, reception: User, received: Any, monday: Any
 ) -> None:
-    appt = actions.book_appointment(
+    appt = appointments.book_appointment(
         world.commune_a, queue.civil, dt.date(2025, 8, 4), dt.time(15), "Lê Thị Cúc", "0911222333"
     )
-    actions.check_in(appt.code, unit=world.commune_a)
-    actions.ticket_for_code(world.commune_a, received.code)
-    actions.call_next(queue.one, by=reception)  # the appointment's priority ticket
-    actions.call_next(queue.three, by=reception)  # the scanned receipt's ticket
+    appointments.check_in(appt.code, unit=world.commune_a)
+    appointments.ticket_for_code(world.commune_a, received.code)
+    queue_actions.call_next(queue.one, by=reception)  # the appointment's priority ticket
+    queue_actions.call_next(queue.three, by=reception)  # the scanned receipt's ticket
 
     response = Client().get(f"{FEED}/1")
     assert response.status_code == 200
@@ -102,12 +103,12 @@ def test_the_feed_of_one_counter(
 def test_a_recall_is_a_new_call_for_the_screen(
     world: World, queue: Queue, reception: User, monday: Any
 ) -> None:
-    actions.issue_ticket(world.commune_a)
-    ticket = actions.call_next(queue.one, by=reception)
+    queue_actions.issue_ticket(world.commune_a)
+    ticket = queue_actions.call_next(queue.one, by=reception)
     assert ticket is not None
     first = Client().get(f"{FEED}/1").json()["current"]["called_at"]
     monday.shift(dt.timedelta(seconds=30))
-    actions.recall(ticket, by=reception, counter=queue.one)
+    queue_actions.recall(ticket, by=reception, counter=queue.one)
     # The script announces again when code@called_at changes.
     assert Client().get(f"{FEED}/1").json()["current"]["called_at"] > first
 
@@ -140,12 +141,12 @@ def test_the_screen_and_its_feed_cost_fixed_queries(
 
     idle = (cost(f"{FEED}/1"), cost("/man-hinh/16300/quay/1/"))
     for _ in range(15):
-        actions.issue_ticket(world.commune_a)
-        ticket = actions.call_next(queue.one, by=reception)
+        queue_actions.issue_ticket(world.commune_a)
+        ticket = queue_actions.call_next(queue.one, by=reception)
         assert ticket is not None
-        actions.finish(ticket, by=reception)
-    actions.issue_ticket(world.commune_a)
-    actions.call_next(queue.one, by=reception)
+        queue_actions.finish(ticket, by=reception)
+    queue_actions.issue_ticket(world.commune_a)
+    queue_actions.call_next(queue.one, by=reception)
     busy = (cost(f"{FEED}/1"), cost("/man-hinh/16300/quay/1/"))
     # The counter with its unit, then its current ticket.
     assert idle == busy == (2, 2)

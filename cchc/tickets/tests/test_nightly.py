@@ -15,7 +15,8 @@ from django_tasks_db.models import DBTaskResult
 
 from cchc.accounts.models import User
 from cchc.conftest import World
-from cchc.tickets import actions, nightly
+from cchc.tickets import appointments, nightly
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Appointment, DayCloseRun, SlotPlan, Ticket, TicketEvent
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -46,45 +47,45 @@ def days(world: World, queue: Queue, plan: SlotPlan, reception: User) -> dict[st
     """
     SlotPlan.objects.create(unit=world.commune_b, slot_minutes=30, capacity=2)
     friday = moment("2025-08-01", 10)
-    unused_a = actions.book_appointment(
+    unused_a = appointments.book_appointment(
         world.commune_a, queue.civil, MON, dt.time(9), "Lê Thị Cúc", "0911222333", at=friday
     )
-    unused_b = actions.book_appointment(
+    unused_b = appointments.book_appointment(
         world.commune_b, queue.civil, MON, dt.time(9), "Trần Văn Bình", "0911222444", at=friday
     )
-    came = actions.book_appointment(
+    came = appointments.book_appointment(
         world.commune_a, queue.civil, MON, dt.time(10), "Phạm Thị Giang", "0911222555", at=friday
     )
-    tuesday_appt = actions.book_appointment(
+    tuesday_appt = appointments.book_appointment(
         world.commune_a, queue.civil, TUE, dt.time(15), "Đỗ Văn Hùng", "0911222666", at=friday
     )
 
     def issue(unit: Any, day: str, minute: int) -> Ticket:
-        return actions.issue_ticket(unit, at=moment(day, 8, minute))
+        return queue_actions.issue_ticket(unit, at=moment(day, 8, minute))
 
     for minute in range(5):
         issue(world.commune_a, MONDAY, minute)
     issue(world.commune_b, MONDAY, 0)
-    actions.check_in(came.code, unit=world.commune_a, at=moment(MONDAY, 9, 55))
+    appointments.check_in(came.code, unit=world.commune_a, at=moment(MONDAY, 9, 55))
     ten = moment(MONDAY, 10)
     # The checked-in priority ticket comes first: served.
-    served = actions.call_next(queue.one, by=reception, at=ten)
+    served = queue_actions.call_next(queue.one, by=reception, at=ten)
     assert served is not None and served.code == "U006"
-    actions.finish(served, by=reception, at=ten)
-    first = actions.call_next(queue.one, by=reception, at=ten)
+    queue_actions.finish(served, by=reception, at=ten)
+    first = queue_actions.call_next(queue.one, by=reception, at=ten)
     assert first is not None
-    actions.finish(first, by=reception, at=ten)
-    called = actions.call_next(queue.one, by=reception, at=ten)
-    skipped = actions.call_next(queue.two, by=reception, at=ten)
+    queue_actions.finish(first, by=reception, at=ten)
+    called = queue_actions.call_next(queue.one, by=reception, at=ten)
+    skipped = queue_actions.call_next(queue.two, by=reception, at=ten)
     assert called is not None and skipped is not None
-    actions.skip(skipped, by=reception, at=ten)
-    moved = actions.call_next(queue.three, by=reception, at=ten)
+    queue_actions.skip(skipped, by=reception, at=ten)
+    moved = queue_actions.call_next(queue.three, by=reception, at=ten)
     assert moved is not None
-    actions.transfer(moved, queue.one, by=reception, at=ten)
+    queue_actions.transfer(moved, queue.one, by=reception, at=ten)
 
     issue(world.commune_a, TUESDAY, 0)
     issue(world.commune_a, TUESDAY, 1)
-    today_called = actions.call_next(queue.one, by=reception, at=moment(TUESDAY, 8, 5))
+    today_called = queue_actions.call_next(queue.one, by=reception, at=moment(TUESDAY, 8, 5))
     assert today_called is not None
     return {
         "unused": [unused_a, unused_b],
@@ -117,6 +118,9 @@ def test_closing_yesterday_sweeps_every_unit_and_leaves_today_alone(
     for appt in days["unused"]:
         appt.refresh_from_db()
         assert appt.status == "expired"
+        # One event each, by nobody, at the moment of the run.
+        expiry = appt.events.get(action="expire")
+        assert (expiry.from_status, expiry.actor, expiry.at) == ("booked", None, moment(TUESDAY, 9))
     days["came"].refresh_from_db()
     days["tuesday"].refresh_from_db()
     assert (days["came"].status, days["tuesday"].status) == ("checked_in", "booked")
@@ -139,7 +143,7 @@ def test_today_and_later_days_are_refused(world: World, days: dict[str, Any]) ->
     with pytest.raises(ValueError):
         nightly.close_days(TUE, now=moment(TUESDAY, 23, 59))
     with pytest.raises(ValueError):
-        actions.close_day(world.commune_a, TUE, at=moment(TUESDAY, 23, 59))
+        queue_actions.close_day(world.commune_a, TUE, at=moment(TUESDAY, 23, 59))
     assert statuses()["16300:0508:002"] == "waiting"
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cchc.conftest import World, run_together
-from cchc.tickets.actions import InvalidInput, issue_ticket
+from cchc.tickets.errors import InvalidInput
 from cchc.tickets.models import Ticket, TicketEvent
+from cchc.tickets.queue import issue_ticket
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from cchc.accounts.models import User
 from cchc.conftest import World, logged_in
-from cchc.tickets import actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Appointment, SlotPlan, Ticket
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -91,8 +91,8 @@ def test_kiosk_ticket_then_counter_call_then_the_board_shows_it(
 def test_counter_buttons_walk_a_ticket_through(
     world: World, queue: Queue, reception: User, monday: Any
 ) -> None:
-    first = actions.issue_ticket(world.commune_a)
-    actions.issue_ticket(world.commune_a)
+    first = queue_actions.issue_ticket(world.commune_a)
+    queue_actions.issue_ticket(world.commune_a)
     officer = logged_in(reception)
     base = f"/lam-viec/quay/{queue.one.pk}"
     officer.post(f"{base}/next/")
@@ -205,7 +205,7 @@ def test_pages_fit_a_phone_and_name_their_language(
 
 def test_every_page_is_dated_in_vietnam(world: World, queue: Queue) -> None:
     # A ticket issued at 23:30 UTC belongs to the next Vietnamese day.
-    ticket = actions.issue_ticket(
+    ticket = queue_actions.issue_ticket(
         world.commune_a, at=dt.datetime(2025, 8, 4, 23, 30, tzinfo=dt.UTC)
     )
     assert str(ticket.day) == "2025-08-05"

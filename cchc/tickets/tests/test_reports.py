@@ -8,7 +8,7 @@ import pytest
 
 from cchc.accounts.models import User
 from cchc.conftest import World
-from cchc.tickets import actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.reports import mean, percentile, queue_stats
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -29,23 +29,29 @@ def test_mean_and_nearest_rank_p90() -> None:
 @pytest.mark.django_db
 def test_queue_stats_per_field_and_day(world: World, queue: Queue, reception: User) -> None:
     def serve(field: object, issued: int, called: int, started: int, finished: int) -> None:
-        ticket = actions.issue_ticket(world.commune_a, field=field, at=moment(MONDAY, 8, issued))  # type: ignore[arg-type]
+        ticket = queue_actions.issue_ticket(
+            world.commune_a,
+            field=field,  # type: ignore[arg-type]
+            at=moment(MONDAY, 8, issued),
+        )
         counter = queue.two if field == queue.civil else queue.three
-        got = actions.call_next(counter, by=reception, at=moment(MONDAY, 9, called))
+        got = queue_actions.call_next(counter, by=reception, at=moment(MONDAY, 9, called))
         assert got == ticket
-        actions.start_service(ticket, by=reception, at=moment(MONDAY, 9, started))
-        actions.finish(ticket, by=reception, at=moment(MONDAY, 9, finished))
+        queue_actions.start_service(ticket, by=reception, at=moment(MONDAY, 9, started))
+        queue_actions.finish(ticket, by=reception, at=moment(MONDAY, 9, finished))
 
     # Civil status: waits 60+0 and 60+10-5 = 65 min; service 10 and 20 min.
     serve(queue.civil, 0, 0, 0, 10)
     serve(queue.civil, 5, 10, 10, 30)
     # Certification: one served, one skipped, one still waiting.
     serve(queue.certify, 0, 1, 2, 5)
-    skipped = actions.issue_ticket(world.commune_a, field=queue.certify, at=moment(MONDAY, 8, 1))
-    actions.call_next(queue.three, by=reception, at=moment(MONDAY, 9, 40))
-    actions.skip(skipped, by=reception, at=moment(MONDAY, 9, 45))
-    actions.issue_ticket(world.commune_a, field=queue.certify, at=moment(MONDAY, 8, 2))
-    actions.issue_ticket(world.commune_b, at=moment(MONDAY, 8))
+    skipped = queue_actions.issue_ticket(
+        world.commune_a, field=queue.certify, at=moment(MONDAY, 8, 1)
+    )
+    queue_actions.call_next(queue.three, by=reception, at=moment(MONDAY, 9, 40))
+    queue_actions.skip(skipped, by=reception, at=moment(MONDAY, 9, 45))
+    queue_actions.issue_ticket(world.commune_a, field=queue.certify, at=moment(MONDAY, 8, 2))
+    queue_actions.issue_ticket(world.commune_b, at=moment(MONDAY, 8))
 
     day = dt.date(2025, 8, 4)
     stats = {s.field_id: s for s in queue_stats([world.commune_a.pk], day, day)}

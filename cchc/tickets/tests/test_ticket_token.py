@@ -10,7 +10,7 @@ from django.test import Client
 
 from cchc.accounts.models import User
 from cchc.conftest import World, logged_in
-from cchc.tickets import actions
+from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
 from cchc.tickets.tests.conftest import MONDAY, Queue, moment
 
@@ -25,7 +25,7 @@ def monday() -> Any:
 
 @pytest.fixture
 def ticket(world: World, queue: Queue, monday: Any) -> Ticket:
-    return actions.issue_ticket(world.commune_a, field=queue.civil)
+    return queue_actions.issue_ticket(world.commune_a, field=queue.civil)
 
 
 def test_the_kiosk_prints_at_the_tickets_token_address(world: World, queue: Queue, monday: Any):

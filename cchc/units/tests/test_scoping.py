@@ -19,8 +19,10 @@ from cchc.units.models import visible_unit_ids
 pytestmark = pytest.mark.django_db
 
 
-def test_a_reception_officer_sees_their_commune_and_its_agencies_only(world: World, alice) -> None:
-    assert visible_unit_ids(alice) == {world.commune_a.id, world.centre_a.id}
+def test_a_reception_officer_sees_their_commune_and_its_agencies_only(
+    world: World, reception
+) -> None:
+    assert visible_unit_ids(reception) == {world.commune_a.id, world.centre_a.id}
 
 
 def test_a_province_appraiser_sees_every_unit_below_the_province(world: World, pat) -> None:
@@ -32,12 +34,12 @@ def test_a_province_appraiser_sees_every_unit_below_the_province(world: World, p
     }
 
 
-def test_an_expired_membership_gives_no_access(world: World, alice) -> None:
+def test_an_expired_membership_gives_no_access(world: World, reception) -> None:
     import datetime as dt
 
-    alice.memberships.update(valid_to=dt.date(2025, 6, 30))
-    alice.__dict__.pop("_cchc_unit_scope", None)
-    assert visible_unit_ids(alice) == frozenset()
+    reception.memberships.update(valid_to=dt.date(2025, 6, 30))
+    reception.__dict__.pop("_cchc_unit_scope", None)
+    assert visible_unit_ids(reception) == frozenset()
 
 
 def test_scope_costs_two_queries_whatever_the_number_of_units(
@@ -56,8 +58,8 @@ STAFF_PAGES = [
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)
-def test_staff_pages_of_another_commune_answer_404(world: World, alice, url: str) -> None:
-    client = logged_in(alice)
+def test_staff_pages_of_another_commune_answer_404(world: World, reception, url: str) -> None:
+    client = logged_in(reception)
     assert client.get(url.format(code=world.commune_a.code)).status_code == 200
     assert client.get(url.format(code=world.commune_b.code)).status_code == 404
 
@@ -76,8 +78,8 @@ def test_changing_another_communes_adoption_answers_404_and_changes_nothing(
     )
 
 
-def test_api_adoption_list_of_another_commune_answers_404(world: World, alice) -> None:
-    headers = bearer(alice)
+def test_api_adoption_list_of_another_commune_answers_404(world: World, reception) -> None:
+    headers = bearer(reception)
     from django.test import Client
 
     client = Client()
@@ -142,6 +144,7 @@ class Victim:
     ticket: Any
     counter: Any
     clerk: Any  # commune A's reception officer, who received the dossier
+    survey: Any  # commune A's satisfaction survey round, on its own questionnaire
 
 
 @pytest.fixture
@@ -150,9 +153,9 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
 
     from cchc.dossiers import actions as dossier_actions
     from cchc.dossiers.actions import Applicant
-    from cchc.feedback import actions as feedback_actions
+    from cchc.feedback import pakn as feedback_pakn
     from cchc.testing import at, make_user, receipt_for
-    from cchc.tickets import actions as ticket_actions
+    from cchc.tickets import queue as ticket_actions
     from cchc.tickets.models import Counter
 
     settings.MEDIA_ROOT = tmp_path
@@ -173,7 +176,7 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     document = dossier_actions.attach_document(
         dossier, by=clerk, file=SimpleUploadedFile("cccd.png", png), name="CCCD"
     )
-    feedback = feedback_actions.submit_feedback(
+    feedback = feedback_pakn.submit_feedback(
         unit=world.commune_a,
         kind="report",
         subject="conduct",
@@ -185,8 +188,50 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     )
     counter = Counter.objects.create(unit=world.commune_a, number=1)
     ticket = ticket_actions.issue_ticket(world.commune_a)
+    survey = _survey_of(world)
     dossier.refresh_from_db()
-    return Victim(dossier, document, feedback, ticket, counter, clerk)
+    return Victim(dossier, document, feedback, ticket, counter, clerk, survey)
+
+
+def _survey_of(world: World) -> Any:
+    """An open survey round of commune A, on a questionnaire commune A issued itself."""
+    import datetime as dt
+
+    from cchc.surveys import actions as survey_actions
+    from cchc.testing import make_user
+
+    head = make_user("head_a", world.commune_a, Role.LEADER)
+    doc = {
+        "code": "KS-A",
+        "year": 2025,
+        "title": "Phiếu khảo sát xã A",
+        "factors": [
+            {
+                "code": "1",
+                "title": "Tiếp cận",
+                "criteria": [
+                    {
+                        "code": "1.1",
+                        "title": "Nơi chờ",
+                        "questions": [{"code": "Q1", "text": "Nơi chờ", "kind": "satisfaction"}],
+                    }
+                ],
+            }
+        ],
+    }
+    questionnaire = survey_actions.import_questionnaire(doc, unit=world.commune_a, by=head)
+    survey_actions.activate_questionnaire(questionnaire, by=head)
+    survey = survey_actions.create_round(
+        questionnaire=questionnaire,
+        unit=world.commune_a,
+        title="Khảo sát xã A",
+        period_start=dt.date(2025, 8, 1),
+        period_end=dt.date(2025, 8, 31),
+        answer_until=dt.date(2099, 12, 31),
+        sample_size=10,
+        by=head,
+    )
+    return survey_actions.open_round(survey, by=head)
 
 
 def _patterns() -> list[tuple[str, str, list[str]]]:
@@ -222,6 +267,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         return v.dossier.code
     if param == "action":
         # A real action of each kind, so the request reaches the lookup.
+        if key.startswith("surveys:"):
+            return "close"
         if key.startswith("feedback:") or "/feedback/" in route:
             return "classify"
         if "counters/" in route or key.startswith("tickets:"):
@@ -246,6 +293,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         "pk": v.dossier.pk,
         "id": v.dossier.pk,
         "iso": "2025-09-02",
+        "round_id": v.survey.pk,
+        "questionnaire_id": v.survey.questionnaire_id,
         "url": "khong-co",
     }
     if param not in fixed:
@@ -306,6 +355,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        victim.survey.events.count(),
     )
     unknown: list[str] = []
     problems: list[str] = []
@@ -358,6 +408,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         victim.dossier.row_version,
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
+        victim.survey.events.count(),
     )
     assert after == before
     # The walk would see a leak: A's own clerk finds the name on both doors.

@@ -10,7 +10,7 @@ import pytest
 
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions as feedback_actions
+from cchc.feedback import pakn as feedback_pakn
 from cchc.feedback.models import Feedback, Rating
 from cchc.testing import PASSWORD, World, assert_accessible
 
@@ -129,9 +129,9 @@ def test_feedback_from_submission_to_published_answer(
     feedback = Feedback.objects.get()
     assert feedback.code in page.content()
 
-    feedback_actions.classify(feedback, by=reception, category="within")
-    feedback_actions.answer(feedback, by=reception, text="Xã đã niêm yết bảng phí tại quầy số 1.")
-    feedback_actions.publish(
+    feedback_pakn.classify(feedback, by=reception, category="within")
+    feedback_pakn.answer(feedback, by=reception, text="Xã đã niêm yết bảng phí tại quầy số 1.")
+    feedback_pakn.publish(
         feedback,
         by=reception,
         summary="Đề nghị niêm yết rõ lệ phí",

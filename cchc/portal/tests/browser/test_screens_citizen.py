@@ -19,7 +19,7 @@ from cchc.accounts.models import User
 from cchc.conftest import World, receipt_for
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.actions import Applicant, receive_dossier
-from cchc.feedback import actions as feedback_actions
+from cchc.feedback import pakn as feedback_pakn
 from cchc.feedback.choices import Category
 from cchc.notify.models import Message
 from cchc.portal.models import Citizen, Draft
@@ -52,15 +52,15 @@ def test_citizen_screens(
     receive_dossier(receipt_for(world, applicant=applicant), by=reception)
     done = receive_dossier(receipt_for(world, applicant=applicant), by=reception)
     dossier_actions.resolve(done, by=leader)
-    feedback = feedback_actions.submit_feedback(
+    feedback = feedback_pakn.submit_feedback(
         unit=world.commune_a,
         kind="report",
         subject="regulation",
         content="Đề nghị niêm yết giờ làm việc của bộ phận một cửa.",
         phone="0912345678",
     )
-    feedback_actions.classify(feedback, by=reception, category=Category.WITHIN)
-    feedback_actions.answer(
+    feedback_pakn.classify(feedback, by=reception, category=Category.WITHIN)
+    feedback_pakn.answer(
         feedback, by=reception, text="Giờ làm việc đã được niêm yết tại cửa bộ phận một cửa."
     )
     world.copy.versions.update(online_service="partial")

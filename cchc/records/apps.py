@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "cchc.records"
+    verbose_name = "Sổ văn bản, kế hoạch và minh chứng CCHC"
