@@ -21,6 +21,7 @@ run: $(VENV)/.base
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_par_demo
 	$(PY) manage.py generate_demo --dossiers 3000 --years 1 --once
 	$(PY) manage.py serve --port $(PORT)
 

@@ -151,6 +151,7 @@ def _mount_routers() -> None:
     from cchc.catalogue.api import units_router as unit_catalogue_router
     from cchc.dossiers.api import router as dossiers_router
     from cchc.feedback.api import router as feedback_router
+    from cchc.parindex.api import router as parindex_router
     from cchc.portal.api import router as public_router
     from cchc.records.api import router as records_router
     from cchc.reports.api import router as reports_router
@@ -175,6 +176,7 @@ def _mount_routers() -> None:
     api.add_router("/reports", reports_router)
     api.add_router("/reports", reports_index_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/par", parindex_router)
 
 
 _mount_routers()

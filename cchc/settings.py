@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cchc.surveys",
     "cchc.portal",
     "cchc.reports",
+    "cchc.parindex",
     "cchc.ops",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cchc.reports.urls")),
     path("", include("cchc.reports.urls_dashboard")),
     path("", include("cchc.reports.urls_index")),
+    path("", include("cchc.parindex.urls")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -288,7 +288,7 @@ class TaskOut(Schema):
     evidence: str | None
 
 
-class ProgressOut(Schema):
+class PlanProgressOut(Schema):
     total: int
     done: int
     late: int
@@ -304,7 +304,7 @@ class PlanOut(Schema):
     unit: str
     year: int
     topic: str
-    progress: ProgressOut
+    progress: PlanProgressOut
     tasks: list[TaskOut]
 
 
@@ -431,7 +431,7 @@ class SummaryOut(Schema):
     documents: list[TypeCountOut]
     documents_total: int
     documents_signed: int
-    plans: ProgressOut
+    plans: PlanProgressOut
     plan_topics: dict[str, int]
     communication: dict[str, int]
     initiatives: dict[str, int]

@@ -370,7 +370,8 @@ def report_docx(
     step(60, "Đang vẽ biểu đồ và bảng")
     _blocks(document, report.body, TEXT_WIDTH_MM)
     _closing(document, report)
-    _appendix(document, report)
+    if report.appendix:  # a report without a statistical appendix (the PAR lost points) ends here
+        _appendix(document, report)
     core = document.core_properties
     core.title = f"{report.title} {report.summary}"
     core.author = report.issuer.title()

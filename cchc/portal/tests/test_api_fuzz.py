@@ -37,6 +37,8 @@ from schemathesis.specs.openapi.checks import (
 from cchc.conftest import World, at, make_user
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.feedback import pakn as feedback_pakn
+from cchc.parindex import actions as par_actions
+from cchc.parindex.criteria import load_shipped, save_set
 from cchc.tickets import queue as ticket_actions
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
@@ -90,7 +92,15 @@ def known_objects(world: World, received: Dossier, fuzzer: Any) -> dict[str, Any
     counter = Counter.objects.create(unit=world.commune_a, number=1)
     ticket_actions.issue_ticket(world.commune_a)
     document = DossierDocument.objects.filter(dossier=received).first()
+    assessment = par_actions.open_assessment(
+        world.commune_a,
+        save_set(load_shipped("par-xa-2025.json")),
+        by=make_user("appraiser_38", world.province, Role.APPRAISER),
+        self_assessment_due=dt.date(2025, 11, 15),
+        appraisal_due=dt.date(2025, 12, 20),
+    )
     return {
+        "assessment_id": assessment.pk,
         "code": received.code,
         "unit_code": world.commune_a.code,
         "counter_id": counter.pk,
@@ -104,7 +114,15 @@ def known_objects(world: World, received: Dossier, fuzzer: Any) -> dict[str, Any
 
 def path_values(path: str, known: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name in ("code", "unit_code", "counter_id", "counter_number", "document_id", "year"):
+    for name in (
+        "code",
+        "unit_code",
+        "counter_id",
+        "counter_number",
+        "document_id",
+        "year",
+        "assessment_id",
+    ):
         if "{" + name + "}" in path:
             values[name] = known[name]
     if "{code}" in path and "/feedback/" in path:

@@ -57,8 +57,8 @@ def test_importing_for_a_unit_out_of_sight_is_a_404(bob: User) -> None:
     assert response.status_code == 404  # type: ignore[attr-defined]
 
 
-def test_importing_without_the_role_is_a_403(alice: User) -> None:
-    response = post(alice, "/questionnaires/import", {"unit": "16300", **example_doc()})
+def test_importing_without_the_role_is_a_403(reception: User) -> None:
+    response = post(reception, "/questionnaires/import", {"unit": "16300", **example_doc()})
     assert response.status_code == 403  # type: ignore[attr-defined]
 
 

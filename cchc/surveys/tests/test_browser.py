@@ -53,9 +53,9 @@ def test_the_phone_answers_the_questionnaire(
 
 
 def test_the_counter_tablet_fills_a_portrait_screen(
-    browser: Any, live_server: Any, live_round: SurveyRound, alice: User, world: World
+    browser: Any, live_server: Any, live_round: SurveyRound, reception: User, world: World
 ) -> None:
-    token = actions.open_kiosk(live_round, unit=world.commune_a, by=alice)
+    token = actions.open_kiosk(live_round, unit=world.commune_a, by=reception)
     context = browser.new_context(
         viewport={"width": 1080, "height": 1920}, locale="vi-VN", base_url=live_server.url
     )

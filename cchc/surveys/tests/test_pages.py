@@ -81,9 +81,9 @@ def test_the_round_is_run_from_its_page(
 
 
 def test_paper_forms_are_typed_in_one_digit_per_question(
-    survey: SurveyRound, alice: User, world: World
+    survey: SurveyRound, reception: User, world: World
 ) -> None:
-    client = logged_in(alice)
+    client = logged_in(reception)
     url = reverse("surveys:paper_entry", args=[survey.pk])
     traveller = time_machine.travel(at("2025-09-03"), tick=False)
     traveller.start()
@@ -199,10 +199,10 @@ def test_a_closed_round_says_so_on_the_online_page(invitation: Invitation, carol
 
 
 def test_the_kiosk_page_loops_for_the_next_citizen(
-    survey: SurveyRound, alice: User, world: World
+    survey: SurveyRound, reception: User, world: World
 ) -> None:
     with time_machine.travel(at("2025-09-03", 8), tick=False):
-        opened = logged_in(alice).post(
+        opened = logged_in(reception).post(
             reverse("surveys:start_kiosk", args=[survey.pk]), {"unit": world.commune_a.pk}
         )
         url = opened["Location"]

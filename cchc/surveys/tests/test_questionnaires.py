@@ -75,9 +75,9 @@ def test_a_file_that_is_not_json_is_refused(prov: User, world: World) -> None:
         actions.import_questionnaire(b"{not json", unit=world.province, by=prov)
 
 
-def test_only_a_manager_of_the_issuing_unit_imports(alice: User, world: World) -> None:
+def test_only_a_manager_of_the_issuing_unit_imports(reception: User, world: World) -> None:
     with pytest.raises(actions.NotAllowed) as refused:
-        actions.import_questionnaire(example_doc(), unit=world.commune_a, by=alice)
+        actions.import_questionnaire(example_doc(), unit=world.commune_a, by=reception)
     assert refused.value.status_code == 403
 
 

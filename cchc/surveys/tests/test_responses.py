@@ -21,39 +21,41 @@ def paper(survey: SurveyRound, by: User, world: World, **kw: object) -> Response
 
 
 def test_a_paper_form_is_typed_in_with_blank_questions_as_no_answer(
-    survey: SurveyRound, alice: User, world: World
+    survey: SurveyRound, reception: User, world: World
 ) -> None:
-    response = paper(survey, alice, world, form_number="0012")
-    assert response.channel == "paper" and response.entered_by == alice
+    response = paper(survey, reception, world, form_number="0012")
+    assert response.channel == "paper" and response.entered_by == reception
     values = dict(response.answers.values_list("question__code", "value"))
     assert values == {"Q1": 4, "Q2": None, "Q2N": None, "Q3": 5, "Q4": None}
 
 
 @pytest.mark.parametrize("value", [0, 6, -1, "x", 4.5, True])
 def test_an_answer_off_the_scale_is_refused(
-    survey: SurveyRound, alice: User, world: World, value: object
+    survey: SurveyRound, reception: User, world: World, value: object
 ) -> None:
     with pytest.raises(actions.InvalidSurvey, match="thang điểm 1–5") as refused:
-        paper(survey, alice, world, answers={"Q1": 4, "Q2": value})
+        paper(survey, reception, world, answers={"Q1": 4, "Q2": value})
     assert refused.value.status_code == 422 and "Q2" in str(refused.value.message)
     assert not Response.objects.exists() and not Answer.objects.exists()
 
 
-def test_an_unknown_question_is_refused(survey: SurveyRound, alice: User, world: World) -> None:
+def test_an_unknown_question_is_refused(survey: SurveyRound, reception: User, world: World) -> None:
     with pytest.raises(actions.InvalidSurvey, match="Q9"):
-        paper(survey, alice, world, answers={"Q1": 4, "Q9": 5})
+        paper(survey, reception, world, answers={"Q1": 4, "Q9": 5})
     assert not Response.objects.exists()
 
 
-def test_an_empty_form_is_refused(survey: SurveyRound, alice: User, world: World) -> None:
+def test_an_empty_form_is_refused(survey: SurveyRound, reception: User, world: World) -> None:
     with pytest.raises(actions.InvalidSurvey, match="chưa trả lời câu nào"):
-        paper(survey, alice, world, answers={"Q1": None})
+        paper(survey, reception, world, answers={"Q1": None})
 
 
-def test_one_paper_form_is_typed_in_once(survey: SurveyRound, alice: User, world: World) -> None:
-    paper(survey, alice, world, form_number="0012")
+def test_one_paper_form_is_typed_in_once(
+    survey: SurveyRound, reception: User, world: World
+) -> None:
+    paper(survey, reception, world, form_number="0012")
     with pytest.raises(actions.AlreadyAnswered, match="0012") as refused:
-        paper(survey, alice, world, form_number=" 0012 ")
+        paper(survey, reception, world, form_number=" 0012 ")
     assert refused.value.status_code == 409
     assert Response.objects.count() == 1
 
@@ -65,26 +67,26 @@ def test_another_units_officer_cannot_type_forms_in(
         paper(survey, reception_b, world)
 
 
-def test_a_unit_not_surveyed_is_refused(survey: SurveyRound, alice: User, world: World) -> None:
+def test_a_unit_not_surveyed_is_refused(survey: SurveyRound, reception: User, world: World) -> None:
     with pytest.raises(actions.InvalidSurvey, match="không thuộc"):
-        paper(survey, alice, world, unit=world.commune_b)
+        paper(survey, reception, world, unit=world.commune_b)
 
 
 def test_a_closed_round_takes_no_answer(
-    survey: SurveyRound, alice: User, carol: User, world: World
+    survey: SurveyRound, reception: User, carol: User, world: World
 ) -> None:
     actions.close_round(survey, by=carol, at=at("2025-09-20"))
     with pytest.raises(actions.RoundNotOpen, match="đã kết thúc ngày 20/09/2025") as refused:
-        paper(survey, alice, world)
+        paper(survey, reception, world)
     assert refused.value.status_code == 409
 
 
 def test_a_round_past_its_answer_date_takes_no_answer(
-    survey: SurveyRound, alice: User, world: World
+    survey: SurveyRound, reception: User, world: World
 ) -> None:
     with pytest.raises(actions.RoundNotOpen, match="hết hạn trả lời phiếu \\(ngày 30/09/2025\\)"):
         actions.record_paper_response(
-            survey, by=alice, unit=world.commune_a, answers={"Q1": 4}, at=at("2025-10-01")
+            survey, by=reception, unit=world.commune_a, answers={"Q1": 4}, at=at("2025-10-01")
         )
 
 
@@ -139,14 +141,14 @@ def test_a_closed_round_refuses_the_online_answer(invitation: Invitation, carol:
 
 
 def test_the_counter_tablet_takes_answers_for_a_working_day(
-    survey: SurveyRound, alice: User, world: World
+    survey: SurveyRound, reception: User, world: World
 ) -> None:
     with time_machine.travel(at("2025-09-03", 7, 30), tick=False):
-        token = actions.open_kiosk(survey, unit=world.commune_a, by=alice)
+        token = actions.open_kiosk(survey, unit=world.commune_a, by=reception)
     with time_machine.travel(at("2025-09-03", 16), tick=False):
         first = actions.record_kiosk_response(token, answers={"Q1": 5})
         second = actions.record_kiosk_response(token, answers={"Q1": 3})
-    assert first.channel == second.channel == "kiosk" and first.entered_by == alice
+    assert first.channel == second.channel == "kiosk" and first.entered_by == reception
     with (
         time_machine.travel(at("2025-09-04", 8), tick=False),
         pytest.raises(actions.KioskExpired) as refused,

@@ -60,8 +60,10 @@ def test_a_round_without_responses_is_not_published(survey: SurveyRound, carol: 
     assert survey.status == RoundStatus.CLOSED
 
 
-def test_only_the_units_managers_move_a_round(survey: SurveyRound, alice: User, bob: User) -> None:
-    for someone in (alice, bob):
+def test_only_the_units_managers_move_a_round(
+    survey: SurveyRound, reception: User, bob: User
+) -> None:
+    for someone in (reception, bob):
         with pytest.raises(actions.NotAllowed) as refused:
             actions.close_round(survey, by=someone)
         assert refused.value.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import uuid
@@ -145,6 +146,7 @@ class Victim:
     counter: Any
     clerk: Any  # commune A's reception officer, who received the dossier
     survey: Any  # commune A's satisfaction survey round, on its own questionnaire
+    assessment: Any  # commune A's PAR Index, self-scored
 
 
 @pytest.fixture
@@ -190,7 +192,20 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     ticket = ticket_actions.issue_ticket(world.commune_a)
     survey = _survey_of(world)
     dossier.refresh_from_db()
-    return Victim(dossier, document, feedback, ticket, counter, clerk, survey)
+    from cchc.parindex import actions as par_actions
+    from cchc.parindex.criteria import load_shipped, save_set
+
+    appraiser = make_user("appraiser_38", world.province, Role.APPRAISER)
+    assessment = par_actions.open_assessment(
+        world.commune_a,
+        save_set(load_shipped("par-xa-2025.json")),
+        by=appraiser,
+        self_assessment_due=dt.date(2025, 11, 15),
+        appraisal_due=dt.date(2025, 12, 20),
+    )
+    tthc_a = make_user("tthc_a", world.commune_a, Role.TTHC_CONTROL)
+    par_actions.set_self_score(assessment, "1.2", 1, by=tthc_a, note=SECRETS["name"])
+    return Victim(dossier, document, feedback, ticket, counter, clerk, survey, assessment)
 
 
 def _survey_of(world: World) -> Any:
@@ -296,6 +311,9 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         "round_id": v.survey.pk,
         "questionnaire_id": v.survey.questionnaire_id,
         "url": "khong-co",
+        "assessment_id": v.assessment.pk,
+        "round": 1,
+        "step": "finalise",
     }
     if param not in fixed:
         raise LookupError(param)
@@ -340,6 +358,14 @@ def _staff_area(route: str, method: str, openapi: dict[str, Any]) -> bool:
     return False
 
 
+def _par_state(victim: Victim) -> tuple[Any, ...]:
+    from cchc.parindex.models import Assessment, ScoreChange
+
+    assessment = Assessment.objects.get(pk=victim.assessment.pk)
+    changes = ScoreChange.objects.filter(score__assessment=assessment).count()
+    return assessment.status, assessment.version, changes
+
+
 def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: Victim) -> None:
     from django.test import Client
 
@@ -356,6 +382,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
         victim.survey.events.count(),
+        _par_state(victim),
     )
     unknown: list[str] = []
     problems: list[str] = []
@@ -409,6 +436,7 @@ def test_the_access_walk_finds_nothing_of_another_commune(world: World, victim: 
         DossierEvent.objects.filter(dossier=victim.dossier).count(),
         FeedbackEvent.objects.filter(feedback=victim.feedback).count(),
         victim.survey.events.count(),
+        _par_state(victim),
     )
     assert after == before
     # The walk would see a leak: A's own clerk finds the name on both doors.

@@ -1,0 +1,284 @@
+"""What an assessment adds up to: totals per field and overall, the index out of 100 and its
+grade, progress, the lost-points rows, and rankings. Read-only; the arithmetic is in
+`index_of` so a single assessment and a ranking of many compute the same way.
+
+The index (PAR.md, REFERENCE §5): (appraised points + survey points) ÷ the set's maximum × 100.
+Without a survey (optional at commune level) it is the appraised points ÷ the appraised
+criteria's maximum × 100. Until the survey is merged an assessment has a provisional index on
+the same appraisal-only basis, from the appraised scores where there are any, else the
+self-scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from cchc.parindex.choices import RANKED_STATUSES, Method, Status
+from cchc.parindex.models import Assessment, Criterion, Score
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+SURVEY_DONE = frozenset({Status.SURVEY_MERGED, Status.FINAL, Status.PUBLISHED})
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part / whole * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def band_for(bands: Iterable[dict[str, Any]], index: Decimal | None) -> str:
+    """The grade of an index under a set's bands (best first); "" with no index or no band."""
+    if index is None:
+        return ""
+    for band in sorted(bands, key=lambda b: b["min"], reverse=True):
+        if index >= Decimal(str(band["min"])):
+            return str(band["label"])
+    return ""
+
+
+@dataclass(frozen=True)
+class Index:
+    value: Decimal | None
+    provisional: bool
+
+
+def index_of(
+    *,
+    status: str,
+    with_survey: bool,
+    max_total: Decimal,
+    appraisal_max: Decimal,
+    self_total: Decimal,
+    appraised_total: Decimal | None,
+    survey_total: Decimal,
+) -> Index:
+    """The index of one assessment from its sums (see the module's docstring)."""
+    if status in SURVEY_DONE:
+        if with_survey:
+            return Index(_percent((appraised_total or ZERO) + survey_total, max_total), False)
+        return Index(_percent(appraised_total or ZERO, appraisal_max), False)
+    basis = appraised_total if appraised_total is not None else self_total
+    return Index(_percent(basis, appraisal_max), True)
+
+
+@dataclass
+class FieldTotal:
+    code: str
+    title: str
+    max_score: Decimal = ZERO
+    self_score: Decimal = ZERO
+    appraised_score: Decimal = ZERO
+    survey_score: Decimal = ZERO
+
+    @property
+    def points(self) -> Decimal:
+        return self.appraised_score + self.survey_score
+
+
+@dataclass
+class Totals:
+    fields: list[FieldTotal]
+    max_total: Decimal
+    appraisal_max: Decimal
+    survey_max: Decimal
+    self_total: Decimal
+    appraised_total: Decimal
+    survey_total: Decimal
+    index: Decimal | None
+    provisional: bool
+    band: str
+
+    @property
+    def points(self) -> Decimal:
+        return self.appraised_total + self.survey_total
+
+
+@dataclass
+class Progress:
+    """How far the unit is: criteria it scores, self-scored, with at least one evidence."""
+
+    to_score: int
+    self_scored: int
+    with_evidence: int
+
+
+@dataclass
+class LostGroup:
+    code: str
+    title: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def lost(self) -> Decimal:
+        return sum((r["lost"] for r in self.rows), ZERO)
+
+
+def _fields_of(criteria: list[Criterion]) -> dict[int, Criterion]:
+    """Each criterion's field (its root), by criterion id."""
+    roots: dict[int, Criterion] = {}
+    for c in criteria:  # ordered as a walk of the tree: a parent comes before its children
+        roots[c.pk] = roots[c.parent_id] if c.parent_id else c
+    return roots
+
+
+def _scored(assessment: Assessment) -> tuple[list[Criterion], list[Score]]:
+    criteria = list(assessment.criteria_set.criteria.order_by("order"))
+    scores = list(
+        Score.objects.filter(assessment=assessment)
+        .select_related("criterion")
+        .order_by("criterion__order")
+    )
+    return criteria, scores
+
+
+def totals(assessment: Assessment) -> Totals:
+    criteria, scores = _scored(assessment)
+    roots = _fields_of(criteria)
+    fields = {c.pk: FieldTotal(c.code, c.title) for c in criteria if c.parent_id is None}
+    appraisal_max = survey_max = self_total = appraised_total = survey_total = ZERO
+    any_appraised = False
+    for score in scores:
+        criterion = score.criterion
+        total = fields[roots[criterion.pk].pk]
+        total.max_score += criterion.max_score
+        if criterion.method == Method.SURVEY:
+            survey_max += criterion.max_score
+            total.survey_score += score.survey_score or ZERO
+            survey_total += score.survey_score or ZERO
+            continue
+        appraisal_max += criterion.max_score
+        total.self_score += score.self_score or ZERO
+        self_total += score.self_score or ZERO
+        if score.appraised_score is not None:
+            any_appraised = True
+            total.appraised_score += score.appraised_score
+            appraised_total += score.appraised_score
+    index = index_of(
+        status=assessment.status,
+        with_survey=assessment.with_survey,
+        max_total=assessment.criteria_set.max_total,
+        appraisal_max=appraisal_max,
+        self_total=self_total,
+        appraised_total=appraised_total if any_appraised else None,
+        survey_total=survey_total,
+    )
+    return Totals(
+        fields=list(fields.values()),
+        max_total=assessment.criteria_set.max_total,
+        appraisal_max=appraisal_max,
+        survey_max=survey_max,
+        self_total=self_total,
+        appraised_total=appraised_total,
+        survey_total=survey_total,
+        index=index.value,
+        provisional=index.provisional,
+        band="" if index.provisional else band_for(assessment.criteria_set.bands, index.value),
+    )
+
+
+def progress(assessment: Assessment) -> Progress:
+    scores = Score.objects.filter(assessment=assessment).exclude(criterion__method=Method.SURVEY)
+    return Progress(
+        to_score=scores.count(),
+        self_scored=scores.filter(self_score__isnull=False).count(),
+        with_evidence=scores.filter(evidence__isnull=False).distinct().count(),
+    )
+
+
+def lost_points(assessment: Assessment) -> list[LostGroup]:
+    """The criteria that lost points at appraisal, grouped by field, as the supervision
+    conclusion lists them (SEEDS.md §4). Survey criteria are not in it: their points are not
+    lost through the unit's work or evidence."""
+    criteria, scores = _scored(assessment)
+    roots = _fields_of(criteria)
+    groups: dict[int, LostGroup] = {}
+    for score in scores:
+        criterion = score.criterion
+        appraised = score.appraised_score
+        if criterion.method == Method.SURVEY or appraised is None:
+            continue
+        if appraised >= criterion.max_score:
+            continue
+        root = roots[criterion.pk]
+        group = groups.setdefault(root.pk, LostGroup(root.code, root.title))
+        group.rows.append(
+            {
+                "code": criterion.code,
+                "title": criterion.title,
+                "max_score": criterion.max_score,
+                "self_score": score.self_score,
+                "appraised_score": appraised,
+                "lost": criterion.max_score - appraised,
+                "reason": score.reason,
+            }
+        )
+    return list(groups.values())
+
+
+@dataclass
+class RankRow:
+    rank: int
+    assessment: Assessment
+    index: Decimal
+    provisional: bool
+    band: str
+
+
+def ranking(
+    assessments: QuerySet[Assessment], *, year: int, unit_kind: str, provisional: bool = False
+) -> list[RankRow]:
+    """The units of one kind assessed in one year, best index first; equal indices share a
+    rank. `assessments` is the caller's scoped queryset. Only results the council fixed count,
+    unless `provisional` (then every assessment, on its provisional index where it has no
+    other)."""
+    chosen = (
+        assessments.filter(year=year, criteria_set__unit_kind=unit_kind)
+        .select_related("unit", "criteria_set")
+        .order_by("pk")
+    )
+    if not provisional:
+        chosen = chosen.filter(status__in=RANKED_STATUSES)
+    rows = list(chosen)
+    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=8, decimal_places=2)
+    not_survey = ~Q(criterion__method=Method.SURVEY)
+    sums = {
+        s["assessment_id"]: s
+        for s in Score.objects.filter(assessment__in=rows)
+        .values("assessment_id")
+        .annotate(
+            appraisal_max=Sum("criterion__max_score", filter=not_survey),
+            self_total=Sum("self_score", filter=not_survey),
+            appraised_total=Sum(
+                Coalesce("appraised_2", "appraised_1", output_field=decimal), filter=not_survey
+            ),
+            survey_total=Sum("survey_score", filter=Q(criterion__method=Method.SURVEY)),
+        )
+    }
+    ranked: list[tuple[Decimal, Assessment, bool]] = []
+    for a in rows:
+        s = sums.get(a.pk, {})
+        index = index_of(
+            status=a.status,
+            with_survey=a.with_survey,
+            max_total=a.criteria_set.max_total,
+            appraisal_max=s.get("appraisal_max") or ZERO,
+            self_total=s.get("self_total") or ZERO,
+            appraised_total=s.get("appraised_total"),
+            survey_total=s.get("survey_total") or ZERO,
+        )
+        if index.value is not None:
+            ranked.append((index.value, a, index.provisional))
+    ranked.sort(key=lambda r: (-r[0], r[1].unit.name))
+    out: list[RankRow] = []
+    for position, (value, a, is_provisional) in enumerate(ranked, start=1):
+        rank = out[-1].rank if out and out[-1].index == value else position
+        band = "" if is_provisional else band_for(a.criteria_set.bands, value)
+        out.append(RankRow(rank, a, value, is_provisional, band))
+    return out
