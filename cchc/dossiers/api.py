@@ -12,45 +12,52 @@ from typing import Annotated, Any, Literal, cast
 from annotated_types import MaxLen
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
 
 from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.catalogue.models import Field as CatalogueField
 from cchc.catalogue.models import Procedure, RequiredDocument
 from cchc.dossiers import actions
-from cchc.dossiers.choices import NATIONAL_CODE, Action
+from cchc.dossiers.choices import NATIONAL_CODE
 from cchc.dossiers.desk import desk_for
 from cchc.dossiers.importing import import_dossiers, may_import, refuse_import
-from cchc.dossiers.lookup import get_dossier_for
-from cchc.dossiers.missing import MissingItem
+from cchc.dossiers.inputs import (
+    MAX_LIST_ITEMS,
+    VERSION_HELP,
+    ActionIn,
+    ItemText,
+    MissingItemIn,
+    attach,
+    known_action,
+    missing_items,
+    read_counter_outcome,
+    record_at_counter,
+    run_action,
+)
+from cchc.dossiers.lookup import document_response, get_document_for, get_dossier_for
 from cchc.dossiers.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
-    DossierPayment,
     IdempotentReceipt,
 )
-from cchc.dossiers.views import document_response
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import (
     FreeText,
     Id,
     IsoDate,
-    IsoMoment,
     ShortText,
     column,
     text,
     whole_number,
 )
 from cchc.units.lookup import get_unit_for
-from cchc.units.models import Unit, visible_unit_ids
+from cchc.units.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +66,6 @@ router = Router(tags=["dossiers"], auth=staff_auth)
 UnitCode = Annotated[str, column(Unit, "code")]
 ProcedureCode = Annotated[str, column(Procedure, "code")]
 DossierCode = Annotated[str, column(Dossier, "code")]
-# Items of a list of missing documents live in the event's data, not a column: a line's worth.
-ItemText = Annotated[str, text(500)]
-# Lists are bounded too: a procedure has a few dozen documents, not thousands.
-MAX_LIST_ITEMS = 100
 
 
 class ApplicantIn(Schema):
@@ -90,7 +93,7 @@ class ReceiptIn(Schema):
     channel: Literal["counter", "postal", "online_full", "online_partial"] = "counter"
     return_method: Literal["counter", "postal", "online"] = "counter"
     outcome: Literal["received", "incomplete", "refused"] = "received"
-    missing: Annotated[list[ItemText], MaxLen(MAX_LIST_ITEMS)] = []
+    missing: Annotated[list[ItemText | MissingItemIn], MaxLen(MAX_LIST_ITEMS)] = []
     reason: FreeText = ""
 
 
@@ -220,11 +223,10 @@ def _receipt(payload: ReceiptIn, user: Any) -> actions.Receipt:
 
 def _create(payload: ReceiptIn, user: Any) -> Dossier:
     receipt = _receipt(payload, user)
-    if payload.outcome == "incomplete":
-        return actions.turn_away_incomplete(receipt, missing=payload.missing, by=user)
-    if payload.outcome == "refused":
-        return actions.refuse_at_counter(receipt, reason=payload.reason, by=user)
-    return actions.receive_dossier(receipt, by=user)
+    decision = read_counter_outcome(
+        payload.outcome, missing=missing_items(payload.missing), reason=payload.reason
+    )
+    return record_at_counter(receipt, decision, by=user)
 
 
 # Printable ASCII, as HTTP headers are in practice; the column holds 100 characters.
@@ -375,78 +377,6 @@ def get_dossier(request: HttpRequest, code: Path[DossierCode]) -> DossierOut:
     return dossier_out(get_dossier_for(request.user, code), detail=True, user=request.user)
 
 
-class MissingItemIn(Schema):
-    """One item to supplement with its reason (Mẫu 02); a plain string is an item without one."""
-
-    name: ItemText
-    reason: ItemText = ""
-
-
-VERSION_HELP = (
-    "Bắt buộc: `version` của hồ sơ như lần đọc gần nhất (GET /dossiers/{code}). Thao tác chỉ "
-    "được thực hiện nếu hồ sơ chưa đổi từ đó (nếu đã đổi: 409), nên gửi lại cùng một yêu cầu "
-    "không bao giờ thực hiện hai lần."
-)
-
-
-def _version_required(schema: dict[str, Any]) -> None:
-    # Absent or null, `version` is refused with 422 and the reason (see `_locked_at`), so the
-    # schema states it as it is: a required integer. The model keeps it optional only so that
-    # a missing version gets that sentence rather than the generic 400.
-    prop = schema["properties"]["version"]
-    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
-    prop.pop("default", None)
-    prop.update(integer)
-    schema.setdefault("required", []).insert(0, "version")
-
-
-class ActionIn(Schema):
-    model_config = ConfigDict(json_schema_extra=_version_required)
-
-    version: Annotated[int, column(Dossier, "row_version")] | None = Field(
-        None, description=VERSION_HELP
-    )
-    reason: FreeText = ""
-    items: Annotated[list[ItemText | MissingItemIn], MaxLen(MAX_LIST_ITEMS)] = []
-    to: Annotated[str, column(User, "username")] | None = None
-    new_due: IsoMoment | None = None
-    amount_vnd: Annotated[int, column(DossierPayment, "amount_vnd")] | None = None
-    receipt_number: Annotated[str, column(DossierPayment, "receipt_number")] = ""
-    # record_payment: how it was paid (cash at the counter, bank transfer, online platform, post).
-    payment_method: Literal["cash", "bank_transfer", "online", "postal"] = "cash"
-    method: Literal["counter", "postal", "online"] | None = None
-    postal_tracking: Annotated[str, column(Dossier, "postal_tracking")] = ""
-    digital: bool = False
-
-
-def _locked_at(dossier: Dossier, version: int | None) -> None:
-    """Inside the caller's transaction: lock the dossier and refuse unless it is still at
-    `version`. Every action checks here, the note too (which the action layer lets through
-    without a version), so 50 copies of one request apply once and the others get 409."""
-    if version is None:
-        raise actions.InvalidDossierData(
-            _(
-                "Thiếu version: gửi kèm version của hồ sơ như lần đọc gần nhất "
-                "(GET /api/v1/dossiers/%(code)s), để một yêu cầu gửi lại không bị thực hiện hai lần."
-            )
-            % {"code": dossier.code}
-        )
-    current = (
-        Dossier.objects.select_for_update()
-        .filter(pk=dossier.pk)
-        .values_list("row_version", flat=True)
-        .get()
-    )
-    if current != version:
-        raise actions.StaleDossier(
-            _(
-                "Hồ sơ %(code)s đã thay đổi (version hiện tại %(current)s, yêu cầu gửi "
-                "%(sent)s): thao tác không được thực hiện. Hãy đọc lại hồ sơ rồi quyết định."
-            )
-            % {"code": dossier.code, "current": current, "sent": version}
-        )
-
-
 @router.post(
     "/{code}/actions/{action}",
     response={200: DossierOut, **refusals(*STAFF, 404, 409, 422)},
@@ -461,38 +391,9 @@ def act(
     """200 with the new state; 409 for a move the status does not allow or a stale `version`;
     422 for bad data or a missing `version`; 403 when the role may not; 404 for another unit's
     dossier or an `action` that is not the name of an action."""
-    # An action is a resource under the dossier: a name that is none is "not found", told apart
-    # from a known action refused for this dossier (409/422/403 from `actions.perform`).
-    if action not in Action.values:
-        raise HttpError(404, _("Không có thao tác “%(action)s”.") % {"action": action})
+    known_action(action)
     dossier = get_dossier_for(request.user, code)
-    to = None
-    if payload.to:
-        to = User.objects.filter(
-            username=payload.to,
-            is_active=True,
-            memberships__unit_id__in=visible_unit_ids(request.user),
-        ).first()
-        if to is None:
-            raise HttpError(422, f"Không có cán bộ {payload.to!r} trong đơn vị.")
-    if payload.new_due is not None and timezone.is_naive(payload.new_due):
-        raise HttpError(422, "new_due phải có múi giờ (ví dụ 2025-08-12T17:00:00+07:00).")
-    params = actions.ActionParams(
-        expected_version=payload.version,
-        reason=payload.reason,
-        items=[i if isinstance(i, str) else MissingItem(i.name, i.reason) for i in payload.items],
-        to=to,
-        new_due=payload.new_due,
-        amount_vnd=payload.amount_vnd,
-        receipt_number=payload.receipt_number,
-        payment_method=payload.payment_method,
-        method=payload.method,
-        postal_tracking=payload.postal_tracking,
-        digital=payload.digital,
-    )
-    with transaction.atomic():
-        _locked_at(dossier, payload.version)
-        updated = actions.perform(dossier, action, by=request.user, params=params)
+    updated = run_action(dossier, action, payload, by=request.user)
     return dossier_out(
         Dossier.objects.select_related("procedure", "processing_unit", "receiving_unit").get(
             pk=updated.pk
@@ -533,18 +434,16 @@ def upload_document(
     """Multipart upload; the type is judged by content (PDF, JPG, PNG, DOCX, XLSX), 422 otherwise.
     `version` is required as for every action (422 without it, 409 when the dossier changed):
     a retried upload is never stored twice."""
-    dossier = get_dossier_for(request.user, code)
-    with transaction.atomic():
-        _locked_at(dossier, version)
-        document = actions.attach_document(
-            dossier,
-            by=request.user,
-            file=file,
-            name=name,
-            kind=kind,
-            position=position,
-            digitised=digitised,
-        )
+    document = attach(
+        get_dossier_for(request.user, code),
+        version=version,
+        by=request.user,
+        file=file,
+        name=name,
+        kind=kind,
+        position=position,
+        digitised=digitised,
+    )
     return Status(
         201,
         DocumentOut(
@@ -567,8 +466,4 @@ def upload_document(
 def download_document(
     request: HttpRequest, code: Path[DossierCode], document_id: Path[Id]
 ) -> FileResponse:
-    dossier = get_dossier_for(request.user, code)
-    document = dossier.documents.exclude(file="").filter(pk=document_id).first()
-    if document is None:
-        raise HttpError(404, "Không tìm thấy giấy tờ.")
-    return document_response(document)
+    return document_response(get_document_for(request.user, code, document_id))

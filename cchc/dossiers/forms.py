@@ -6,7 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.catalogue.models import ProcedureVersion
+from cchc.dossiers.actions import DossierError
 from cchc.dossiers.choices import ApplicantKind, Channel, ReturnMethod
+from cchc.dossiers.inputs import OUTCOME_FIELDS, lines, read_counter_outcome
+from cchc.dossiers.missing import MissingItem
 from cchc.lib.forms import IdNumberInput, PhoneInput
 from cchc.lib.numbers import localised
 from cchc.lib.personal import InvalidIdNumber, InvalidPhone, check_id_number, normalise_phone
@@ -28,10 +31,6 @@ def size_text(size: int) -> str:
         mb = size / (1024 * 1024)
         return f"{localised(round(mb, 1), 0 if mb == int(mb) else 1)} MB"
     return f"{localised(max(1, round(size / 1024)))} KB"
-
-
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class ReceiptForm(forms.Form):
@@ -130,11 +129,16 @@ class ReceiptForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         outcome = cleaned.get("outcome")
-        # Each outcome's own field, asked for here so the message sits at the field.
-        if outcome == "incomplete" and not lines(cleaned.get("missing", "")):
-            self.add_error("missing", _("Ghi đầy đủ, một lần các nội dung cần bổ sung."))
-        if outcome == "refused" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("Ghi rõ lý do từ chối tiếp nhận."))
+        if outcome:
+            # The API's reader, so both doors decide alike; its refusal sits at the field.
+            try:
+                cleaned["decision"] = read_counter_outcome(
+                    outcome,
+                    missing=[MissingItem.parse(line) for line in lines(cleaned.get("missing", ""))],
+                    reason=cleaned.get("reason", ""),
+                )
+            except DossierError as exc:
+                self.add_error(OUTCOME_FIELDS.get(outcome), str(exc.message))
         self._check_files()
         kind = cleaned.get("applicant_kind")
         if kind and "applicant_id_number" in cleaned:

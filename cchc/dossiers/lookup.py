@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
-from cchc.dossiers.models import Dossier
+from cchc.dossiers.models import Dossier, DossierDocument
 
 
 def get_dossier_for(user: Any, code: str) -> Dossier:
@@ -26,6 +27,26 @@ def get_dossier_for(user: Any, code: str) -> Dossier:
     if dossier is None:
         raise Http404("Không tìm thấy hồ sơ")
     return dossier
+
+
+def get_document_for(user: Any, code: str, document_id: int) -> DossierDocument:
+    """A stored file of a dossier the user sees, or 404 (another unit's, or a paper-only entry)."""
+    dossier = get_dossier_for(user, code)
+    document = dossier.documents.exclude(file="").filter(pk=document_id).first()
+    if document is None:
+        raise Http404(_("Không tìm thấy giấy tờ."))
+    return document
+
+
+def document_response(document: DossierDocument) -> FileResponse:
+    """The file as a download, for the page and the API alike."""
+    extension = document.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    # A safe download name: the dossier code and the document id, never the uploader's file name.
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.dossier.code}-{document.pk}.{extension}"'
+    )
+    return response
 
 
 def code_candidates(code: str) -> list[str]:

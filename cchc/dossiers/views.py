@@ -24,7 +24,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,14 +36,19 @@ from cchc.dossiers import actions, exports, signing
 from cchc.dossiers.choices import Action, PaymentMethod, Status
 from cchc.dossiers.clock import clock_of
 from cchc.dossiers.clock import end_of_working_day as clock_end_of_day
-from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for, recipient_allowed
-from cchc.dossiers.forms import ReceiptForm, lines
-from cchc.dossiers.lookup import get_dossier_for
-from cchc.dossiers.missing import MissingItem
-from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.dossiers.desk import IRREVERSIBLE, can_attach, desk_for
+from cchc.dossiers.forms import ReceiptForm
+from cchc.dossiers.inputs import (
+    attach,
+    known_action,
+    page_action_input,
+    record_at_counter,
+    run_action,
+)
+from cchc.dossiers.lookup import document_response, get_document_for, get_dossier_for
+from cchc.dossiers.models import Dossier
 from cchc.dossiers.receipt_sources import ReceiptSource, ticket_source
 from cchc.dossiers.worklists import WORKLISTS, Filters, counts, page, worklist_rows
-from cchc.lib.forms import parse_datetime as parse_local_datetime
 from cchc.lib.personal import InvalidPhone, mask_id_number, normalise_phone
 from cchc.lib.text import by_name, collation_key
 from cchc.lib.uploads import max_file_bytes
@@ -271,18 +276,7 @@ def receive(request: HttpRequest) -> HttpResponse:
             )
             try:
                 with transaction.atomic():
-                    if c["outcome"] == "incomplete":
-                        dossier = actions.turn_away_incomplete(
-                            receipt,
-                            missing=[MissingItem.parse(line) for line in lines(c["missing"])],
-                            by=request.user,
-                        )
-                    elif c["outcome"] == "refused":
-                        dossier = actions.refuse_at_counter(
-                            receipt, reason=c["reason"], by=request.user
-                        )
-                    else:
-                        dossier = actions.receive_dossier(receipt, by=request.user)
+                    dossier = record_at_counter(receipt, c["decision"], by=request.user)
                     if ticket is not None:
                         ticket.link(dossier.code)
             except actions.DossierError as exc:
@@ -496,7 +490,10 @@ def _printable_forms(dossier: Any) -> list[tuple[str, str]]:
 @login_required
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """One action, read by the API's reader (`inputs`): the page refuses what the API refuses,
+    with the same sentence and status, shown above the dossier."""
     dossier = get_dossier_for(request.user, code)
+    known_action(action)
     post = request.POST
     if action in IRREVERSIBLE and post.get("confirm") != "1":
         # The page asks before an act that cannot be undone; the server insists, so a form sent
@@ -508,51 +505,8 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             % {"action": _action_name(action), "what": IRREVERSIBLE[action]},
             status=422,
         )
-    to = None
-    if post.get("to"):
-        to = recipient_allowed(dossier, post["to"], request.user)
-        if to is None:
-            return detail(
-                request,
-                code,
-                error=_("Người nhận không thuộc vai trò của bước tiếp theo tại đơn vị."),
-                status=422,
-            )
-    new_due = None
-    if post.get("new_due"):
-        # Typed as "14:30 25/11/2026" (a text box: a native picker shows AM/PM and mm/dd/yyyy
-        # on an English-language browser); the ISO form of older pages and scripts still works.
-        new_due = parse_local_datetime(post["new_due"])
-        if new_due is None:
-            return detail(
-                request,
-                code,
-                error=_(
-                    "Ngày giờ hẹn mới “%(value)s” không hợp lệ: hãy nhập giờ:phút ngày/tháng/năm, ví dụ 14:30 25/11/2026."
-                )
-                % {"value": post["new_due"][:30]},
-                status=422,
-            )
     try:
-        version = int(post.get("version", ""))
-        amount = int(post["amount_vnd"]) if post.get("amount_vnd") else None
-    except ValueError:
-        return detail(request, code, error=_("Dữ liệu gửi lên không hợp lệ."), status=422)
-    params = actions.ActionParams(
-        expected_version=version,
-        reason=post.get("reason", ""),
-        items=[MissingItem.parse(line) for line in lines(post.get("items", ""))],
-        to=to,
-        new_due=new_due,
-        amount_vnd=amount,
-        receipt_number=post.get("receipt_number", ""),
-        payment_method=post.get("payment_method") or PaymentMethod.CASH,
-        method=post.get("method") or None,
-        postal_tracking=post.get("postal_tracking", ""),
-        digital=post.get("digital") == "1",
-    )
-    try:
-        actions.perform(dossier, action, by=request.user, params=params)
+        run_action(dossier, action, page_action_input(post), by=request.user)
     except actions.DossierError as exc:
         return detail(request, code, error=exc.message, status=exc.status_code)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
@@ -568,8 +522,10 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         return detail(request, code, error=_("Chưa chọn tệp."), status=422)
     try:
         position = int(request.POST["position"]) if request.POST.get("position") else None
-        actions.attach_document(
+        version = int(request.POST["version"]) if request.POST.get("version") else None
+        attach(
             dossier,
+            version=version,
             by=request.user,
             file=file,
             name=request.POST.get("name", ""),
@@ -587,16 +543,4 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
-    dossier = get_dossier_for(request.user, code)
-    document = get_object_or_404(dossier.documents.exclude(file=""), pk=document_id)
-    return document_response(document)
-
-
-def document_response(document: DossierDocument) -> FileResponse:
-    extension = document.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    # A safe download name: the dossier code and the document id, never the uploader's file name.
-    response["Content-Disposition"] = (
-        f'attachment; filename="{document.dossier.code}-{document.pk}.{extension}"'
-    )
-    return response
+    return document_response(get_document_for(request.user, code, document_id))

@@ -12,20 +12,18 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from annotated_types import MaxLen
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import UNSAFE
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
-from pydantic import ConfigDict
 
 from cchc.accounts.auth import staff_auth
 from cchc.catalogue.models import Procedure
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions
-from cchc.feedback.choices import Action
+from cchc.feedback import pakn, ratings
+from cchc.feedback.inputs import FeedbackActionIn, run_action
 from cchc.feedback.limits import (
     RATING_IP_RATE,
     RATING_PHONE_RATE,
@@ -34,15 +32,13 @@ from cchc.feedback.limits import (
     phone_key,
     throttle,
 )
-from cchc.feedback.lookup import get_feedback_for
+from cchc.feedback.lookup import WORKLISTS, get_feedback_for, worklist_rows
 from cchc.feedback.models import (
     DEFAULT_ANSWER_WORKING_DAYS,
     DEFAULT_FORWARD_WORKING_DAYS,
     Feedback,
-    FeedbackEvent,
     Rating,
 )
-from cchc.feedback.views import WORKLISTS, worklist_rows
 from cchc.lib.apierrors import STAFF, ErrorOut, refusals
 from cchc.lib.inputs import column, text, whole_number
 from cchc.units.models import Unit
@@ -131,14 +127,14 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
         return Status(
             201,
             {
-                "code": actions.new_code(timezone.localdate(now)),
+                "code": pakn.new_code(timezone.localdate(now)),
                 "status": "received",
                 "received_at": now,
                 "forward_due": due_in_working_days(now, DEFAULT_FORWARD_WORKING_DAYS, calendar),
                 "answer_due": due_in_working_days(now, DEFAULT_ANSWER_WORKING_DAYS, calendar),
             },
         )
-    unit = actions.addressable_units().filter(code=payload.unit).first()
+    unit = pakn.addressable_units().filter(code=payload.unit).first()
     if unit is None:
         return Status(422, {"detail": _("Không có xã, phường mã này.")})
     procedure = None
@@ -146,7 +142,7 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
         procedure = Procedure.objects.filter(code=payload.procedure).first()
         if procedure is None:
             return Status(422, {"detail": _("Không có thủ tục mã này; hãy bỏ trống nếu không rõ.")})
-    feedback = actions.submit_feedback(
+    feedback = pakn.submit_feedback(
         unit=unit,
         kind=payload.kind,
         subject=payload.subject,
@@ -179,7 +175,7 @@ def submit(request: HttpRequest, payload: FeedbackIn) -> Status[Any]:
     throttle("feedback.rate.phone", key=phone_key, rate=RATING_PHONE_RATE, method=UNSAFE),
 )
 def rate(request: HttpRequest, payload: RatingIn) -> Status[Any]:
-    rating = actions.rate_by_code(
+    rating = ratings.rate_by_code(
         payload.code,
         phone=payload.phone,
         level=payload.level,
@@ -230,38 +226,6 @@ class StaffDetailOut(StaffItemOut):
     public_answer: str
     attachments: int
     events: list[FeedbackEventOut]
-
-
-VERSION_HELP = (
-    "Bắt buộc: `version` của phản ánh như lần đọc gần nhất (GET /feedback/staff/items/{code}). "
-    "Thao tác chỉ được thực hiện nếu phản ánh chưa đổi từ đó (nếu đã đổi: 409), nên gửi lại "
-    "cùng một yêu cầu không bao giờ thực hiện hai lần."
-)
-
-
-def _version_required(schema: dict[str, Any]) -> None:
-    # Absent or null, `version` gets 422 with the reason (see `staff_act`): the schema says what
-    # a client must send, a required integer.
-    prop = schema["properties"]["version"]
-    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
-    prop.pop("default", None)
-    prop.update(integer)
-    schema.setdefault("required", []).insert(0, "version")
-
-
-class FeedbackActionIn(Schema):
-    model_config = ConfigDict(json_schema_extra=_version_required)
-
-    version: Annotated[int, whole_number(0, 2147483647)] | None = Field(
-        None, description=VERSION_HELP
-    )
-    category: Annotated[str, column(Feedback, "category")] = ""
-    to_unit: Annotated[str, column(Unit, "code")] = ""
-    to_name: Annotated[str, column(Feedback, "forwarded_to")] = ""
-    note: Annotated[str, column(FeedbackEvent, "note")] = ""
-    text: Annotated[str, column(Feedback, "answer")] = ""
-    summary: Annotated[str, column(Feedback, "public_summary")] = ""
-    reason: Annotated[str, column(Feedback, "reject_reason")] = ""
 
 
 def _item(f: Feedback, now: dt.datetime) -> dict[str, Any]:
@@ -351,52 +315,8 @@ def staff_act(
 ) -> dict[str, Any]:
     """`version` is required (422 without it; 409 when the PAKN has changed since): a retried
     request never acts twice (a classification may otherwise be repeated at will)."""
-    feedback = get_feedback_for(request.user, code)
-    with transaction.atomic():
-        _locked_at(feedback, payload.version)
-        feedback = _act(feedback, action, payload, request.user)
+    feedback = run_action(get_feedback_for(request.user, code), action, payload, by=request.user)
     return _detail(get_feedback_for(request.user, feedback.code))
-
-
-def _locked_at(feedback: Feedback, version: int | None) -> None:
-    """Lock the PAKN and refuse unless its history still has `version` entries: every action
-    adds exactly one, so the count is the row's version without a column of its own."""
-    if version is None:
-        raise actions.InvalidFeedback(
-            _(
-                "Thiếu version: gửi kèm version của phản ánh như lần đọc gần nhất, để một yêu "
-                "cầu gửi lại không bị thực hiện hai lần."
-            )
-        )
-    Feedback.objects.select_for_update().filter(pk=feedback.pk).values_list("pk").get()
-    current = FeedbackEvent.objects.filter(feedback_id=feedback.pk).count()
-    if current != version:
-        raise actions.IllegalMove(
-            _(
-                "Phản ánh %(code)s đã thay đổi (version hiện tại %(current)s, yêu cầu gửi "
-                "%(sent)s): thao tác không được thực hiện. Hãy đọc lại rồi quyết định."
-            )
-            % {"code": feedback.code, "current": current, "sent": version}
-        )
-
-
-def _act(feedback: Feedback, action: str, payload: FeedbackActionIn, user: Any) -> Feedback:
-    if action == Action.CLASSIFY:
-        feedback = actions.classify(feedback, by=user, category=payload.category, note=payload.note)
-    elif action == Action.FORWARD:
-        to_unit = (
-            Unit.objects.current().filter(code=payload.to_unit).first() if payload.to_unit else None
-        )
-        feedback = actions.forward(
-            feedback, by=user, to_unit=to_unit, to_name=payload.to_name, note=payload.note
-        )
-    elif action == Action.ANSWER:
-        feedback = actions.answer(feedback, by=user, text=payload.text)
-    elif action == Action.PUBLISH:
-        feedback = actions.publish(feedback, by=user, summary=payload.summary, text=payload.text)
-    else:
-        feedback = actions.reject(feedback, by=user, reason=payload.reason)
-    return feedback
 
 
 # -- public status: last, its path takes any code ---------------------------------------------

@@ -7,28 +7,25 @@ text is always rendered through autoescape (no `|safe` anywhere in these templat
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit import UNSAFE
 
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions
-from cchc.feedback.choices import Action, Category, RatingChannel, Status
+from cchc.feedback import errors, pakn, ratings
+from cchc.feedback.choices import Action, Category, RatingChannel
 from cchc.feedback.forms import CodeLookupForm, FeedbackForm, RatingByCodeForm, RatingForm
+from cchc.feedback.inputs import page_action_input, run_action
 from cchc.feedback.limits import (
     RATING_IP_RATE,
     RATING_PHONE_RATE,
@@ -37,14 +34,8 @@ from cchc.feedback.limits import (
     phone_key,
     throttle,
 )
-from cchc.feedback.lookup import get_feedback_for
-from cchc.feedback.models import (
-    Feedback,
-    FeedbackQuerySet,
-    overdue_q,
-    to_answer_q,
-    to_forward_q,
-)
+from cchc.feedback.lookup import WORKLISTS, get_feedback_for, worklist_counts, worklist_rows
+from cchc.feedback.models import Feedback
 from cchc.lib.limits import limit_per_value
 from cchc.lib.personal import CITIZEN_CONTACTS_KEY, phones_match
 from cchc.lib.text import by_name
@@ -80,7 +71,7 @@ def is_sender(request: HttpRequest, feedback: Feedback) -> bool:
 def _hotlines() -> Any:
     # Units that publish a hotline or an e-mail: shown on the form and the public list.
     return (
-        actions.addressable_units()
+        pakn.addressable_units()
         .exclude(hotline="", email="")
         .only("code", "name", "hotline", "email")
     )
@@ -97,11 +88,11 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             if form.is_robot:
                 # Looks accepted, stores nothing: the robot learns nothing to adapt to.
-                request.session[LAST_SESSION_KEY] = actions.new_code(timezone.localdate())
+                request.session[LAST_SESSION_KEY] = pakn.new_code(timezone.localdate())
                 return redirect("feedback:submitted")
             c = form.cleaned_data
             try:
-                feedback = actions.submit_feedback(
+                feedback = pakn.submit_feedback(
                     unit=c["unit"],
                     kind=c["kind"],
                     subject=c["subject"],
@@ -112,7 +103,7 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
                     email=c["email"],
                     files=c["attachments"],
                 )
-            except actions.FeedbackError as exc:
+            except errors.FeedbackError as exc:
                 form.add_error(None, exc.message)
             else:
                 # Post/Redirect/Get: reloading the page that follows sends nothing again.
@@ -122,7 +113,7 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
         selected = form.cleaned_data.get("unit") if hasattr(form, "cleaned_data") else None
     else:
         unit_code = request.GET.get("don-vi", "")
-        selected = actions.addressable_units().filter(code=unit_code).first()
+        selected = pakn.addressable_units().filter(code=unit_code).first()
         procedure = request.GET.get("thu-tuc", "")[:40]
         form = FeedbackForm(
             initial={
@@ -212,7 +203,7 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    units = actions.addressable_units().only("code", "name", "hotline", "email")
+    units = pakn.addressable_units().only("code", "name", "hotline", "email")
     unit = units.filter(code=request.GET.get("don-vi", "")).first()
     rows = Feedback.objects.published().select_related("unit").order_by("-published_at", "-id")
     if unit is not None:
@@ -240,7 +231,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 
 def _rating_error(
-    request: HttpRequest, template: str, context: dict[str, Any], exc: actions.FeedbackError
+    request: HttpRequest, template: str, context: dict[str, Any], exc: errors.FeedbackError
 ) -> HttpResponse:
     context["error"] = exc.message
     return render(request, template, context, status=exc.status_code)
@@ -255,14 +246,14 @@ def rate_by_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            actions.rate_by_code(
+            ratings.rate_by_code(
                 c["code"],
                 phone=c["phone"],
                 level=c["level"],
                 reasons=c["reasons"],
                 comment=c["comment"],
             )
-        except actions.FeedbackError as exc:
+        except errors.FeedbackError as exc:
             return _rating_error(request, "feedback/rate.html", context, exc)
         return redirect("feedback:rated")
     return render(request, "feedback/rate.html", context, status=422 if form.errors else 200)
@@ -275,28 +266,28 @@ def _link_invalid(request: HttpRequest, message: str) -> HttpResponse:
 @throttle("feedback.rate.ip", key="ip", rate=RATING_IP_RATE, method=UNSAFE)
 def rate_link(request: HttpRequest, token: str) -> HttpResponse:
     """Rating through the signed link sent with the result."""
-    dossier_id = actions.dossier_id_from_rating_token(token)
+    dossier_id = ratings.dossier_id_from_rating_token(token)
     dossier = (
         Dossier.objects.select_related("procedure").filter(pk=dossier_id).first()
         if dossier_id
         else None
     )
     if dossier is None:
-        return _link_invalid(request, actions.link_invalid_message())
+        return _link_invalid(request, ratings.link_invalid_message())
     return _rate_with_token(request, dossier, token, RatingChannel.LINK, "feedback/rate_link.html")
 
 
 def rate_kiosk(request: HttpRequest, token: str) -> HttpResponse:
     """The counter tablet: no rate limit by IP (a busy centre shares one address); the
     officer's short-lived token is the guard."""
-    session = actions.read_kiosk_token(token)
+    session = ratings.read_kiosk_token(token)
     dossier = (
         Dossier.objects.select_related("procedure").filter(pk=session[0]).first()
         if session
         else None
     )
     if dossier is None:
-        return _link_invalid(request, actions.kiosk_expired_message())
+        return _link_invalid(request, ratings.kiosk_expired_message())
     return _rate_with_token(
         request, dossier, token, RatingChannel.KIOSK, "feedback/rate_kiosk.html"
     )
@@ -310,7 +301,7 @@ def _rate_with_token(
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            actions.rate_dossier(
+            ratings.rate_dossier(
                 dossier,
                 level=c["level"],
                 reasons=c["reasons"],
@@ -318,7 +309,7 @@ def _rate_with_token(
                 channel=channel,
                 token=token,
             )
-        except actions.FeedbackError as exc:
+        except errors.FeedbackError as exc:
             return _rating_error(request, template, context, exc)
         # Post/Redirect/Get: a reload shows the thanks again instead of posting a second time.
         if channel == RatingChannel.KIOSK:
@@ -335,49 +326,6 @@ def rated(request: HttpRequest) -> HttpResponse:
 
 
 # -- staff -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Worklist:
-    key: str
-    label: Any
-    ordering: tuple[str, ...]
-
-
-WORKLISTS: dict[str, Worklist] = {
-    w.key: w
-    for w in [
-        Worklist("new", gettext_lazy("Mới tiếp nhận"), ("forward_due_at", "id")),
-        Worklist("to_forward", gettext_lazy("Chờ chuyển cơ quan có thẩm quyền"), ("forward_due_at", "id")),
-        Worklist("to_answer", gettext_lazy("Chờ trả lời"), ("answer_due_at", "id")),
-        Worklist("overdue", gettext_lazy("Quá hạn"), ("answer_due_at", "id")),
-        Worklist("to_publish", gettext_lazy("Đã trả lời, chưa công khai"), ("answered_at", "id")),
-        Worklist("all", gettext_lazy("Tất cả"), ("-received_at", "-id")),
-    ]
-}  # fmt: skip
-
-
-def _list_q(key: str, now: dt.datetime) -> Q | None:
-    return {
-        "new": Q(status=Status.RECEIVED),
-        "to_forward": to_forward_q(),
-        "to_answer": to_answer_q(),
-        "overdue": overdue_q(now),
-        "to_publish": Q(status=Status.ANSWERED),
-    }.get(key)
-
-
-def worklist_rows(qs: FeedbackQuerySet, key: str, now: dt.datetime) -> FeedbackQuerySet:
-    q = _list_q(key, now)
-    return qs if q is None else qs.filter(q)
-
-
-def worklist_counts(qs: FeedbackQuerySet, now: dt.datetime) -> dict[str, int]:
-    """Every list's size in one aggregate query."""
-    counts = {
-        key: Count("pk", filter=q) for key in WORKLISTS if (q := _list_q(key, now)) is not None
-    }
-    return qs.aggregate(all=Count("pk"), **counts)
 
 
 @login_required
@@ -407,6 +355,7 @@ def _render_detail(
     request: HttpRequest, feedback: Feedback, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
+    events = list(feedback.events.select_related("actor"))
     units = (
         Unit.objects.current().exclude(pk=feedback.unit_id).only("code", "name").order_by(by_name())
     )
@@ -415,9 +364,11 @@ def _render_detail(
         "feedback/staff_detail.html",
         {
             "feedback": feedback,
-            "events": feedback.events.select_related("actor"),
+            "events": events,
+            # The version the page's forms send back: the count of history entries.
+            "version": len(events),
             "attachments": feedback.attachments.all(),
-            "allowed": actions.allowed_actions(feedback, request.user),
+            "allowed": pakn.allowed_actions(feedback, request.user),
             "categories": Category.choices,
             "units": units.order_by("path")[:500],
             "error": error,
@@ -437,41 +388,12 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """One action, read by the API's reader (`inputs`): the page refuses what the API refuses,
+    with the same sentence and status, shown above the PAKN."""
     feedback = get_feedback_for(request.user, code)
-    post = request.POST
     try:
-        if action == Action.CLASSIFY:
-            actions.classify(
-                feedback,
-                by=request.user,
-                category=post.get("category", ""),
-                note=post.get("note", ""),
-            )
-        elif action == Action.FORWARD:
-            to_unit = None
-            if post.get("to_unit"):
-                to_unit = Unit.objects.current().filter(code=post["to_unit"]).first()
-            actions.forward(
-                feedback,
-                by=request.user,
-                to_unit=to_unit,
-                to_name=post.get("to_name", ""),
-                note=post.get("note", ""),
-            )
-        elif action == Action.ANSWER:
-            actions.answer(feedback, by=request.user, text=post.get("text", ""))
-        elif action == Action.PUBLISH:
-            actions.publish(
-                feedback,
-                by=request.user,
-                summary=post.get("summary", ""),
-                text=post.get("text", ""),
-            )
-        elif action == Action.REJECT:
-            actions.reject(feedback, by=request.user, reason=post.get("reason", ""))
-        else:
-            return _render_detail(request, feedback, error=_("Thao tác không hợp lệ."), status=404)
-    except actions.FeedbackError as exc:
+        feedback = run_action(feedback, action, page_action_input(request.POST), by=request.user)
+    except errors.FeedbackError as exc:
         return _render_detail(request, feedback, error=exc.message, status=exc.status_code)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action(action).label})
     return redirect("feedback:staff_detail", code=feedback.code)
@@ -497,8 +419,8 @@ def start_kiosk(request: HttpRequest, code: str) -> HttpResponse:
     dossier (reception officers of the receiving unit only)."""
     dossier = get_dossier_for(request.user, code)
     try:
-        token = actions.open_kiosk(dossier, by=request.user)
-    except actions.FeedbackError as exc:
+        token = ratings.open_kiosk(dossier, by=request.user)
+    except errors.FeedbackError as exc:
         return render(
             request,
             "feedback/message.html",

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Final
+from collections.abc import Mapping
+from typing import Annotated, Any, Final, TypeVar
 
 from annotated_types import Interval
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
-from pydantic import BeforeValidator, StringConstraints
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
+
+from cchc.lib.errors import DomainError
 
 # Any character but NUL. Stated as a pattern (not a hidden check) so that the OpenAPI file says it.
 NUL_FREE: Final = r"^[^\x00]*$"
@@ -97,3 +101,31 @@ IsoMoment = Annotated[
     dt.datetime, _written_as(_ISO_MOMENT, dt.datetime, "YYYY-MM-DDTHH:MM[:SS]+07:00")
 ]
 """A moment in ISO 8601 (the offset is the handler's to require), nothing else."""
+
+
+def version_required(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of an action's body whose `version` is optional in the model only so
+    that a missing one gets the handler's sentence (422) rather than the generic 400: the schema
+    states it as it is, a required integer."""
+    prop = schema["properties"]["version"]
+    (integer,) = [branch for branch in prop.pop("anyOf") if branch.get("type") == "integer"]
+    prop.pop("default", None)
+    prop.update(integer)
+    schema.setdefault("required", []).insert(0, "version")
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def read_form(schema: type[Body], data: Mapping[str, Any], refusal: type[DomainError]) -> Body:
+    """A page's form read by the API's schema, so both doors accept the same values: one the
+    schema refuses (too long, not a number, not one of the choices) is refused with 400 and the
+    fields named, as the API refuses it."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
+        raise refusal(
+            _("Dữ liệu gửi lên không hợp lệ: %(fields)s.") % {"fields": fields or "body"},
+            status_code=400,
+        ) from None

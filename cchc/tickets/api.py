@@ -25,6 +25,13 @@ from cchc.lib.inputs import Id, IsoDate, column, text
 from cchc.lib.personal import phone_key, phones_match
 from cchc.tickets import appointments, errors, limits, queue
 from cchc.tickets.board import BoardState, CounterDisplayState, board_state, counter_display_state
+from cchc.tickets.inputs import (
+    ActIn,
+    current_ticket,
+    issue_at_kiosk,
+    target_ticket,
+    transfer_target,
+)
 from cchc.tickets.lookup import get_counter_for, get_queue_counter, get_queue_unit
 from cchc.tickets.models import Appointment, Counter, Ticket
 from cchc.tickets.slots import parse_slot
@@ -152,15 +159,9 @@ def issue(request: HttpRequest, unit_code: Path[UnitCode], payload: IssueIn) -> 
     unit = get_queue_unit(unit_code)
     if limits.over_ip(request, "kiosk"):
         return _refusal(TOO_MANY, 429)
-    if payload.code:
-        ticket = appointments.ticket_for_code(unit, payload.code)
-    else:
-        field = None
-        if payload.field:
-            field = Field.objects.filter(code=payload.field).first()
-            if field is None:
-                raise errors.InvalidInput(_("Không có lĩnh vực “%(f)s”.") % {"f": payload.field})
-        ticket = queue.issue_ticket(unit, field=field, priority=payload.priority)
+    ticket = issue_at_kiosk(
+        unit, field_code=payload.field, code=payload.code, priority=payload.priority
+    )
     return Status(201, ticket_out(ticket))
 
 
@@ -289,11 +290,7 @@ class CounterOut(Schema):
 
 def counter_out(counter: Counter) -> dict[str, Any]:
     day = timezone.localdate(timezone=TZ)
-    current = (
-        Ticket.objects.select_related("field", "counter")
-        .filter(counter=counter, day=day, status__in=("called", "serving"))
-        .first()
-    )
+    current = current_ticket(counter, day)
     return {
         "id": counter.pk,
         "number": counter.number,
@@ -312,24 +309,6 @@ def counter_out(counter: Counter) -> dict[str, Any]:
 )
 def counter_state(request: HttpRequest, counter_id: Path[Id]) -> dict[str, Any]:
     return counter_out(get_counter_for(request.user, counter_id))
-
-
-class ActIn(Schema):
-    ticket: Id | None = None
-    to_counter: Id | None = None
-
-
-def _target(counter: Counter, ticket_id: int | None) -> Ticket:
-    day = timezone.localdate(timezone=TZ)
-    qs = Ticket.objects.filter(unit_id=counter.unit_id)
-    ticket = (
-        qs.filter(pk=ticket_id).first()
-        if ticket_id is not None
-        else qs.filter(counter=counter, day=day, status__in=("called", "serving")).first()
-    )
-    if ticket is None:
-        raise errors.IllegalMove(_("Quầy chưa có số nào đang gọi. Gọi số tiếp theo trước."))
-    return ticket
 
 
 ACTIONS: dict[str, Callable[[Counter, Ticket, ActIn, Any], Ticket]] = {
@@ -362,15 +341,8 @@ def call_next(request: HttpRequest, counter_id: Path[Id]) -> Any:
 )
 def transfer(request: HttpRequest, counter_id: Path[Id], payload: ActIn) -> Any:
     counter = get_counter_for(request.user, counter_id)
-    ticket = _target(counter, payload.ticket)
-    target = (
-        Counter.objects.filter(pk=payload.to_counter, unit_id=counter.unit_id).first()
-        if payload.to_counter is not None
-        else None
-    )
-    if target is None:
-        raise errors.InvalidInput(_("Vui lòng chọn quầy nhận (to_counter) của cùng đơn vị."))
-    queue.transfer(ticket, target, by=request.user)
+    ticket = target_ticket(counter, payload.ticket)
+    queue.transfer(ticket, transfer_target(counter, payload.to_counter), by=request.user)
     return counter_out(counter)
 
 
@@ -393,5 +365,5 @@ def act(
     if handler is None:
         return _refusal(_("Không có thao tác “%(a)s”.") % {"a": action[:30]}, 404)
     payload = payload or ActIn()
-    handler(counter, _target(counter, payload.ticket), payload, request.user)
+    handler(counter, target_ticket(counter, payload.ticket), payload, request.user)
     return counter_out(counter)

@@ -1,6 +1,6 @@
 """Queue pages: the kiosk, the ticket (printed and followed by phone), the waiting-room board
 and each counter's own screen, the counter, and online booking. Thin: every change goes through
-`actions`."""
+`queue` or `appointments`, reading its input with `inputs`."""
 
 from __future__ import annotations
 
@@ -19,16 +19,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts.middleware import passive
-from cchc.catalogue.models import Field
 from cchc.lib.personal import mask_phone
 from cchc.lib.ratelimited import rate_limited
 from cchc.lib.text import by_name
 from cchc.lib.urls import public_url
-from cchc.tickets import appointments, errors, limits, queue
+from cchc.tickets import appointments, limits, queue
 from cchc.tickets.board import board_state, counter_display_state
-from cchc.tickets.choices import AT_COUNTER, AppointmentStatus, TicketStatus
+from cchc.tickets.choices import AppointmentStatus, TicketStatus
 from cchc.tickets.errors import QueueError
 from cchc.tickets.forms import BookingForm
+from cchc.tickets.inputs import (
+    current_ticket,
+    issue_at_kiosk,
+    page_act_input,
+    target_ticket,
+    transfer_target,
+)
 from cchc.tickets.lookup import (
     counter_unit_ids,
     get_counter_for,
@@ -105,18 +111,13 @@ def kiosk(request: HttpRequest, unit_code: str) -> HttpResponse:
             429,
         )
     try:
-        if "code" in request.POST:
-            ticket = appointments.ticket_for_code(unit, request.POST.get("code", ""))
-        else:
-            field_code = request.POST.get("field", "")
-            field = None
-            if field_code:
-                field = Field.objects.filter(code=field_code).first()
-                if field is None:
-                    raise errors.InvalidInput(_("Lĩnh vực không hợp lệ. Vui lòng chọn lại."))
-            ticket = queue.issue_ticket(
-                unit, field=field, priority=request.POST.get("priority") == "1"
-            )
+        ticket = issue_at_kiosk(
+            unit,
+            field_code=request.POST.get("field", ""),
+            # The code form sends its box even when empty: then the code is asked for again.
+            code=request.POST.get("code", "") if "code" in request.POST else None,
+            priority=request.POST.get("priority") == "1",
+        )
     except QueueError as exc:
         return _kiosk_refusal(request, unit, exc.message, exc.status_code)
     return redirect(reverse("tickets:print", args=[ticket.token]) + "?may=1")
@@ -243,14 +244,6 @@ def counter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/counter_list.html", {"counters": counters})
 
 
-def _current(counter: Counter, day: dt.date) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("field")
-        .filter(counter=counter, day=day, status__in=AT_COUNTER)
-        .first()
-    )
-
-
 def _waiting_context(counter: Counter, day: dt.date) -> dict[str, Any]:
     rows = list(
         queue.callable_tickets(counter, day)
@@ -280,7 +273,7 @@ def counter_page(request: HttpRequest, counter_id: int) -> HttpResponse:
         "tickets/counter.html",
         {
             "counter": counter,
-            "current": _current(counter, day),
+            "current": current_ticket(counter, day),
             "skipped": Ticket.objects.filter(
                 counter=counter, day=day, status=TicketStatus.SKIPPED
             ).order_by("-last_called_at")[:10],
@@ -317,7 +310,6 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
     if action not in COUNTER_ACTIONS:
         raise Http404(_("Không có thao tác này"))
     back = redirect("tickets:counter", counter_id=counter.pk)
-    day = timezone.localdate(timezone=TZ)
     try:
         if action == "next":
             called = queue.call_next(counter, by=request.user)
@@ -326,7 +318,8 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
             else:
                 messages.success(request, _("Đã gọi số %(code)s.") % {"code": called.code})
             return back
-        ticket = _target(request, counter, day)
+        given = page_act_input(request.POST)
+        ticket = target_ticket(counter, given.ticket)
         if action == "recall":
             queue.recall(ticket, by=request.user, counter=counter)
             messages.success(request, _("Đã gọi lại số %(code)s.") % {"code": ticket.code})
@@ -339,14 +332,7 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
             queue.finish(ticket, by=request.user)
             messages.success(request, _("Số %(code)s đã xong.") % {"code": ticket.code})
         elif action == "transfer":
-            to = _int(request.POST.get("to_counter"))
-            target = (
-                Counter.objects.filter(pk=to, unit_id=counter.unit_id).first()
-                if to is not None
-                else None
-            )
-            if target is None:
-                raise errors.InvalidInput(_("Vui lòng chọn quầy nhận."))
+            target = transfer_target(counter, given.to_counter)
             queue.transfer(ticket, target, by=request.user)
             messages.success(
                 request,
@@ -356,26 +342,6 @@ def counter_act(request: HttpRequest, counter_id: int, action: str) -> HttpRespo
     except QueueError as exc:
         messages.error(request, exc.message)
     return back
-
-
-def _int(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _target(request: HttpRequest, counter: Counter, day: dt.date) -> Ticket:
-    """The ticket a button acts on: the one posted (a skipped number called back) if it belongs
-    to this unit, else the counter's current one."""
-    ticket_id = _int(request.POST.get("ticket"))
-    if ticket_id is not None:
-        ticket = Ticket.objects.filter(pk=ticket_id, unit_id=counter.unit_id).first()
-    else:
-        ticket = _current(counter, day)
-    if ticket is None:
-        raise errors.IllegalMove(_("Quầy chưa có số nào đang gọi. Bấm “Gọi số tiếp theo” trước."))
-    return ticket
 
 
 # -- online booking --------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_actions_answer_200_409_422_403(received: Dossier, reception, specialist
     assert ok.status_code == 200, ok.content
     assert ok.json()["status"] == "processing" and ok.json()["version"] == 2
     stale = post(leader, f"{url}/resolve", {"version": 1})
-    assert stale.status_code == 409 and "đã thay đổi" in stale.json()["detail"]
+    assert stale.status_code == 409 and "vừa được người khác cập nhật" in stale.json()["detail"]
     illegal = post(reception, f"{url}/return_result", {"version": 2})
     assert illegal.status_code == 409 and "Đã xử lý xong" in illegal.json()["detail"]
     no_reason = post(leader, f"{url}/refuse", {"version": 2, "reason": ""})

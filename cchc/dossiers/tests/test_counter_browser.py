@@ -288,7 +288,7 @@ def test_the_outcome_shows_only_its_own_field_and_errors_are_listed(
     page.wait_for_load_state()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Ghi rõ lý do từ chối tiếp nhận")
+    expect(summary).to_contain_text("Phải ghi rõ lý do từ chối tiếp nhận")
     expect(summary).to_contain_text("Họ tên / tên tổ chức")
     assert_accessible(page)
     shoot(page, "counter-4-errors.png", tmp_path)

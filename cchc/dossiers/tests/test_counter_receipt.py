@@ -286,7 +286,7 @@ def test_guiding_to_complete_asks_for_what_is_missing_at_its_field(world: World,
     client = logged_in(reception)
     response = client.post(COUNTER, receipt_post(outcome="incomplete"))
     assert response.status_code == 422
-    assert "Ghi đầy đủ, một lần các nội dung cần bổ sung" in response.content.decode()
+    assert "Phải ghi đầy đủ, một lần các nội dung cần bổ sung" in response.content.decode()
     done = client.post(
         COUNTER, receipt_post(outcome="incomplete", missing="Giấy chứng sinh | bản chính")
     )

@@ -69,7 +69,7 @@ def test_upload_and_download_through_the_page(received: Dossier, reception, rece
     client = logged_in(reception)
     response = client.post(
         f"/lam-viec/ho-so/{received.code}/giay-to/",
-        {"file": SimpleUploadedFile("x.pdf", PDF), "kind": "result"},
+        {"file": SimpleUploadedFile("x.pdf", PDF), "kind": "result", "version": "1"},
     )
     assert response.status_code == 302
     document = received.documents.exclude(file="").get()

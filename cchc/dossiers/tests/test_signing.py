@@ -246,7 +246,13 @@ def test_the_dossier_page_shows_who_signed_an_upload_and_whether_it_is_valid(
     ):
         response = client.post(
             f"/lam-viec/ho-so/{received.code}/giay-to/",
-            {"file": SimpleUploadedFile(name, content), "name": name, "kind": "submitted"},
+            {
+                "file": SimpleUploadedFile(name, content),
+                "name": name,
+                "kind": "submitted",
+                # The version the page showed: each upload moves it on.
+                "version": str(Dossier.objects.get(pk=received.pk).row_version),
+            },
         )
         assert response.status_code == 302, response.content
     page = client.get(f"/lam-viec/ho-so/{received.code}/").content.decode()

@@ -159,12 +159,13 @@ def test_staff_act_from_the_page(world: World, reception: User) -> None:
     client = logged_in(reception)
     url = f"/lam-viec/phan-anh/{feedback.code}/"
     assert "Phân loại" in client.get(url).content.decode()
-    response = client.post(f"{url}thao-tac/classify/", {"category": "outside"})
+    # Each form sends back the version the page showed (the count of history entries).
+    response = client.post(f"{url}thao-tac/classify/", {"category": "outside", "version": "1"})
     assert response.status_code == 302
-    response = client.post(f"{url}thao-tac/forward/", {"to_unit": "38"})
+    response = client.post(f"{url}thao-tac/forward/", {"to_unit": "38", "version": "2"})
     feedback.refresh_from_db()
     assert feedback.status == Status.FORWARDED and feedback.forwarded_to == "Tỉnh Thanh Hóa"
-    refused = client.post(f"{url}thao-tac/publish/", {"summary": "a", "text": "b"})
+    refused = client.post(f"{url}thao-tac/publish/", {"summary": "a", "text": "b", "version": "3"})
     assert refused.status_code == 409 and "Công khai kết quả" in refused.content.decode()
     assert client.post(f"{url}thao-tac/explode/").status_code == 404
 

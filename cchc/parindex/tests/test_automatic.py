@@ -38,7 +38,8 @@ from cchc.dossiers import actions
 from cchc.dossiers.actions import ReceivedDocument
 from cchc.dossiers.choices import Channel, PaymentMethod
 from cchc.dossiers.models import Dossier
-from cchc.feedback import actions as feedback_actions
+from cchc.feedback import pakn as pakn_actions
+from cchc.feedback import ratings
 from cchc.feedback.choices import Category
 from cchc.lib.errors import DomainError
 from cchc.parindex.automatic import (
@@ -109,9 +110,7 @@ def august(
         receive(documents=scanned), by=specialist, digital=True, at=at("2025-08-06", 10)
     )
     d1 = actions.return_result(d1, by=reception, at=at("2025-08-07", 9))
-    feedback_actions.rate_dossier(
-        d1, level=5, channel="lookup", phone=PHONE, at=at("2025-08-07", 10)
-    )
+    ratings.rate_dossier(d1, level=5, channel="lookup", phone=PHONE, at=at("2025-08-07", 10))
 
     d2 = receive(channel=Channel.ONLINE_PARTIAL, return_method="online")
     fee = d2.procedure_version.total_fee_vnd
@@ -123,9 +122,7 @@ def august(
 
     d3 = actions.resolve(receive(), by=specialist, at=at("2025-08-11", 10))
     d3 = actions.return_result(d3, by=reception, at=at("2025-08-12", 9))
-    feedback_actions.rate_dossier(
-        d3, level=2, channel="lookup", phone=PHONE, at=at("2025-08-12", 10)
-    )
+    ratings.rate_dossier(d3, level=2, channel="lookup", phone=PHONE, at=at("2025-08-12", 10))
 
     d4 = actions.reschedule(
         receive(),
@@ -149,7 +146,7 @@ def august(
     )
 
     def pakn(unit: Unit) -> Any:
-        sent = feedback_actions.submit_feedback(
+        sent = pakn_actions.submit_feedback(
             unit=unit,
             kind="report",
             subject="procedure",
@@ -157,16 +154,16 @@ def august(
             at=at("2025-08-04", 9),
         )
         by = reception if unit == world.commune_a else reception_b
-        return feedback_actions.classify(sent, by=by, category=Category.WITHIN), by
+        return pakn_actions.classify(sent, by=by, category=Category.WITHIN), by
 
     p1, by = pakn(world.commune_a)
-    feedback_actions.answer(p1, by=by, text="Đã xử lý", at=p1.answer_due_at - dt.timedelta(hours=1))
+    pakn_actions.answer(p1, by=by, text="Đã xử lý", at=p1.answer_due_at - dt.timedelta(hours=1))
     p2, by = pakn(world.commune_a)
-    feedback_actions.answer(p2, by=by, text="Muộn", at=p2.answer_due_at + dt.timedelta(days=1))
+    pakn_actions.answer(p2, by=by, text="Muộn", at=p2.answer_due_at + dt.timedelta(days=1))
     p3, _by = pakn(world.commune_a)
     assert p3.answer_due_at < at("2025-08-31", 17)  # overdue at the end of August
     p4, by = pakn(world.commune_b)
-    feedback_actions.answer(p4, by=by, text="Muộn", at=p4.answer_due_at + dt.timedelta(days=1))
+    pakn_actions.answer(p4, by=by, text="Muộn", at=p4.answer_due_at + dt.timedelta(days=1))
 
     # The catalogue: birth complete, certification without its legal basis, one not yet in force.
     for version, basis in (
