@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from cchc.accounts.models import User
@@ -28,13 +30,15 @@ from cchc.catalogue.models import (
     StepTemplate,
     UnitProcedure,
 )
-from cchc.dossiers.actions import receive_dossier
+from cchc.dossiers.actions import Applicant, OnlineDocument, receive_dossier, submit_online
 from cchc.dossiers.models import Dossier
+from cchc.lib.uploads import check_upload
 
 # The helpers moved to cchc/testing.py; imported here for the fixtures below, and still importable
 # from here by the tests that have not moved to cchc.testing yet.
 from cchc.testing import (  # noqa: F401
     PASSWORD,
+    PDF,
     TZ,
     World,
     at,
@@ -190,22 +194,27 @@ def received(world: World, reception: User, copy_implemented: None) -> Dossier:
 
 
 @pytest.fixture
-def submitted(world: World, copy_implemented: None) -> Dossier:
-    """An online submission waiting at commune A's counter (status 1), as the portal leaves it."""
-    version = world.copy.versions.get()
-    return Dossier.objects.create(
-        code="000.30.10.H56-250804-0900",
-        status="submitted",
-        procedure=world.copy,
-        procedure_version=version,
-        field=world.copy.field,
-        receiving_unit=world.commune_a,
-        processing_unit=world.commune_a,
-        channel="online_partial",
-        return_method="online",
-        applicant_name="Phạm Minh Châu",
-        applicant_phone="0933000111",
-        submitted_at=at("2025-08-03", 21),
+def submitted(world: World, copy_implemented: None, settings: Any, tmp_path: Any) -> Dossier:
+    """An online submission waiting at commune A's counter (status 1), made as the portal makes it:
+    the form uploaded and stored, then the citizen's own action (`submit_online`) on Sunday
+    03/08/2025 at 21:00, so the dossier has its code, its event and its document."""
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf")
+    checked = check_upload(upload, size=upload.size)
+    form = OnlineDocument(
+        name="",
+        file_name=default_storage.save(f"online/2025/08/to-khai.{checked.extension}", upload),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        position=1,
+    )
+    return submit_online(
+        procedure_code=world.copy.code,
+        unit=world.commune_a,
+        applicant=Applicant(name="Phạm Minh Châu", phone="0933000111"),
+        documents=[form],
+        at=at("2025-08-03", 21),
     )
 
 

@@ -25,6 +25,8 @@ PASSWORD = "a-Strong-pass-2026"
 # Receipts happen at fixed moments on the real 2025–2026 calendar (shipped as data), so every due
 # moment in the tests can be checked by hand against CALENDAR.md.
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The smallest file the upload check accepts as a PDF (a scan handed in or uploaded).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass

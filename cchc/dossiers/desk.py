@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cchc.dossiers import actions
-from cchc.dossiers.choices import Action, Status
+from cchc.dossiers.actions.common import allowed_actions
+from cchc.dossiers.choices import ACTION_RULES, Action, Status
 from cchc.dossiers.models import Dossier, DossierStep
 from cchc.lib.text import person_key
 from cchc.units.choices import Role
@@ -91,7 +91,7 @@ def _holds(step: DossierStep | None, user: Any, roles: set[str]) -> bool:
 
 
 def desk_for(dossier: Dossier, user: Any) -> Desk:
-    allowed = actions.allowed_actions(dossier, user)
+    allowed = allowed_actions(dossier, user)
     current, following = _steps(dossier)
     roles = user_roles_in(user, dossier.processing_unit)
     desk = Desk(current_step=current, next_step=following)
@@ -167,5 +167,5 @@ def can_attach(dossier: Dossier, user: Any) -> bool:
     """Whether the "Thêm giấy tờ" form may be shown: the rule `attach_document` applies."""
     if dossier.is_final:
         return False
-    _side, roles = actions.ACTION_RULES[Action.ATTACH]
+    _side, roles = ACTION_RULES[Action.ATTACH]
     return bool(roles & user_roles_in(user, dossier.processing_unit))

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.dossiers import actions, ledger, signing
+from cchc.dossiers import ledger, signing
+from cchc.dossiers.actions.documents import attach_document
+from cchc.dossiers.actions.errors import DossierError
 from cchc.dossiers.lookup import get_dossier_for
 from cchc.dossiers.models import DocumentKind, Dossier
 from cchc.dossiers.printing import FORMS, FormNotApplicable, ledger_pdf
@@ -98,7 +100,7 @@ def sign_document(request: HttpRequest, code: str, document_id: int) -> HttpResp
         with document.file.open("rb") as f:
             content = f.read()
         signed = signing.sign_pdf(content, unit, reason=f"Kết quả giải quyết hồ sơ {dossier.code}")
-        actions.attach_document(
+        attach_document(
             dossier,
             by=request.user,
             file=SimpleUploadedFile("ket-qua-ky-so.pdf", signed, "application/pdf"),
@@ -108,7 +110,7 @@ def sign_document(request: HttpRequest, code: str, document_id: int) -> HttpResp
         )
     except signing.SigningUnavailable as exc:
         messages.error(request, exc.message)
-    except actions.DossierError as exc:
+    except DossierError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Đã ký số kết quả và thêm bản đã ký vào hồ sơ."))

@@ -9,7 +9,8 @@ import logging
 from django.db.models import Q
 from django.utils import timezone
 
-from cchc.dossiers.actions import duration_of, local_iso, reallot_remaining
+from cchc.dossiers.actions.common import local_iso
+from cchc.dossiers.actions.steps import duration_of, reallot_remaining
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.dossiers.notices import on_dossier_event

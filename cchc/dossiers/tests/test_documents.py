@@ -12,10 +12,10 @@ from cchc.conftest import bearer, logged_in
 from cchc.dossiers import actions
 from cchc.dossiers.actions import InvalidDossierData
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.testing import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

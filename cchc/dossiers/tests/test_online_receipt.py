@@ -75,7 +75,9 @@ def test_a_crash_in_the_middle_of_a_receipt_leaves_no_dossier_and_no_used_number
     world: World, reception, copy_implemented
 ) -> None:
     with (
-        mock.patch("cchc.dossiers.actions._create_steps", side_effect=RuntimeError("power cut")),
+        mock.patch(
+            "cchc.dossiers.actions.receipt._create_steps", side_effect=RuntimeError("power cut")
+        ),
         pytest.raises(RuntimeError),
     ):
         receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04"))

@@ -2,7 +2,7 @@
 staff pages, collect every link and form the page shows, and fail on any the role is refused.
 
 Links are requested (GET). Forms are not submitted for real: a form acting on a dossier is
-checked against the business rule the action applies (`actions._check_role` and the status
+checked against the business rule the action applies (`actions.common._check_role` and the status
 table); any other form is posted with its own hidden fields inside a savepoint rolled back
 afterwards, so nothing it does survives, and only a 403 counts against it.
 """
@@ -22,10 +22,12 @@ from django.test import Client
 from cchc.accounts.models import User
 from cchc.conftest import World, at, logged_in, make_user, receipt_for
 from cchc.dossiers import actions
+from cchc.dossiers.actions.common import _check_role, _leader_must_sign
 from cchc.dossiers.choices import TRANSITIONS
 from cchc.dossiers.models import Dossier
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
+from cchc.units.models import user_roles_in
 
 pytestmark = pytest.mark.django_db
 
@@ -95,13 +97,13 @@ def _form_refused(client: Client, user: User, form: dict[str, Any], page: str) -
         dossier = Dossier.objects.get(code=m["code"])
         action = m.groupdict().get("action") or "attach"
         try:
-            actions._check_role(dossier, action, user)
+            _check_role(dossier, action, user)
         except actions.NotAllowed as exc:
             return f"POST {target}: {exc.message}"
         if dossier.status not in TRANSITIONS[action][0]:
             return f"POST {target}: not allowed in status {dossier.status}"
-        if action == "resolve" and actions._leader_must_sign(
-            dossier, actions.user_roles_in(user, dossier.processing_unit)
+        if action == "resolve" and _leader_must_sign(
+            dossier, user_roles_in(user, dossier.processing_unit)
         ):
             return f"POST {target}: the leader signs"
         return None
