@@ -6,44 +6,38 @@ Each persona holds one role; their names say where they work.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
-from decimal import Decimal
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import (
-    Fee,
     Field,
-    Procedure,
-    ProcedureVersion,
-    RequiredDocument,
-    StepTemplate,
     UnitProcedure,
 )
 from cchc.dossiers.actions import Applicant, OnlineDocument, receive_dossier, submit_online
 from cchc.dossiers.models import Dossier
 from cchc.lib.uploads import check_upload
-
-# The helpers moved to cchc/testing.py; imported here for the fixtures below, and still importable
-# from here by the tests that have not moved to cchc.testing yet.
-from cchc.testing import (  # noqa: F401
-    PASSWORD,
+from cchc.testing import (
     PDF,
-    TZ,
+    Gateway,
+    Mailbox,
     World,
     at,
-    bearer,
-    logged_in,
+    free_port,
+    make_procedure,
     make_user,
     receipt_for,
 )
@@ -65,36 +59,6 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-def make_procedure(
-    code: str,
-    name: str,
-    field: Field,
-    *,
-    effective_from: dt.date = dt.date(2025, 7, 1),
-    days: str = "3",
-) -> Procedure:
-    procedure = Procedure.objects.create(code=code, field=field, authority_level="commune")
-    version = ProcedureVersion.objects.create(
-        procedure=procedure,
-        effective_from=effective_from,
-        name=name,
-        processing_time=Decimal(days),
-        time_unit="working_days",
-        online_service="partial",
-        keywords="",
-    )
-    RequiredDocument.objects.create(version=version, position=1, name="Tờ khai", originals=1)
-    Fee.objects.create(version=version, position=1, name="Lệ phí", amount_vnd=8000)
-    StepTemplate.objects.create(
-        version=version, position=1, name="Tiếp nhận", role=Role.RECEPTION, share=Decimal(20)
-    )
-    StepTemplate.objects.create(
-        version=version, position=2, name="Xử lý", role=Role.SPECIALIST, share=Decimal(80)
-    )
-    procedure.refresh_from_db()
-    return procedure
 
 
 @pytest.fixture
@@ -268,26 +232,73 @@ def phone_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any) -> 
     context.close()
 
 
-# -- real parallel transactions: threads with their own connections (SQLite and PostgreSQL) ------
+# -- a real SMTP server, SMS gateway and SMS file (notify's and ops' delivery tests) -------------
 
 
-def run_together(work: list[Callable[[], Any]]) -> list[Any]:
-    """Start every callable at the same moment; return each one's result or exception."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Mailbox]:
+    """A real SMTP server on a free localhost port, and Django's SMTP backend pointed at it."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
 
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    """A JSON endpoint on 127.0.0.1 that records each POST and answers with an id."""
+    port = free_port()
+    state = Gateway(url=f"http://127.0.0.1:{port}/sms")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            state.requests.append(
+                {
+                    "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "json": json.loads(self.rfile.read(length)),
+                }
+            )
+            body = json.dumps({"id": f"gw-{len(state.requests)}"}).encode()
+            if state.delay:
+                time.sleep(state.delay)
+            try:
+                self.send_response(state.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up waiting (a timeout test)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep the test output quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def sms_file(settings: Any, tmp_path: Path) -> Path:
+    """The development gateway, writing under a temporary DATA_DIR."""
+    settings.DATA_DIR = tmp_path
+    settings.SMS_GATEWAY = "cchc.notify.sms.FileSmsGateway"
+    return tmp_path / "sms.log"

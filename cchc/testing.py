@@ -2,22 +2,46 @@
 
 Test code may reach across apps to build its world, so this module sits above every app in the
 import order (`pyproject.toml`, `[tool.importlinter]`) and no application module may import it.
-The pytest fixtures built on these helpers (personas, the world, the browser) stay in
-`cchc/conftest.py`.
+The pytest fixtures built on these helpers (personas, the world, the browser, the SMTP server and
+the SMS gateway) stay in `cchc/conftest.py`; helpers only one app's tests use live in that app's
+`tests/support.py`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from dataclasses import dataclass
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.db import connection
 from django.test import Client
 
 from cchc.accounts.models import ApiToken, User
-from cchc.catalogue.models import Procedure
-from cchc.dossiers.actions import Applicant, Receipt, ReceivedDocument
+from cchc.catalogue.models import (
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    StepTemplate,
+)
+from cchc.dossiers.actions import (
+    Applicant,
+    Receipt,
+    ReceivedDocument,
+    receive_dossier,
+)
+from cchc.dossiers.models import Dossier
+from cchc.units.choices import Role
 from cchc.units.models import Membership, Unit
 
 PASSWORD = "a-Strong-pass-2026"
@@ -88,4 +112,144 @@ def assert_accessible(page: Any) -> None:
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert bad == [], "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']]}" for v in bad
+    )
+
+
+def make_procedure(
+    code: str,
+    name: str,
+    field: Field,
+    *,
+    effective_from: dt.date = dt.date(2025, 7, 1),
+    days: str = "3",
+) -> Procedure:
+    procedure = Procedure.objects.create(code=code, field=field, authority_level="commune")
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        effective_from=effective_from,
+        name=name,
+        processing_time=Decimal(days),
+        time_unit="working_days",
+        online_service="partial",
+        keywords="",
+    )
+    RequiredDocument.objects.create(version=version, position=1, name="Tờ khai", originals=1)
+    Fee.objects.create(version=version, position=1, name="Lệ phí", amount_vnd=8000)
+    StepTemplate.objects.create(
+        version=version, position=1, name="Tiếp nhận", role=Role.RECEPTION, share=Decimal(20)
+    )
+    StepTemplate.objects.create(
+        version=version, position=2, name="Xử lý", role=Role.SPECIALIST, share=Decimal(80)
+    )
+    procedure.refresh_from_db()
+    return procedure
+
+
+# -- real parallel transactions: threads with their own connections (SQLite and PostgreSQL) ------
+
+
+def run_together(work: list[Callable[[], Any]]) -> list[Any]:
+    """Start every callable at the same moment; return each one's result or exception."""
+    barrier = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+
+    def run(i: int, fn: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(work)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+# -- a real SMTP server and SMS gateway for the delivery tests (their fixtures: cchc/conftest.py) --
+
+ID_NUMBER = "038090001234"
+EMAIL = "an.nguyen@example.vn"
+PHONE = "0912 345 678"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Mailbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
+    refuse_recipients: bool = False
+    # Seconds the server waits before accepting a recipient (a slow server, before any hand-off).
+    rcpt_delay: float = 0
+    # Seconds the server waits, having stored the message, before it answers the final dot: a
+    # client that gives up meanwhile does not know the message was taken.
+    data_delay: float = 0
+    # The answer to the final dot, e.g. "554 5.6.0 refused" (the message is then not stored).
+    data_reply: str = "250 Message accepted for delivery"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        if self.refuse_recipients:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.data_reply.startswith("250"):
+            return self.data_reply
+        self.envelopes.append(envelope)
+        raw = envelope.original_content or b""
+        parsed = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        return self.data_reply
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages]
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+@dataclass
+class Gateway:
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    # Seconds the gateway waits, having recorded the request, before it answers.
+    delay: float = 0
+
+
+def applicant(**overrides: Any) -> Applicant:
+    values: dict[str, Any] = {
+        "name": "Nguyễn Văn An",
+        "id_number": ID_NUMBER,
+        "phone": PHONE,
+        "email": EMAIL,
+    }
+    values.update(overrides)
+    return Applicant(**values)
+
+
+def receive(world: World, by: User, day: str, hour: int = 9, **applicant_overrides: Any) -> Dossier:
+    """A 3-working-day certification received at `day` `hour`:00 in commune A."""
+    return receive_dossier(
+        receipt_for(world, applicant=applicant(**applicant_overrides)), by=by, at=at(day, hour)
     )

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cchc.accounts.models import ApiToken
-from cchc.conftest import PASSWORD, World, make_user
+from cchc.testing import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 

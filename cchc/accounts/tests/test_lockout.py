@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import PASSWORD, World
+from cchc.testing import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

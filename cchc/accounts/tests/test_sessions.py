@@ -13,7 +13,7 @@ import time_machine
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import PASSWORD, TZ, World
+from cchc.testing import PASSWORD, TZ, World
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from ninja.security import SessionAuth
 from cchc.accounts.auth import VerifiedSessionAuth
 from cchc.accounts.models import User
 from cchc.accounts.twofactor import second_factor_required
-from cchc.conftest import PASSWORD, World, bearer, make_user
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.testing import PASSWORD, World, bearer, make_user
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Membership, Unit
 

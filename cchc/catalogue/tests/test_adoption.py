@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from cchc.catalogue.models import UnitProcedure
-from cchc.conftest import World, bearer, logged_in, make_user
+from cchc.testing import World, bearer, logged_in, make_user
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from cchc.catalogue.actions import CatalogueError, InvalidAdoption, NotAllowed, set_adoption
-from cchc.conftest import World, bearer, logged_in
 from cchc.lib.errors import DomainError
+from cchc.testing import World, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from cchc.catalogue.models import ProcedureVersion, RequiredDocument
-from cchc.conftest import World
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

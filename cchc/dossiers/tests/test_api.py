@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, bearer
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.conftest import at
+from cchc.testing import World, at, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +135,7 @@ def test_actions_answer_200_409_422_403(received: Dossier, reception, specialist
 
 def test_worklists_page_by_cursor(world: World, reception, copy_implemented) -> None:
     from cchc.dossiers.actions import receive_dossier
-    from cchc.dossiers.tests.conftest import receipt_for
+    from cchc.testing import receipt_for
 
     codes = [
         receive_dossier(receipt_for(world), by=reception, at=at("2025-08-04", 8, i)).code

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.test import Client
 
-from cchc.conftest import bearer
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierDocument, DossierEvent, IdempotentReceipt
 from cchc.dossiers.tests.test_api import RECEIPT
 from cchc.dossiers.tests.test_documents import PNG
+from cchc.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import bearer, run_together
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.testing import bearer, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

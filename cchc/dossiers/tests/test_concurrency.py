@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.conftest import World, run_together
 from cchc.dossiers import actions
 from cchc.dossiers.actions import DossierError, receive_dossier
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.testing import World, at, receipt_for, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

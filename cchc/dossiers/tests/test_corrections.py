@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at, bearer, logged_in, make_user, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.actions import IllegalTransition, InvalidDossierData
 from cchc.dossiers.choices import PaymentMethod, Status
@@ -21,6 +20,7 @@ from cchc.dossiers.reminders import remind_officers
 from cchc.dossiers.worklists import Filters, worklist_rows
 from cchc.notify.models import Message
 from cchc.portal.tracking import public_view
+from cchc.testing import World, at, bearer, logged_in, make_user, receipt_for
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome
 

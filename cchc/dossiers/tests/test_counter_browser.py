@@ -19,10 +19,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cchc.catalogue.models import RequiredDocument
-from cchc.conftest import World, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import World, assert_accessible, receipt_for
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter, Ticket
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from PIL import Image
 
 from cchc.catalogue.models import RequiredDocument, UnitProcedure
-from cchc.conftest import World, logged_in, make_procedure, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.reports import service_index
+from cchc.testing import World, logged_in, make_procedure, receipt_for
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter
 

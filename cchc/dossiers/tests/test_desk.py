@@ -11,10 +11,10 @@ import pytest
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import StepTemplate
-from cchc.conftest import World, at, bearer, logged_in, make_user, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.desk import desk_for
 from cchc.dossiers.models import Dossier
+from cchc.testing import World, at, bearer, logged_in, make_user, receipt_for
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

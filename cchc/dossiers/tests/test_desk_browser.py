@@ -15,10 +15,9 @@ import pytest
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import StepTemplate
-from cchc.conftest import PASSWORD, World, at, make_user, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import PASSWORD, World, assert_accessible, at, make_user, receipt_for
 from cchc.units.choices import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

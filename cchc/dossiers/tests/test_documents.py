@@ -8,11 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cchc.conftest import bearer, logged_in
 from cchc.dossiers import actions
 from cchc.dossiers.actions import InvalidDossierData
 from cchc.dossiers.models import Dossier, DossierDocument
-from cchc.testing import PDF
+from cchc.testing import PDF, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 

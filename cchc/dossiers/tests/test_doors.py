@@ -16,8 +16,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cchc.conftest import World, at, bearer, logged_in
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.testing import World, at, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 

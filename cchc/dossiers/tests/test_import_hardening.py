@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, bearer, make_user
 from cchc.dossiers import importing
 from cchc.dossiers.importing import ImportRefused, import_dossiers
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.tests.test_importing import entry, ndjson
+from cchc.testing import World, bearer, make_user
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

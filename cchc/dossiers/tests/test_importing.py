@@ -15,12 +15,11 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
 from cchc.dossiers.actions import next_code
 from cchc.dossiers.choices import Action, EndType, ReturnMethod, Status
 from cchc.dossiers.importing import SYSTEM, ImportRefused, ImportResult, import_dossiers
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.dossiers.tests.conftest import at
+from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome
 

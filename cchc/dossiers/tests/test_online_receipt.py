@@ -6,12 +6,11 @@ from unittest import mock
 
 import pytest
 
-from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.actions import IllegalTransition, InvalidDossierData, receive_dossier
 from cchc.dossiers.choices import Status
 from cchc.dossiers.models import Dossier, DossierCounter
-from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.testing import World, at, receipt_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.conftest import World, logged_in
 from cchc.dossiers.models import Dossier
+from cchc.testing import World, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, bearer, logged_in, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.importing import SYSTEM, import_dossiers
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.conftest import at
 from cchc.dossiers.tests.test_importing import entry, ndjson
 from cchc.dossiers.worklists import Filters, worklist_rows
+from cchc.testing import World, at, bearer, logged_in, receipt_for
 
 pytestmark = pytest.mark.django_db
 

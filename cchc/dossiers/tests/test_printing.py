@@ -16,7 +16,6 @@ from pypdf import PdfReader
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import StepTemplate
-from cchc.conftest import World, logged_in
 from cchc.dossiers.actions import (
     Applicant,
     hand_over,
@@ -46,7 +45,7 @@ from cchc.dossiers.printing import (
     refusal_pdf,
 )
 from cchc.dossiers.printing.layout import long_date, long_moment
-from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.testing import World, at, logged_in, receipt_for
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,11 @@ import datetime as dt
 
 import pytest
 
-from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.actions import IllegalTransition, InvalidDossierData, NotAllowed, StaleDossier
 from cchc.dossiers.choices import Action, EndType, Status
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.dossiers.tests.conftest import at
+from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
 

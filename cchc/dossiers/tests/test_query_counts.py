@@ -6,12 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cchc.conftest import World, logged_in
 from cchc.dossiers import actions
 from cchc.dossiers.actions import receive_dossier
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.conftest import at, receipt_for
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.testing import World, at, logged_in, receipt_for
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def test_the_api_list_costs_the_same_queries_for_3_or_30_rows(
 ) -> None:
     from django.test import Client
 
-    from cchc.conftest import bearer
+    from cchc.testing import bearer
 
     client, headers = Client(), bearer(reception)
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from cchc.conftest import World
 from cchc.dossiers.actions import (
     Applicant,
     InvalidDossierData,
@@ -18,7 +17,7 @@ from cchc.dossiers.actions import (
 )
 from cchc.dossiers.choices import Action, Status
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.dossiers.tests.conftest import at, receipt_for
+from cchc.testing import World, at, receipt_for
 
 pytestmark = pytest.mark.django_db
 

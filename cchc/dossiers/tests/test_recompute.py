@@ -8,7 +8,7 @@ import pytest
 
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.conftest import at
+from cchc.testing import at
 from cchc.worktime.actions import add_day_off
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_a_rescheduled_dossier_keeps_the_promised_date_but_its_original_due_move
 def test_a_day_off_added_in_the_admin_moves_an_open_dossier(received: Dossier) -> None:
     from django.test import Client
 
-    from cchc.conftest import make_user
+    from cchc.testing import make_user
 
     admin = make_user("root", is_superuser=True, is_staff=True)
     client = Client()

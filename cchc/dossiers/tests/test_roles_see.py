@@ -20,11 +20,11 @@ from django.db import transaction
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at, logged_in, make_user, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.actions.common import _check_role, _leader_must_sign
 from cchc.dossiers.choices import TRANSITIONS
 from cchc.dossiers.models import Dossier
+from cchc.testing import World, at, logged_in, make_user, receipt_for
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role
 from cchc.units.models import user_roles_in

@@ -18,10 +18,10 @@ from fpdf import FPDF
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from cchc.conftest import World, logged_in, make_user
 from cchc.dossiers import actions, signing
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.dossiers.tests.pki import LocalCA
+from cchc.testing import World, logged_in, make_user
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import UnitProcedure
-from cchc.conftest import World, at, logged_in, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.worklists import WORKLISTS, Filters, counts, worklist_rows
+from cchc.testing import World, at, logged_in, receipt_for
 from cchc.units.models import visible_unit_ids
 from cchc.worktime.snapshot import load_calendar
 

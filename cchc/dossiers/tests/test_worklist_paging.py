@@ -8,12 +8,11 @@ import datetime as dt
 
 import pytest
 
-from cchc.conftest import World
 from cchc.dossiers.actions import receive_dossier
 from cchc.dossiers.choices import Status
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.conftest import at, receipt_for
 from cchc.dossiers.worklists import WORKLISTS, Filters, page, worklist_rows
+from cchc.testing import World, at, receipt_for
 
 pytestmark = pytest.mark.django_db
 

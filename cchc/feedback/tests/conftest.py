@@ -13,12 +13,9 @@ import pytest
 from django.core.cache import cache
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at, make_user
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
-from cchc.feedback import pakn
-from cchc.feedback.models import Feedback
-from cchc.units.choices import Role
+from cchc.testing import at
 
 
 @pytest.fixture(autouse=True)
@@ -39,21 +36,3 @@ def returned(received: Dossier, leader: User, reception: User) -> Dossier:
     """The 3-day dossier resolved Wed 06/08/2025 and handed over Thu 07/08/2025."""
     dossier = dossier_actions.resolve(received, by=leader, at=at("2025-08-06", 10))
     return dossier_actions.return_result(dossier, by=reception, at=at("2025-08-07", 9))
-
-
-@pytest.fixture
-def tthc_b(world: World) -> User:
-    """TTHC-control officer of commune B: sees and handles only commune B's PAKN."""
-    return make_user("vy", world.commune_b, Role.TTHC_CONTROL)
-
-
-def send(world: World, **overrides: Any) -> Feedback:
-    values: dict[str, Any] = {
-        "unit": world.commune_a,
-        "kind": "report",
-        "subject": "procedure",
-        "content": "Thủ tục chứng thực yêu cầu thêm giấy tờ không có trong danh mục.",
-        "at": at("2026-03-02", 9),
-    }
-    values.update(overrides)
-    return pakn.submit_feedback(**values)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, bearer, run_together
 from cchc.feedback.models import FeedbackEvent
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
+from cchc.testing import World, bearer, run_together
 
 
 def act(user: Any, code: str, action: str, body: dict[str, Any]) -> Any:

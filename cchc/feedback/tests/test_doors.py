@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, bearer, logged_in
 from cchc.feedback import pakn
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
+from cchc.testing import World, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
 from cchc.feedback import errors, pakn, ratings
 from cchc.feedback.choices import Category, Status
 from cchc.feedback.models import Feedback, FeedbackAttachment, FeedbackEvent, FeedbackSettings
-from cchc.feedback.tests.conftest import at, send
+from cchc.feedback.tests.support import send
 from cchc.notify.choices import Kind as MessageKind
 from cchc.notify.models import Message
+from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -204,11 +204,11 @@ def test_rejection_records_the_reason(world: World, reception: User) -> None:
 
 
 def test_only_staff_of_the_addressed_unit_may_act(
-    world: World, reception_b: User, tthc_b: User
+    world: World, reception_b: User, bob: User
 ) -> None:
     feedback = send(world)
     supervisor = make_user("giamsat", world.province, Role.SUPERVISOR)
-    for user in (reception_b, tthc_b, supervisor):
+    for user in (reception_b, bob, supervisor):
         with pytest.raises(errors.NotAllowed, match="Xã Nga Sơn"):
             pakn.classify(feedback, by=user, category=Category.WITHIN)
     assert Feedback.objects.get().status == Status.RECEIVED

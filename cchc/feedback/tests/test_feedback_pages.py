@@ -13,11 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at, bearer, logged_in
 from cchc.feedback import pakn
 from cchc.feedback.choices import Category, Status
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
+from cchc.testing import World, at, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -136,12 +136,12 @@ def test_a_script_in_a_feedback_is_shown_as_text_everywhere(world: World, recept
 
 
 def test_the_public_list_is_anonymised_and_filterable_by_unit(
-    world: World, reception: User, tthc_b: User
+    world: World, reception: User, bob: User
 ) -> None:
     world.commune_b.hotline = "0237 3999 888"
     world.commune_b.save()
     a = published(world, reception, name="Lê Văn Cường", phone="0912345678")
-    b = published(world, tthc_b, unit=world.commune_b, content="Nội dung ở xã Nga Thắng ạ")
+    b = published(world, bob, unit=world.commune_b, content="Nội dung ở xã Nga Thắng ạ")
     send(world)  # not published
     page = Client().get("/phan-anh/cong-khai/").content.decode()
     assert "Lê Văn Cường" not in page and "0912345678" not in page

@@ -8,13 +8,13 @@ import pytest
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
 from cchc.feedback import errors, ratings
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
 from cchc.feedback.tests.test_feedback_pages import form_data
+from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
 

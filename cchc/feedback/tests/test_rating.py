@@ -11,11 +11,11 @@ import time_machine
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in, make_user
 from cchc.dossiers.models import Dossier
 from cchc.feedback import errors, ratings
 from cchc.feedback.choices import RatingChannel
 from cchc.feedback.models import Rating
+from cchc.testing import World, logged_in, make_user
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

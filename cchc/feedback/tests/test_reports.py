@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at
 from cchc.dossiers.models import Dossier
 from cchc.feedback import pakn, reports
 from cchc.feedback.choices import Category
 from cchc.feedback.models import Rating
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
+from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_no_rating_gives_no_share(world: World) -> None:
     assert empty.total == 0 and empty.satisfied_share is None
 
 
-def test_feedback_timeliness_as_of_a_moment(world: World, reception: User, tthc_b: User) -> None:
+def test_feedback_timeliness_as_of_a_moment(world: World, reception: User, bob: User) -> None:
     # All received Mon 02/03/2026: answer due Mon 16/03/2026 17:00.
     on_time = pakn.classify(send(world), by=reception, category=Category.WITHIN)
     pakn.answer(on_time, by=reception, text="Đúng hạn", at=at("2026-03-16", 16))

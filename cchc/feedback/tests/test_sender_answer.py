@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World
 from cchc.feedback import pakn
 from cchc.feedback.choices import Category
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.conftest import send
+from cchc.feedback.tests.support import send
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import PASSWORD, World, make_user
 from cchc.dossiers.models import Dossier
+from cchc.testing import PASSWORD, World, make_user
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Counter
 

@@ -129,7 +129,7 @@ def test_every_page_shows_the_summary_of_its_failed_form(world: Any, settings: A
 def test_the_reschedule_date_is_read_day_first_and_a_bad_one_is_explained(
     received: Any, reception: Any
 ) -> None:
-    from cchc.conftest import logged_in
+    from cchc.testing import logged_in
 
     client = logged_in(reception)
     url = f"/lam-viec/ho-so/{received.code}/thao-tac/reschedule/"

@@ -47,7 +47,7 @@ def test_a_nul_in_the_query_string_is_a_bad_request(world, url: str) -> None:
 
 
 def test_a_staff_member_gets_the_same_answers(world, reception) -> None:
-    from cchc.conftest import logged_in
+    from cchc.testing import logged_in
 
     client = logged_in(reception)
     client.raise_request_exception = False

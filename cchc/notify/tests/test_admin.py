@@ -6,12 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cchc.conftest import logged_in, make_user
 from cchc.dossiers.models import Dossier
 from cchc.notify.choices import Channel
 from cchc.notify.delivery import deliver_message
 from cchc.notify.models import Message
-from cchc.notify.tests.conftest import EMAIL
+from cchc.testing import EMAIL, logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from cchc.dossiers.models import Dossier
 from cchc.notify.choices import AttemptOutcome, Channel, MessageStatus
 from cchc.notify.delivery import backoff, deliver, deliver_message
 from cchc.notify.models import DeliveryAttempt, Message
-from cchc.notify.tests.conftest import EMAIL, Mailbox, free_port, text_of
+from cchc.testing import EMAIL, Mailbox, free_port, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_a_refused_address_stays_out_of_errors_and_logs(
 def test_with_the_immediate_backend_messages_go_out_at_once(
     settings: Any, world: Any, reception: Any, copy_implemented: None, sms_file: Any
 ) -> None:
-    from cchc.notify.tests.conftest import receive
+    from cchc.testing import receive
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     dossier = receive(world, reception, "2025-08-04")

@@ -9,14 +9,13 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from cchc.accounts.models import User
-from cchc.conftest import World
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.dossiers.notices import on_dossier_event
 from cchc.notify.choices import Channel, Kind, MessageStatus
 from cchc.notify.dispatch import queue_message, sms_number
 from cchc.notify.models import Message
-from cchc.notify.tests.conftest import EMAIL, ID_NUMBER, at, receive
+from cchc.testing import EMAIL, ID_NUMBER, World, at, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +213,7 @@ def test_sms_go_to_normalised_mobiles_only(raw: str, expected: str | None) -> No
 def test_nothing_is_sent_for_a_dossier_turned_away_at_the_counter(
     world: World, reception: User, copy_implemented: None
 ) -> None:
-    from cchc.notify.tests.conftest import applicant, receipt_for
+    from cchc.testing import applicant, receipt_for
 
     dossier = actions.turn_away_incomplete(
         receipt_for(world, applicant=applicant()),

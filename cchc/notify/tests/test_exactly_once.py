@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cchc.conftest import logged_in, make_user
 from cchc.dossiers.models import Dossier
 from cchc.notify import delivery
 from cchc.notify.choices import AttemptOutcome, Channel, MessageStatus
@@ -30,7 +29,7 @@ from cchc.notify.delivery import (
     sms_reference,
 )
 from cchc.notify.models import Message
-from cchc.notify.tests.conftest import Gateway, Mailbox
+from cchc.testing import Gateway, Mailbox, logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +242,7 @@ def test_a_message_that_kills_its_worker_every_time_ends_a_dead_letter(
 def dead_letter(settings: Any, received: Dossier) -> Message:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    from cchc.notify.tests.conftest import free_port
+    from cchc.testing import free_port
 
     settings.EMAIL_PORT = free_port()  # nothing listens: refused every time
     settings.NOTIFY_MAX_ATTEMPTS = 1

@@ -11,14 +11,13 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.reminders import remind_officers
 from cchc.notify.choices import Kind
 from cchc.notify.models import Message, ReminderRun
 from cchc.notify.reminders import next_run_at, run_daily, schedule_reminders
-from cchc.notify.tests.conftest import ID_NUMBER, at, receive
+from cchc.testing import ID_NUMBER, World, at, make_user, receive
 from cchc.units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from cchc.notify import registry
 from cchc.notify.choices import Channel, Kind
 from cchc.notify.models import Message
 from cchc.notify.reminders import run_morning_jobs
-from cchc.notify.tests.conftest import at
+from cchc.testing import at
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from cchc.notify.choices import AttemptOutcome, Channel, MessageStatus
 from cchc.notify.delivery import deliver_message, idempotency_digest
 from cchc.notify.models import Message
 from cchc.notify.sms import FileSmsGateway, HttpSmsGateway, unaccent
-from cchc.notify.tests.conftest import Gateway
+from cchc.testing import Gateway
 
 
 def sms_of(dossier: Dossier) -> Message:

@@ -14,7 +14,7 @@ from cchc.dossiers.models import Dossier
 from cchc.notify.choices import Kind, MessageStatus
 from cchc.notify.models import Message
 from cchc.notify.reminders import schedule_reminders
-from cchc.notify.tests.conftest import Mailbox, at, text_of
+from cchc.testing import Mailbox, at, text_of
 
 pytestmark = pytest.mark.django_db
 

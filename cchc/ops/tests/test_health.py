@@ -18,7 +18,7 @@ from cchc.notify.choices import Channel
 from cchc.notify.delivery import deliver_message
 from cchc.notify.models import Message
 from cchc.ops import status
-from cchc.ops.tests.conftest import database_down
+from cchc.ops.tests.support import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def sample(text: str, name: str, **labels: str) -> float:
 def test_metrics_count_requests_per_route_and_read_the_database(
     settings: Any, received: Dossier
 ) -> None:
-    from cchc.notify.tests.conftest import free_port
+    from cchc.testing import free_port
 
     settings.SMS_GATEWAY = "cchc.notify.sms.HttpSmsGateway"
     settings.SMS_HTTP_URL = f"http://127.0.0.1:{free_port()}/sms"  # refused: one failed attempt

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from bench.load import workload
-from cchc.conftest import PASSWORD, World, bearer
 from cchc.dossiers.models import Dossier
+from cchc.testing import PASSWORD, World, bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, bearer
 from cchc.notify.delivery import deliver_message
 from cchc.notify.models import Message
 from cchc.ops.logs import JsonFormatter, RequestIdFilter, redact
+from cchc.testing import World, bearer
 
 PHONE = "0912345678"
 ID_NUMBER = "038090001234"

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django_ratelimit.core import is_ratelimited
 
 from cchc.dossiers.models import Dossier
-from cchc.ops.tests.conftest import database_down
+from cchc.ops.tests.support import database_down
 from cchc.ops.views import server_error
 from cchc.portal import ratecounter
 

@@ -21,12 +21,11 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from cchc.conftest import World
 from cchc.notify.choices import Channel, MessageStatus
 from cchc.notify.delivery import DELIVER_TASK_PATH, WORKER_LOST
 from cchc.notify.models import Message
-from cchc.notify.tests.conftest import Mailbox, receive
-from cchc.ops.tests.conftest import ROOT, age, children_of, free_port, subprocess_env
+from cchc.ops.tests.support import ROOT, age, children_of, subprocess_env
+from cchc.testing import Mailbox, World, free_port, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -267,8 +266,8 @@ def test_receipts_retried_through_killed_web_workers_make_one_dossier_per_key(
     import threading
     import uuid
 
-    from cchc.conftest import bearer
     from cchc.dossiers.models import Dossier
+    from cchc.testing import bearer
 
     auth = {"Authorization": bearer(reception)["HTTP_AUTHORIZATION"]}
     port, master = start_web(processes, tmp_path, "web")
@@ -324,7 +323,7 @@ def test_two_web_nodes_never_answer_from_a_stale_cache(
     tmp_path: Path,
     processes: list[subprocess.Popen[bytes]],
 ) -> None:
-    from cchc.conftest import bearer
+    from cchc.testing import bearer
 
     auth = {"Authorization": bearer(reception)["HTTP_AUTHORIZATION"]}
     port_a, _ = start_web(processes, tmp_path, "a")

@@ -33,7 +33,6 @@ from PIL import Image
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import UnitProcedure
-from cchc.conftest import World, make_procedure
 from cchc.dossiers import actions
 from cchc.dossiers.actions import ReceivedDocument
 from cchc.dossiers.choices import Channel, PaymentMethod
@@ -54,7 +53,7 @@ from cchc.parindex.scoring import ScoringRuleError
 from cchc.reports import aggregates, service_index
 from cchc.reports.indicators import unit_indicators
 from cchc.reports.resolution import PeriodError
-from cchc.testing import at, make_user, receipt_for
+from cchc.testing import World, at, make_procedure, make_user, receipt_for
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit
 

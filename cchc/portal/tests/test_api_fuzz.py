@@ -34,11 +34,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cchc.conftest import World, at, make_user
 from cchc.dossiers.models import Dossier, DossierDocument
 from cchc.feedback import pakn as feedback_pakn
 from cchc.parindex import actions as par_actions
 from cchc.parindex.criteria import load_shipped, save_set
+from cchc.testing import World, at, make_user
 from cchc.tickets import queue as ticket_actions
 from cchc.tickets.models import Counter
 from cchc.units.choices import Role

@@ -10,13 +10,13 @@ from django.test import Client
 from django.utils import timezone
 
 from cchc.accounts.models import User
-from cchc.conftest import World, receipt_for
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.dossiers.models import Dossier
 from cchc.feedback import pakn as feedback_pakn
 from cchc.feedback import ratings as feedback_ratings
 from cchc.notify.models import Message
 from cchc.portal.models import Citizen, Draft
+from cchc.testing import World, receipt_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in
 from cchc.dossiers.models import Dossier
 from cchc.notify.models import Message
+from cchc.testing import World, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,11 @@ import pytest
 import requests
 from django.test import Client
 
-from cchc.conftest import World, receipt_for
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.notify.models import Message
 from cchc.portal.models import Citizen
 from cchc.portal.tests.oidc_provider import Provider
+from cchc.testing import World, receipt_for
 
 pytestmark = pytest.mark.django_db
 

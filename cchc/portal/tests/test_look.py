@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World
 from cchc.dossiers.choices import Status
 from cchc.dossiers.models import Dossier
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cchc.conftest import World, bearer
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
 from cchc.notify.models import Message
 from cchc.portal import actions
 from cchc.portal.actions import PortalError
 from cchc.portal.models import Draft
+from cchc.testing import World, bearer
 
 pytestmark = pytest.mark.django_db
 

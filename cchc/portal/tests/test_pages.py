@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, logged_in
+from cchc.testing import World, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_workspace_lists_the_staff_members_units(world: World, reception) -> Non
 
 
 def test_admin_is_served_to_a_superuser(world: World) -> None:
-    from cchc.conftest import make_user
+    from cchc.testing import make_user
 
     admin = make_user("root", is_superuser=True, is_staff=True)
     client = logged_in(admin)

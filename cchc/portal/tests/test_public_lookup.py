@@ -7,11 +7,11 @@ from typing import Any
 
 from django.test import Client
 
-from cchc.conftest import at
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.portal import tracking
 from cchc.portal.api import PublicDossier
+from cchc.testing import at
 
 URL = "/api/v1/public/dossiers/{}"
 

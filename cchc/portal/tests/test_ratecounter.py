@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cchc.conftest import run_together
 from cchc.portal.models import RateCounter
 from cchc.portal.ratecounter import RateCounterCache
+from cchc.testing import run_together
 
 pytestmark = pytest.mark.django_db
 

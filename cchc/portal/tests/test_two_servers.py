@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from cchc.catalogue.models import Procedure
-from cchc.conftest import World, bearer
 from cchc.dossiers.models import Dossier
 from cchc.portal.tests.databases import ROOT, child_environment, free_port, wait_for_port
+from cchc.testing import World, bearer
 from cchc.worktime import actions as calendar_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)

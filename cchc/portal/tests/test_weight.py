@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from cchc.conftest import World
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
 from cchc.accounts.models import User
-from cchc.conftest import World
 from cchc.dossiers.tests.pki import LocalCA
 from cchc.records import actions
 from cchc.records.actions import DocumentFields
 from cchc.records.choices import EditKind, FileSignature
 from cchc.records.models import DocumentEdit, OfficialDocument
-from cchc.records.tests.conftest import NOW, pdf_bytes, register
+from cchc.records.tests.support import NOW, pdf_bytes, register
+from cchc.testing import World
 
 
 def signed_pdf(tmp_path: Path, content: bytes, common: str = "UBND xa Nga Son") -> bytes:

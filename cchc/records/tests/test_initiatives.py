@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from cchc.accounts.models import User
-from cchc.conftest import World, bearer, logged_in
 from cchc.records import queries
 from cchc.records.models import CommunicationActivity, Initiative
-from cchc.records.tests.conftest import register
+from cchc.records.tests.support import register
+from cchc.testing import World, bearer, logged_in
 
 API = "/api/v1/records"
 

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in
 from cchc.records import actions
 from cchc.records.actions import TaskFields
 from cchc.records.models import OfficialDocument
-from cchc.records.tests.conftest import pdf_bytes, register
+from cchc.records.tests.support import pdf_bytes, register
+from cchc.testing import World, logged_in
 
 
 def _form(**overrides: object) -> dict[str, object]:

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at
 from cchc.records import actions, queries
 from cchc.records.actions import TaskFields
 from cchc.records.choices import ActivityKind, InitiativeStatus, PlanTopic, TaskStatus
 from cchc.records.models import CchcPlan, PlanTask
-from cchc.records.tests.conftest import NOW, register
+from cchc.records.tests.support import NOW, register
+from cchc.testing import World, at
 
 D = dt.date
 

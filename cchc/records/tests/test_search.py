@@ -9,11 +9,11 @@ import pytest
 from django.http import Http404
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
 from cchc.records.lookup import get_document_for
 from cchc.records.models import OfficialDocument
 from cchc.records.search import DocumentSearch, search_documents
-from cchc.records.tests.conftest import register
+from cchc.records.tests.support import register
+from cchc.testing import World, make_user
 from cchc.units.choices import Role
 
 

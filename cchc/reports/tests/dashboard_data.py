@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cchc.conftest import TZ, World
 from cchc.dossiers.choices import Channel, EndType
 from cchc.dossiers.models import Dossier
-from cchc.reports.tests.conftest import make_dossier
+from cchc.reports.tests.support import make_dossier
+from cchc.testing import TZ, World
 
 NOW = dt.datetime(2025, 12, 10, 10, 0, tzinfo=TZ)
 

@@ -27,7 +27,6 @@ from typing import Any
 
 from cchc.accounts.models import User
 from cchc.catalogue.models import Procedure, ProcedureVersion, UnitProcedure
-from cchc.conftest import World, at, make_procedure
 from cchc.dossiers.choices import Action, Channel, EndType, PaymentMethod, Status
 from cchc.dossiers.models import (
     DocumentKind,
@@ -38,6 +37,7 @@ from cchc.dossiers.models import (
     DossierStep,
 )
 from cchc.feedback.models import Feedback, Rating
+from cchc.testing import World, at, make_procedure
 from cchc.units.choices import UnitKind
 from cchc.units.models import Unit
 from cchc.worktime import deadlines

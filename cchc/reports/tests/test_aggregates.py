@@ -16,14 +16,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cchc.conftest import World, at, receipt_for
 from cchc.dossiers import actions
 from cchc.dossiers.importing import SYSTEM, import_dossiers
 from cchc.dossiers.models import Dossier
 from cchc.reports import aggregates
 from cchc.reports.models import CountedDossier, ReportsState
 from cchc.reports.resolution import NotReady, resolution
-from cchc.reports.tests.conftest import as_counter, make_dossier, oracle
+from cchc.reports.tests.support import as_counter, make_dossier, oracle
+from cchc.testing import World, at, receipt_for
 from cchc.worktime.actions import add_day_off
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cchc.conftest import World, at, bearer, logged_in
 from cchc.dossiers.choices import EndType
 from cchc.reports.choices import OFFICIAL_COLUMNS
-from cchc.reports.tests.conftest import make_dossier
+from cchc.reports.tests.support import make_dossier
+from cchc.testing import World, at, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 

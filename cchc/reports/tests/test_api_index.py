@@ -12,8 +12,8 @@ from django.test import Client
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc.accounts.models import User
-from cchc.conftest import World, bearer
 from cchc.reports.tests.index_data import AFTER, August, Staff, august
+from cchc.testing import World, bearer
 
 pytestmark = pytest.mark.django_db
 

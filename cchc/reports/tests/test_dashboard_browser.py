@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from cchc.dossiers.choices import Channel, EndType
-from cchc.reports.tests.conftest import make_dossier
+from cchc.reports.tests.support import make_dossier
 from cchc.testing import PASSWORD, World, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,13 +13,13 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cchc.conftest import World, logged_in, make_user
 from cchc.lib.numbers import localised
 from cchc.reports import aggregates
 from cchc.reports.dashboards import number, percent
 from cchc.reports.resolution import resolution
-from cchc.reports.tests.conftest import make_dossier
 from cchc.reports.tests.dashboard_data import NOW, Dossiers, at, make_world_dossiers
+from cchc.reports.tests.support import make_dossier
+from cchc.testing import World, logged_in, make_user
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc.conftest import TZ, World
 from cchc.dossiers.choices import Channel, EndType
 from cchc.dossiers.models import Dossier
 from cchc.feedback.models import Rating
 from cchc.reports import aggregates
 from cchc.reports.resolution import Counts, resolution, resolution_series
-from cchc.reports.tests.conftest import as_counter, make_dossier, oracle
+from cchc.reports.tests.support import as_counter, make_dossier, oracle
+from cchc.testing import TZ, World
 from cchc.worktime import deadlines
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import time_machine
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in
 from cchc.reports.tests.index_data import AFTER, August, Staff, august
+from cchc.testing import World, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cchc.catalogue.models import UnitProcedure
-from cchc.conftest import World, at
 from cchc.dossiers.choices import Channel, EndType, PaymentMethod
 from cchc.reports import service_index as si
 from cchc.reports.models_index import ServiceIndexDay
@@ -30,6 +29,7 @@ from cchc.reports.tests.index_data import (
     pay,
     rate,
 )
+from cchc.testing import World, at
 from cchc.units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,12 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
-from cchc.conftest import World
 from cchc.feedback.reports import feedback_timeliness
 from cchc.reports import indicators as ind
 from cchc.reports import service_index as si
 from cchc.reports.scoring import band_of, config
 from cchc.reports.tests.index_data import AFTER, AUGUST, August, Staff, august, communes
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

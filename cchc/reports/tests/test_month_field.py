@@ -18,7 +18,6 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cchc.conftest import World, at, make_procedure
 from cchc.dossiers.choices import Channel, EndType, Status
 from cchc.dossiers.models import Dossier
 from cchc.reports import aggregates
@@ -26,7 +25,8 @@ from cchc.reports import resolution as resolution_module
 from cchc.reports.facts import MONTH_COLUMNS
 from cchc.reports.models import ReportsState, ResolutionMonth, ResolutionMonthField
 from cchc.reports.resolution import resolution, resolution_series
-from cchc.reports.tests.conftest import make_dossier
+from cchc.reports.tests.support import make_dossier
+from cchc.testing import World, at, make_procedure
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cchc.conftest import World
 from cchc.dossiers.choices import EndType
 from cchc.dossiers.models import Dossier
 from cchc.reports.tests.dashboard_data import NOW, Dossiers, at, make_world_dossiers
+from cchc.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from pypdf import PdfReader
 
-from cchc.conftest import World, logged_in
 from cchc.lib.numbers import localised
 from cchc.reports import service_index as si
 from cchc.reports.dashboards import number, percent
@@ -25,6 +24,7 @@ from cchc.reports.report_docx import report_docx
 from cchc.reports.report_pdf import report_pdf
 from cchc.reports.resolution import PeriodError, units_in
 from cchc.reports.tests.dashboard_data import NOW, Dossiers, make_world_dossiers
+from cchc.testing import World, logged_in
 
 pytestmark = pytest.mark.django_db
 

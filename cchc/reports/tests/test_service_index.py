@@ -11,9 +11,9 @@ import pytest
 from django.http import Http404
 
 from cchc.accounts.models import User
-from cchc.conftest import World, at
 from cchc.reports import service_index as si
 from cchc.reports.tests.index_data import AFTER, AUGUST, August, august
+from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cchc.conftest import World, at, logged_in
 from cchc.dossiers.choices import EndType
 from cchc.dossiers.models import Dossier
 from cchc.reports import aggregates
-from cchc.reports.tests.conftest import make_dossier
+from cchc.reports.tests.support import make_dossier
+from cchc.testing import World, at, logged_in
 
 pytestmark = pytest.mark.django_db
 

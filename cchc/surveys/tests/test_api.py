@@ -10,7 +10,7 @@ from django.test import Client
 from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.models import Questionnaire, SurveyRound
-from cchc.surveys.tests.conftest import EXAMPLE_ANSWERS, example_doc
+from cchc.surveys.tests.support import EXAMPLE_ANSWERS, example_doc
 from cchc.testing import World, at, bearer
 
 pytestmark = pytest.mark.django_db

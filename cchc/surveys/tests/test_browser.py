@@ -12,7 +12,7 @@ import pytest
 from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.models import Invitation, Questionnaire, Response, SurveyRound
-from cchc.surveys.tests.conftest import new_round, returned_dossier
+from cchc.surveys.tests.support import new_round, returned_dossier
 from cchc.testing import World, assert_accessible, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

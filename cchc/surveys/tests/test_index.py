@@ -11,7 +11,7 @@ from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.index import margin, round_results, unit_index
 from cchc.surveys.models import Questionnaire, SurveyRound
-from cchc.surveys.tests.conftest import EXAMPLE_ANSWERS, new_round
+from cchc.surveys.tests.support import EXAMPLE_ANSWERS, new_round
 from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
 from cchc.units.models import Unit

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.models import Invitation, Questionnaire, Response, SurveyRound
-from cchc.surveys.tests.conftest import example_doc, returned_dossier
+from cchc.surveys.tests.support import example_doc, returned_dossier
 from cchc.testing import World, at, logged_in
 
 pytestmark = pytest.mark.django_db

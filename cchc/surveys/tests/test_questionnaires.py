@@ -11,7 +11,7 @@ from cchc.surveys import actions
 from cchc.surveys.choices import QuestionnaireStatus
 from cchc.surveys.io import export_questionnaire
 from cchc.surveys.models import Question, Questionnaire
-from cchc.surveys.tests.conftest import example_doc, new_round
+from cchc.surveys.tests.support import example_doc, new_round
 from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db

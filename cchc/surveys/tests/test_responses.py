@@ -8,7 +8,7 @@ import time_machine
 from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.models import Answer, Invitation, Response, SurveyRound
-from cchc.surveys.tests.conftest import returned_dossier
+from cchc.surveys.tests.support import returned_dossier
 from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from cchc.notify.registry import morning_jobs
 from cchc.surveys import actions
 from cchc.surveys.choices import RoundStatus
 from cchc.surveys.models import Invitation, Questionnaire, SurveyRound
-from cchc.surveys.tests.conftest import new_round, returned_dossier
+from cchc.surveys.tests.support import new_round, returned_dossier
 from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_a_round_checks_its_inputs(questionnaire: Questionnaire, carol: User, wo
 
 
 def test_a_draft_questionnaire_cannot_be_used(prov: User, carol: User, world: World) -> None:
-    from cchc.surveys.tests.conftest import example_doc
+    from cchc.surveys.tests.support import example_doc
 
     draft = actions.import_questionnaire(example_doc(), unit=world.province, by=prov)
     with pytest.raises(actions.InvalidSurvey, match="đang áp dụng"):

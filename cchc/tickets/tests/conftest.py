@@ -8,18 +8,15 @@ commune B) must never reach them. Days are real 2025 dates on the shipped calend
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from cchc.catalogue.models import Field
-from cchc.conftest import World, at
+from cchc.testing import World
 from cchc.tickets.models import Counter, SlotPlan
-
-MONDAY = "2025-08-04"
+from cchc.tickets.tests.support import Queue
 
 
 @pytest.fixture(autouse=True)
@@ -29,16 +26,6 @@ def _no_rate_limits(settings: Any, request: pytest.FixtureRequest) -> None:
     settings.RATELIMIT_ENABLE = False
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         cache.clear()
-
-
-@dataclass
-class Queue:
-    civil: Field
-    certify: Field
-    one: Counter
-    two: Counter
-    three: Counter
-    other_unit: Counter
 
 
 @pytest.fixture
@@ -58,7 +45,3 @@ def queue(world: World, copy_implemented: None) -> Queue:
 def plan(world: World, queue: Queue) -> SlotPlan:
     """Commune A takes appointments in every field: 30-minute slots, 2 citizens each."""
     return SlotPlan.objects.create(unit=world.commune_a, slot_minutes=30, capacity=2)
-
-
-def moment(day: str, hour: int = 9, minute: int = 0, second: int = 0) -> dt.datetime:
-    return at(day, hour, minute).replace(second=second)

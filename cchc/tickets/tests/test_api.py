@@ -13,11 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
-from cchc.conftest import World, bearer, logged_in
+from cchc.testing import World, bearer, logged_in
 from cchc.tickets import appointments
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import SlotPlan, Ticket
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cchc.conftest import World, bearer, run_together
+from cchc.testing import World, bearer, run_together
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

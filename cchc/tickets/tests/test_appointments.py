@@ -7,14 +7,14 @@ import datetime as dt
 
 import pytest
 
-from cchc.conftest import World, run_together
 from cchc.notify.models import Message
+from cchc.testing import World, run_together
 from cchc.tickets import appointments
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.choices import APPOINTMENT_TRANSITIONS
 from cchc.tickets.errors import IllegalMove, InvalidInput, NotFound, SlotFull
 from cchc.tickets.models import Appointment, AppointmentEvent, SlotPlan
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from cchc.accounts.models import User
 from cchc.testing import World, assert_accessible
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
-from cchc.tickets.tests.conftest import Queue
+from cchc.tickets.tests.support import Queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets.models import Appointment, Ticket
-from cchc.tickets.tests.conftest import Queue
+from cchc.tickets.tests.support import Queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

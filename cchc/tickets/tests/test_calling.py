@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, run_together
+from cchc.testing import World, run_together
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.errors import CounterBusy, IllegalMove, InvalidInput
 from cchc.tickets.models import Ticket, TicketEvent
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

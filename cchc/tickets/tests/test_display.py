@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cchc.accounts.models import User
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets import appointments
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import SlotPlan
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

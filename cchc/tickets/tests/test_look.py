@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets.models import SlotPlan
-from cchc.tickets.tests.conftest import Queue
+from cchc.tickets.tests.support import Queue
 from cchc.tickets.views import board_clock
 
 pytestmark = pytest.mark.django_db

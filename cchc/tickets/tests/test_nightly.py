@@ -14,11 +14,11 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from cchc.accounts.models import User
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets import appointments, nightly
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Appointment, DayCloseRun, SlotPlan, Ticket, TicketEvent
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.conftest import World, run_together
+from cchc.testing import World, run_together
 from cchc.tickets.errors import InvalidInput
 from cchc.tickets.models import Ticket, TicketEvent
 from cchc.tickets.queue import issue_ticket
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 
 @pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets.models import Appointment, SlotPlan
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

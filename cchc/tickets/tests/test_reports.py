@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.reports import mean, percentile, queue_stats
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 M = dt.timedelta(minutes=1)
 

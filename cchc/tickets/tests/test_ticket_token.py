@@ -9,10 +9,10 @@ import time_machine
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in
+from cchc.testing import World, logged_in
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
-from cchc.tickets.tests.conftest import MONDAY, Queue, moment
+from cchc.tickets.tests.support import MONDAY, Queue, moment
 
 pytestmark = pytest.mark.django_db
 

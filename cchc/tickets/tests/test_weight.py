@@ -11,9 +11,9 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World
+from cchc.testing import World
 from cchc.tickets import queue as queue_actions
-from cchc.tickets.tests.conftest import Queue
+from cchc.tickets.tests.support import Queue
 
 pytestmark = pytest.mark.django_db
 

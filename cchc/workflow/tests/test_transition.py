@@ -11,11 +11,10 @@ import pytest
 from django.db import transaction
 
 from cchc.accounts.models import User
-from cchc.conftest import run_together
 from cchc.dossiers.choices import Status
 from cchc.dossiers.models import Dossier, DossierEvent
 from cchc.lib.errors import DomainError
-from cchc.testing import at
+from cchc.testing import at, run_together
 from cchc.units.choices import Role
 from cchc.units.models import user_roles_in
 from cchc.workflow.table import Move, Rule, TransitionTable

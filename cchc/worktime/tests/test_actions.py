@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, make_user
+from cchc.testing import World, make_user
 from cchc.worktime import actions, snapshot
 from cchc.worktime.actions import CalendarChangeEvent, CalendarError, CalendarImportError
 from cchc.worktime.choices import ChangeAction, DayKind, DaySource

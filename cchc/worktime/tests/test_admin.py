@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.conftest import World, logged_in, make_user
+from cchc.testing import World, logged_in, make_user
 from cchc.worktime.choices import ChangeAction, DayKind
 from cchc.worktime.deadlines import TZ, Duration, due
 from cchc.worktime.models import CalendarChange, CalendarDay, OfficeHours, UnitClosure

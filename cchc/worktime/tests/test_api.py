@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from cchc.conftest import World, make_user
+from cchc.testing import World, make_user
 from cchc.worktime import actions
 
 DUE = "/api/v1/calendar/due"

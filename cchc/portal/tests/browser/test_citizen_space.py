@@ -14,11 +14,10 @@ import pytest
 from playwright.sync_api import expect
 
 from cchc.accounts.models import User
-from cchc.conftest import PASSWORD, World, receipt_for
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.feedback.models import Feedback
 from cchc.notify.models import Message
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import PASSWORD, World, assert_accessible, receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from cchc.conftest import World
-from cchc.portal.tests.browser.conftest import assert_accessible
+from cchc.testing import World, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from cchc.accounts.models import User
-from cchc.conftest import World, receipt_for
 from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.actions import Applicant, receive_dossier
 from cchc.feedback import pakn as feedback_pakn
 from cchc.feedback.choices import Category
 from cchc.notify.models import Message
 from cchc.portal.models import Citizen, Draft
+from cchc.testing import World, receipt_for
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,11 +9,11 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from cchc.conftest import TZ, World
 from cchc.dossiers.choices import Channel, EndType, Status
 from cchc.dossiers.models import Dossier
 from cchc.feedback.choices import SATISFIED_LEVELS
 from cchc.feedback.models import Rating
+from cchc.testing import TZ, World
 from cchc.worktime import deadlines
 from cchc.worktime.choices import Outcome
 

@@ -4,7 +4,6 @@ subprocess needs to run against the test database."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,9 +12,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import OperationalError, connection
-
-# The notify tests' SMTP server, SMS gateway and SMS file, for the operations tests too.
-from cchc.notify.tests.conftest import gateway, sms_file, smtp  # noqa: F401
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -31,12 +27,6 @@ def database_down() -> Iterator[None]:
 
     with connection.execute_wrapper(refuse):
         yield
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_database_url() -> str:
