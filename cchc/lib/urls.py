@@ -7,8 +7,9 @@ cannot reach.
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.urls import reverse
@@ -38,3 +39,14 @@ def tracking_path(code: str) -> str:
 def tracking_url(code: str) -> str:
     """The same, absolute: the address SMS, e-mail and the printed receipt's QR code carry."""
     return public_base_url() + tracking_path(code)
+
+
+def code_in_tracking_url(text: str) -> str | None:
+    """The dossier code in a tracking address (`tracking_url`'s inverse), e.g. what a barcode
+    reader types from a receipt's QR code; None if `text` holds no such address."""
+    prefix = reverse("portal:track")
+    start = text.find(prefix)
+    if start < 0:
+        return None
+    code = re.split(r"[/?#\s]", text[start + len(prefix) :], maxsplit=1)[0]
+    return unquote(code) or None

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from cchc.catalogue.models import Field
 from cchc.lib.codes import spoken_code
 from cchc.lib.personal import InvalidPhone, normalise_phone
-from cchc.lib.urls import public_url
+from cchc.lib.urls import code_in_tracking_url, public_url
 from cchc.tickets.choices import (
     APPOINTMENT_TRANSITIONS,
     HOLDING_PLACE,
@@ -424,14 +423,11 @@ def expire_appointments(unit: Unit, day: dt.date, *, at: dt.datetime | None = No
 # Here rather than in the queue: an appointment's code checks in (above), a dossier's gives a
 # plain ticket (`queue.issue_ticket`), and the queue knows nothing of appointments.
 
-_STATUS_URL = re.compile(r"/tra-cuu/([^/?#\s]+)")
-
 
 def scanned_code(raw: str) -> str:
     """What a barcode reader typed: a receipt's QR (its public status URL) or a bare code."""
     raw = raw.strip()
-    match = _STATUS_URL.search(raw)
-    return unquote(match.group(1)) if match else raw
+    return code_in_tracking_url(raw) or raw
 
 
 def ticket_for_code(unit: Unit, raw: str, *, at: dt.datetime | None = None) -> Ticket:

@@ -399,14 +399,16 @@ def test_an_imported_dossier_is_flagged_and_found_like_a_live_one(
     assert dossier.applicant_phone == "0912345678"
 
 
-def test_a_resubmitted_online_dossier_keeps_its_ledger_number(submitted: Dossier) -> None:
+def test_a_resubmitted_online_dossier_keeps_its_ledger_number(
+    submitted: Dossier, reception: User
+) -> None:
     from cchc.dossiers.ledger import ledger_number
 
     submitted.refresh_from_db()
     before = (submitted.submitted_at, ledger_number(submitted))
     turned = actions.ask_completion(
         submitted,
-        by=make_user("le", submitted.receiving_unit, Role.RECEPTION),
+        by=reception,
         missing=[actions.MissingItem("Tờ khai", "chưa ký")],
         at=at("2025-08-04", 8),
     )

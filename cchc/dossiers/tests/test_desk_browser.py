@@ -17,7 +17,7 @@ from cchc.accounts.models import User
 from cchc.catalogue.models import StepTemplate
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.testing import PASSWORD, World, assert_accessible, at, make_user, receipt_for
+from cchc.testing import PASSWORD, World, assert_accessible, at, receipt_for
 from cchc.units.choices import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,11 +103,10 @@ def test_the_leader_approves_from_the_dossier_page_with_one_confirmation(
 
 
 def test_a_supervisors_pages_show_no_control_that_would_be_refused(
-    desk_page: Any, at_leader: Dossier, world: World
+    desk_page: Any, at_leader: Dossier, world: World, sam: Any
 ) -> None:
-    supervisor = make_user("giamsat", world.province, Role.SUPERVISOR)
     page = desk_page
-    log_in(page, supervisor)
+    log_in(page, sam)
     for name, path in [
         ("workspace-supervisor", "/lam-viec/"),
         ("worklist-supervisor", "/lam-viec/ho-so/?list=open"),

@@ -113,19 +113,19 @@ def test_a_one_stop_centre_signs_with_its_communes_certificate(pki: Path, world:
 
 
 def test_only_the_units_own_staff_may_sign_its_receipt(
-    pki: Path, received: Dossier, world: World
+    pki: Path, received: Dossier, world: World, pat: Any, reception_b: Any
 ) -> None:
     # A province appraiser sees every commune's dossiers but does not sign in their name.
-    appraiser = make_user("tham-dinh", world.province, Role.APPRAISER)
-    client = logged_in(appraiser)
+    client = logged_in(pat)
     assert "signed=1" not in client.get(f"/lam-viec/ho-so/{received.code}/").content.decode()
     response = client.get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf?signed=1")
     assert response.status_code == 302
     assert "Chỉ cán bộ của Xã Nga Sơn mới ký số" in _messages(client, response)
     # Another commune's officer does not even find the dossier.
-    other = make_user("ngoai", world.commune_b, Role.RECEPTION)
     assert (
-        logged_in(other).get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf?signed=1").status_code
+        logged_in(reception_b)
+        .get(f"/lam-viec/ho-so/{received.code}/mau-01.pdf?signed=1")
+        .status_code
         == 404
     )
 

@@ -19,7 +19,13 @@ from cchc.dossiers.printing import public_status_path, public_status_url
 from cchc.feedback import notices as feedback_notices
 from cchc.feedback import ratings as feedback_ratings
 from cchc.feedback.ratings import rating_link
-from cchc.lib.urls import public_base_url, public_url, tracking_path, tracking_url
+from cchc.lib.urls import (
+    code_in_tracking_url,
+    public_base_url,
+    public_url,
+    tracking_path,
+    tracking_url,
+)
 from cchc.tickets.appointments import appointment_url
 
 CODES = ["000.30.10.H56-250804-0001", "000.00.16.H56-251231-12345", "A B/1", "12/TP-HT"]
@@ -39,6 +45,13 @@ def test_the_tracking_address_is_the_one_sms_and_qr_codes_carried(base: str, cod
     assert dossier_notices.tracking_url(code) == old
     assert public_status_url(code) == old
     assert public_status_path(code) == tracking_path(code) == old.removeprefix(base)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_scanned_tracking_address_gives_back_its_code(base: str, code: str) -> None:
+    assert code_in_tracking_url(tracking_url(code)) == code
+    assert code_in_tracking_url(f"  {tracking_url(code)}?utm=qr ") == code
+    assert code_in_tracking_url(code) is None  # a bare code is not an address
 
 
 def test_issued_codes_take_the_routes_own_address() -> None:
