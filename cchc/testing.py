@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
+import json
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -252,4 +255,27 @@ def receive(world: World, by: User, day: str, hour: int = 9, **applicant_overrid
     """A 3-working-day certification received at `day` `hour`:00 in commune A."""
     return receive_dossier(
         receipt_for(world, applicant=applicant(**applicant_overrides)), by=by, at=at(day, hour)
+    )
+
+
+# -- two doors, one answer: what a page shows and what the API says for the same input -----------
+
+_PAGE_ERROR = re.compile(r'<p class="error note" role="alert">(.*?)</p>', re.S)
+
+
+def page_answer(user: User, path: str, form: dict[str, Any]) -> tuple[int, str]:
+    """A staff page's answer to a POST: its status and the refusal shown in place ("" if none)."""
+    response = logged_in(user).post(path, form)
+    found = _PAGE_ERROR.search(response.content.decode())
+    return response.status_code, html.unescape(found.group(1)) if found else ""
+
+
+def api_answer(user: User, path: str, body: dict[str, Any]) -> tuple[int, str]:
+    """The API's answer to a JSON POST with the user's token: its status and the refusal's
+    `detail` ("" when it succeeded)."""
+    response = Client().post(
+        path, data=json.dumps(body), content_type="application/json", **bearer(user)
+    )
+    return response.status_code, "" if response.status_code == 200 else str(
+        response.json().get("detail", "")
     )

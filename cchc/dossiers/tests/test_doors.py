@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 import pytest
@@ -17,29 +16,18 @@ import time_machine
 from django.test import Client
 
 from cchc.dossiers.models import Dossier, DossierEvent
-from cchc.testing import World, at, bearer, logged_in
+from cchc.testing import World, api_answer, at, bearer, logged_in, page_answer
 
 pytestmark = pytest.mark.django_db
-
-_ERROR = re.compile(r'<p class="error note" role="alert">(.*?)</p>', re.S)
 
 
 def page(user: Any, dossier: Dossier, action: str, form: dict[str, str]) -> tuple[int, str]:
     """The page's answer: its status and the refusal shown above the dossier ("" if none)."""
-    response = logged_in(user).post(f"/lam-viec/ho-so/{dossier.code}/thao-tac/{action}/", form)
-    found = _ERROR.search(response.content.decode())
-    return response.status_code, html.unescape(found.group(1)) if found else ""
+    return page_answer(user, f"/lam-viec/ho-so/{dossier.code}/thao-tac/{action}/", form)
 
 
 def api(user: Any, dossier: Dossier, action: str, body: dict[str, Any]) -> tuple[int, str]:
-    response = Client().post(
-        f"/api/v1/dossiers/{dossier.code}/actions/{action}",
-        data=json.dumps(body),
-        content_type="application/json",
-        **bearer(user),
-    )
-    detail = response.json().get("detail", "") if response.status_code != 200 else ""
-    return response.status_code, str(detail)
+    return api_answer(user, f"/api/v1/dossiers/{dossier.code}/actions/{action}", body)
 
 
 def unchanged(dossier: Dossier) -> tuple[Any, ...]:
@@ -329,13 +317,9 @@ def test_an_upload_without_version_or_at_an_old_one_is_refused_by_both_doors(
 
     settings.MEDIA_ROOT = tmp_path
 
-    def through_page(**form: str) -> tuple[int, str]:
-        response = logged_in(reception).post(
-            f"/lam-viec/ho-so/{received.code}/giay-to/",
-            {"file": SimpleUploadedFile("a.png", PNG), **form},
-        )
-        found = _ERROR.search(response.content.decode())
-        return response.status_code, html.unescape(found.group(1)) if found else ""
+    def through_page(**form: Any) -> tuple[int, str]:
+        upload = {"file": SimpleUploadedFile("a.png", PNG), **form}
+        return page_answer(reception, f"/lam-viec/ho-so/{received.code}/giay-to/", upload)
 
     def through_api(**form: Any) -> tuple[int, str]:
         response = Client().post(
@@ -345,9 +329,9 @@ def test_an_upload_without_version_or_at_an_old_one_is_refused_by_both_doors(
         )
         return response.status_code, response.json().get("detail", "")
 
-    page_answer, api_answer = through_page(), through_api()
-    assert page_answer == api_answer and page_answer[0] == 422
-    assert "Thiếu version" in page_answer[1]
+    on_page, on_api = through_page(), through_api()
+    assert on_page == on_api and on_page[0] == 422
+    assert "Thiếu version" in on_page[1]
     assert through_page(version="1")[0] == 302
     page_again, api_again = through_page(version="1"), through_api(version=1)
     assert page_again == api_again and page_again[0] == 409

@@ -4,38 +4,24 @@ is refused with the same status and sentence and changes nothing; good input is 
 
 from __future__ import annotations
 
-import html
-import json
-import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from cchc.feedback import pakn
 from cchc.feedback.models import Feedback
 from cchc.feedback.tests.support import send
-from cchc.testing import World, bearer, logged_in
+from cchc.testing import World, api_answer, page_answer
 
 pytestmark = pytest.mark.django_db
 
-_ERROR = re.compile(r'<p class="error note" role="alert">(.*?)</p>', re.S)
-
 
 def page(user: Any, feedback: Feedback, action: str, form: dict[str, str]) -> tuple[int, str]:
-    response = logged_in(user).post(f"/lam-viec/phan-anh/{feedback.code}/thao-tac/{action}/", form)
-    found = _ERROR.search(response.content.decode())
-    return response.status_code, html.unescape(found.group(1)) if found else ""
+    return page_answer(user, f"/lam-viec/phan-anh/{feedback.code}/thao-tac/{action}/", form)
 
 
 def api(user: Any, feedback: Feedback, action: str, body: dict[str, Any]) -> tuple[int, str]:
-    response = Client().post(
-        f"/api/v1/feedback/staff/items/{feedback.code}/{action}",
-        data=json.dumps(body),
-        content_type="application/json",
-        **bearer(user),
-    )
-    return response.status_code, "" if response.status_code == 200 else response.json()["detail"]
+    return api_answer(user, f"/api/v1/feedback/staff/items/{feedback.code}/{action}", body)
 
 
 def state(feedback: Feedback) -> tuple[Any, ...]:

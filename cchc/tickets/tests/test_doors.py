@@ -15,7 +15,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from cchc.accounts.models import User
-from cchc.testing import World, bearer, logged_in
+from cchc.testing import World, api_answer, logged_in
 from cchc.tickets import queue as queue_actions
 from cchc.tickets.models import Ticket
 from cchc.tickets.tests.support import MONDAY, Queue, moment
@@ -49,13 +49,7 @@ def page(user: User, counter_id: int, action: str, form: dict[str, str]) -> tupl
 
 
 def api(user: User, counter_id: int, action: str, body: dict[str, Any]) -> tuple[int, str]:
-    response = Client().post(
-        f"{API}/counters/{counter_id}/{action}",
-        json.dumps(body),
-        content_type="application/json",
-        **bearer(user),
-    )
-    return response.status_code, "" if response.status_code == 200 else response.json()["detail"]
+    return api_answer(user, f"{API}/counters/{counter_id}/{action}", body)
 
 
 def tickets() -> list[tuple[str, str, int | None]]:
