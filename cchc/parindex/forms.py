@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.numbers import localised
 from cchc.parindex.choices import EvidenceKind
 from cchc.parindex.models import Criterion
 
@@ -30,12 +31,11 @@ def score_input(criterion: Criterion, *, autofocus: bool) -> forms.TextInput:
 
 
 def _hint(criterion: Criterion) -> str:
-    from cchc.lib.numbers import localised
-
     return str(_("Từ 0 đến %(max)s điểm, ví dụ 0,5.") % {"max": localised(criterion.max_score)})
 
 
 class SelfScoreForm(forms.Form):
+    prefix = "self"
     score = forms.CharField(label=_("Điểm tự chấm"), max_length=8)
     note = forms.CharField(
         label=_("Ghi chú"),
@@ -45,12 +45,13 @@ class SelfScoreForm(forms.Form):
     )
 
     def __init__(self, *args: Any, criterion: Criterion, autofocus: bool = True, **kwargs: Any):
-        super().__init__(*args, prefix="self", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["score"].widget = score_input(criterion, autofocus=autofocus)
         self.fields["score"].help_text = _hint(criterion)
 
 
 class EvidenceForm(forms.Form):
+    prefix = "ev"
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=EvidenceKind.choices)
     label = forms.CharField(label=_("Tên tài liệu"), max_length=300)
     file = forms.FileField(
@@ -66,10 +67,11 @@ class EvidenceForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, prefix="ev", **kwargs)
+        super().__init__(*args, **kwargs)
 
 
 class AppraisalForm(forms.Form):
+    prefix = "ap"
     score = forms.CharField(
         label=_("Điểm thẩm định"),
         required=False,
@@ -86,7 +88,7 @@ class AppraisalForm(forms.Form):
     def __init__(
         self, *args: Any, criterion: Criterion, round: int, autofocus: bool = True, **kwargs: Any
     ):
-        super().__init__(*args, prefix="ap", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["score"].widget = score_input(criterion, autofocus=autofocus)
         base = _("điểm tự chấm") if round == 1 else _("điểm thẩm định lần 1")
         self.fields["score"].help_text = (
@@ -95,6 +97,7 @@ class AppraisalForm(forms.Form):
 
 
 class ExplanationForm(forms.Form):
+    prefix = "ex"
     text = forms.CharField(
         label=_("Nội dung giải trình"),
         max_length=4000,
@@ -102,4 +105,4 @@ class ExplanationForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, prefix="ex", **kwargs)
+        super().__init__(*args, **kwargs)

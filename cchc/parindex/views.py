@@ -24,11 +24,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cchc.lib.numbers import localised
 from cchc.parindex import actions
 from cchc.parindex.choices import Action, EvidenceKind, Method, Status
 from cchc.parindex.forms import AppraisalForm, EvidenceForm, ExplanationForm, SelfScoreForm
 from cchc.parindex.lookup import get_assessment_for
-from cchc.parindex.models import Assessment, AssessmentEvent, Criterion, Score, ScoreChange
+from cchc.parindex.models import (
+    Assessment,
+    AssessmentEvent,
+    Criterion,
+    Evidence,
+    Score,
+    ScoreChange,
+)
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
 from cchc.parindex.results import lost_points, progress, totals
 
@@ -147,7 +155,7 @@ def _rows(assessment: Assessment) -> list[Row]:
             continue
         row = rows[c.pk]
         row.score = score
-        row.evidence_n = score.evidence_n  # type: ignore[attr-defined]
+        row.evidence_n = score.evidence_n
         node: Criterion | None = c
         while node is not None:
             target = rows[node.pk]
@@ -165,8 +173,6 @@ POINT_COLUMNS = frozenset({"self_score", "appraised_1", "appraised_2", "survey_s
 
 def _points_text(raw: str) -> str:
     # Stored as "0.5" (actions._set); shown the Vietnamese way.
-    from cchc.lib.numbers import localised
-
     return localised(Decimal(raw)) if raw else "—"
 
 
@@ -473,8 +479,6 @@ def criterion_detail(request: HttpRequest, assessment_id: int, code: str) -> Htt
 
 
 def _typed(value: Decimal | None) -> str:
-    from cchc.lib.numbers import localised
-
     return "" if value is None else localised(value)
 
 
@@ -548,10 +552,8 @@ def _post(
 
 
 @login_required
-def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) -> FileResponse:
     a = get_assessment_for(request.user, assessment_id)
-    from cchc.parindex.models import Evidence
-
     found = Evidence.objects.filter(pk=evidence_id, score__assessment=a).exclude(file="").first()
     if found is None:
         raise Http404

@@ -140,7 +140,7 @@ def test_evidence_file_downloads_for_the_unit(assessment: Assessment, carol: Use
         f"/lam-viec/chi-so-cchc/{assessment.pk}/minh-chung/{evidence.pk}/"
     )
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == pdf
+    assert response.getvalue() == pdf
 
 
 # -- self-assessment ---------------------------------------------------------------------------
