@@ -402,7 +402,9 @@ def criterion_detail(request: HttpRequest, assessment_id: int, code: str) -> Htt
         criterion=criterion,
         initial={"score": _typed(score.self_score), "note": score.note},
     )
-    evidence_form = EvidenceForm(post if form_name == "evidence" else None, files)
+    evidence_form = EvidenceForm(
+        post if form_name == "evidence" else None, files if form_name == "evidence" else None
+    )
     appraisal_form = (
         AppraisalForm(
             post if form_name == "appraise" else None,

@@ -89,6 +89,7 @@ def test_nav_and_list_show_the_assessment_with_progress(assessment: Assessment, 
     assert f"1/{len(leaves(assessment))} tiêu chí có minh chứng" in body
     assert "15/11/2025" in body and "20/12/2025" in body
     assert "Đang tự đánh giá" in body
+    assert "2025" in body and "2.025" not in body
     assert "(dự kiến)" in body
 
 
@@ -177,6 +178,7 @@ def test_a_bad_self_score_is_refused_naming_the_criterion(
     body = html(response)
     assert "Tiêu chí 2.1" in body and says in body
     assert 'class="error-summary' in body or 'role="alert"' in body
+    assert "Trường này là bắt buộc" not in body  # only the posted form is judged
     row = score(assessment)
     assert row.self_score is None and row.note == ""
     assert not ScoreChange.objects.filter(score=row).exists()
