@@ -4,6 +4,23 @@ from cchc.parindex import views
 
 app_name = "parindex"
 urlpatterns = [
+    path("lam-viec/chi-so-cchc/", views.assessments, name="assessments"),
+    path("lam-viec/chi-so-cchc/<int:assessment_id>/", views.assessment_detail, name="assessment"),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/buoc/<str:action>/",
+        views.act,
+        name="act",
+    ),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/tieu-chi/<str:code>/",
+        views.criterion_detail,
+        name="criterion",
+    ),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/minh-chung/<int:evidence_id>/",
+        views.evidence_file,
+        name="evidence_file",
+    ),
     path(
         "lam-viec/chi-so-cchc/<int:assessment_id>/diem-bi-tru.docx",
         views.lost_points_word,

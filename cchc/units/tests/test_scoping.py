@@ -205,6 +205,15 @@ def victim(world: World, settings: Any, tmp_path: Any) -> Victim:
     )
     tthc_a = make_user("tthc_a", world.commune_a, Role.TTHC_CONTROL)
     par_actions.set_self_score(assessment, "1.2", 1, by=tthc_a, note=SECRETS["name"])
+    # A file of evidence, so the walk reaches the evidence download with a real id.
+    par_actions.add_evidence(
+        assessment,
+        "1.2",
+        by=tthc_a,
+        kind="file",
+        label="Báo cáo CCHC quý III",
+        file=SimpleUploadedFile("bc.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"),
+    )
     return Victim(dossier, document, feedback, ticket, counter, clerk, survey, assessment)
 
 
@@ -273,6 +282,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
     if re.search(rf"<uuid:{param}>", route):
         return str(uuid.uuid4())  # a guessed id of something unguessable finds nothing
     if param == "code":
+        if key.startswith("parindex:"):
+            return "1.2"  # a criterion of the set, self-scored by commune A
         if key.startswith("feedback:") or "/feedback/" in route:
             return v.feedback.code
         if key.startswith("catalogue:") or "procedures/<code>" in route:
@@ -289,6 +300,14 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         if "counters/" in route or key.startswith("tickets:"):
             return "recall"
         return "note"
+    if param == "evidence_id":
+        from cchc.parindex.models import Evidence
+
+        return str(
+            Evidence.objects.filter(score__assessment=v.assessment)
+            .values_list("pk", flat=True)
+            .get()
+        )
     if param == "token":
         # Bearer-secret pages (a draft, a rating link, a ticket): the walker does not hold the
         # secret; a made-up one must find nothing.
