@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import html
 import json
+import os
 import re
 import socket
 import threading
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -279,3 +281,25 @@ def api_answer(user: User, path: str, body: dict[str, Any]) -> tuple[int, str]:
     return response.status_code, "" if response.status_code == 200 else str(
         response.json().get("detail", "")
     )
+
+
+# -- browser tests: signing in, and screenshots for review ----------------------------------------
+
+# Screenshots are written only when asked: CCHC_SCREENS=/some/dir pytest … (`make screens`).
+SCREENS = os.environ.get("CCHC_SCREENS", "")
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot `name`.png into $CCHC_SCREENS, when it is set."""
+    if SCREENS:
+        Path(SCREENS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any, user: User | str) -> None:
+    """Sign a staff member in through the login page (the test PASSWORD)."""
+    page.goto("/tai-khoan/dang-nhap/")
+    page.fill("#id_username", user if isinstance(user, str) else user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()

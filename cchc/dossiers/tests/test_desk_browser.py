@@ -4,10 +4,8 @@ axe-core finds no serious or critical violation on any of them (issue 12, Done w
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -17,19 +15,10 @@ from cchc.accounts.models import User
 from cchc.catalogue.models import StepTemplate
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
-from cchc.testing import PASSWORD, World, assert_accessible, at, receipt_for
+from cchc.testing import World, assert_accessible, at, log_in, receipt_for, shot
 from cchc.units.choices import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Screenshots for review, when asked: CCHC_SCREENS=/some/dir pytest …
-SCREENS = os.environ.get("CCHC_SCREENS", "")
-
-
-def shot(page: Any, name: str) -> None:
-    if SCREENS:
-        Path(SCREENS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -44,14 +33,6 @@ def desk_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any) -> I
     page = context.new_page()
     yield page
     context.close()
-
-
-def log_in(page: Any, user: User) -> None:
-    page.goto("/tai-khoan/dang-nhap/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

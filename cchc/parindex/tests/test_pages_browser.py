@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from cchc.accounts.models import User
-from cchc.dossiers.tests.test_desk_browser import log_in, shot
 from cchc.parindex import actions
 from cchc.parindex.models import Assessment, Score
-from cchc.portal.tests.browser.conftest import assert_accessible
-from cchc.testing import at
+from cchc.testing import assert_accessible, at, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,12 +1,11 @@
 """In Chromium: the dashboard (1366 px), a supervisor's board (1920 × 1080) and the public page
 (a 360-px phone) render their charts, pass axe-core without a serious or critical violation and
-break no rule of the Content-Security-Policy. Screenshots go to $CCHC_SCREENSHOTS when it is set,
+break no rule of the Content-Security-Policy. Screenshots go to $CCHC_SCREENS when it is set,
 for a person to look at."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from cchc.dossiers.choices import Channel, EndType
 from cchc.reports.tests.support import make_dossier
-from cchc.testing import PASSWORD, World, assert_accessible
+from cchc.testing import World, assert_accessible, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,12 +24,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });
 """
-
-
-def shot(page: Any, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("CCHC_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -64,14 +57,6 @@ def history(world: World) -> None:
         make_dossier(world, received=received, due=received + dt.timedelta(days=3))
 
 
-def log_in(page: Any, username: str) -> None:
-    page.goto("/tai-khoan/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/lam-viec/")
-
-
 def charts_drawn(page: Any) -> int:
     """How many chart images the browser decoded (an SVG it could not read has no width)."""
     return int(
@@ -97,7 +82,7 @@ def test_the_leaders_dashboard(
     assert charts_drawn(page) == 7
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)
-    shot(page, "dashboard-1366", tmp_path)
+    shot(page, "dashboard-1366")
     # A figure's link opens the officers' list it counts.
     page.locator("#fields tfoot a").first.click()
     page.wait_for_url("**/lam-viec/ho-so/?list=open")
@@ -124,7 +109,7 @@ def test_the_supervisors_board_on_a_wall_screen(
     assert charts_drawn(page) == 8
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)
-    shot(page, "board-1920", tmp_path)
+    shot(page, "board-1920")
     context.close()
 
 
@@ -143,4 +128,4 @@ def test_the_public_page_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate("window.__csp") == []
     assert_accessible(page)
-    shot(page, "public-360", tmp_path)
+    shot(page, "public-360")

@@ -12,18 +12,9 @@ from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier
 from cchc.feedback import pakn as feedback_pakn
 from cchc.feedback.models import Feedback, Rating
-from cchc.testing import PASSWORD, World, assert_accessible
+from cchc.testing import PDF, World, assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def staff_login(page: Any, username: str) -> None:
-    page.goto("/tai-khoan/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def act(page: Any, label: str) -> None:
@@ -72,7 +63,7 @@ def test_search_submit_receive_track_return(
 
     # The officer receives it at the counter.
     officer = page.context.browser.new_context(base_url=page.url.split("/tra-cuu")[0]).new_page()
-    staff_login(officer, reception.username)
+    log_in(officer, reception)
     officer.goto("/lam-viec/ho-so/?list=to_receive")
     officer.get_by_role("link", name=dossier.code).click()
     act(officer, "Tiếp nhận")
