@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.errors import DomainError
 from cchc.lib.numbers import plain_decimal
 from cchc.lib.uploads import UploadRejected, check_upload
+from cchc.parindex import live
 from cchc.parindex.choices import (
     APPRAISED_STATUSES,
     OPENERS,
@@ -447,6 +448,42 @@ def set_self_score(
     at: dt.datetime | None = None,
 ) -> Assessment:
     return self_assess(assessment, [SelfEntry(code, score, note)], by=by, at=at)
+
+
+def self_assess_from_projection(
+    assessment: Assessment,
+    *,
+    by: Any,
+    overwrite: bool = False,
+    at: dt.datetime | None = None,
+) -> list[str]:
+    """The automatic criteria's self-scores default to their live projection (live.projection)
+    while the unit may self-assess: each criterion without a self-score takes its projected
+    score (every one with `overwrite`), with the measure in its history. A criterion the
+    formula could not measure and whose rule gives nothing for that keeps its score: the unit
+    scores it by hand. Answers the codes changed; all or nothing."""
+    now = _now(at)
+    with transaction.atomic():
+        current = _guard(assessment, Action.SELF_ASSESS, by)
+        found = live.projection(current, now=now)
+        current = _start_self_assessment(current, by, now)
+        scores = _scores_by_code(current)
+        changed: list[str] = []
+        for row in found.rows:
+            projected = row.projection.score
+            score = scores[row.criterion.code]
+            if projected is None or (score.self_score is not None and not overwrite):
+                continue
+            value = _points(score.criterion, projected, _("điểm tự chấm"))
+            why = _("Điểm dự kiến từ số liệu của hệ thống, %(start)s–%(end)s. %(measure)s") % {
+                "start": f"{found.start:%d/%m/%Y}",
+                "end": f"{found.end:%d/%m/%Y}",
+                "measure": row.projection.measure.explanation,
+            }
+            if _set(score, "self_score", value, by=by, at=now, why=why):
+                score.save(update_fields=["self_score"])
+                changed.append(row.criterion.code)
+    return changed
 
 
 def add_evidence(

@@ -19,7 +19,7 @@ from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import FreeText, Id, IsoDate, column, text
-from cchc.parindex import actions
+from cchc.parindex import actions, live
 from cchc.parindex.criteria import export_json
 from cchc.parindex.lookup import get_assessment_for
 from cchc.parindex.models import Assessment, CriteriaSet, Score
@@ -413,6 +413,95 @@ def assessment_lost_points(request: HttpRequest, assessment_id: Path[Id]) -> lis
         for group in lost_points(a)
         for row in group.rows
     ]
+
+
+class MeasureOut(Schema):
+    value: float | None
+    numerator: float
+    denominator: float
+    explanation: str
+
+
+class ProjectionRowOut(Schema):
+    code: str
+    title: str
+    formula: str
+    max_score: float
+    score: float | None
+    lost: float | None
+    self_score: float | None
+    measure: MeasureOut
+
+
+class ProjectionOut(Schema):
+    start: dt.date
+    end: dt.date
+    rows: list[ProjectionRowOut]
+    total: float
+    max_total: float
+    projected_points: float
+    appraisal_max: float
+
+
+def _projection_out(a: Assessment) -> dict[str, Any]:
+    found = live.projection(a)
+    return {
+        "start": found.start,
+        "end": found.end,
+        "rows": [
+            {
+                "code": r.criterion.code,
+                "title": r.criterion.title,
+                "formula": r.projection.formula,
+                "max_score": float(r.projection.max_score),
+                "score": _num(r.projection.score),
+                "lost": _num(r.projection.lost),
+                "self_score": _num(r.self_score),
+                "measure": {
+                    "value": _num(r.projection.measure.value),
+                    "numerator": float(r.projection.measure.numerator),
+                    "denominator": float(r.projection.measure.denominator),
+                    "explanation": r.projection.measure.explanation,
+                },
+            }
+            for r in found.rows
+        ],
+        "total": float(found.total),
+        "max_total": float(found.max_total),
+        "projected_points": float(found.projected_points),
+        "appraisal_max": float(found.appraisal_max),
+    }
+
+
+@router.get(
+    "/assessments/{assessment_id}/projection",
+    response={200: ProjectionOut, **refusals(*STAFF, 400, 404, 422)},
+    auth=staff_auth,
+    summary="Điểm dự kiến của các tiêu chí chấm tự động, từ số liệu của hệ thống trong năm",
+)
+def assessment_projection(request: HttpRequest, assessment_id: Path[Id]) -> dict[str, Any]:
+    """Each automatic criterion measured over the unit and its subtree from 1 January to today
+    (or 31 December), the score its rule gives, and the projected points (docs/parindex.md)."""
+    return _projection_out(get_assessment_for(request.user, assessment_id))
+
+
+class ProjectionApplyIn(Schema):
+    overwrite: bool = False
+
+
+@router.post(
+    "/assessments/{assessment_id}/projection/apply",
+    response={200: AssessmentDetailOut, **refusals(*STAFF, 400, 404, 409, 422)},
+    auth=staff_auth,
+    summary="Lấy điểm dự kiến làm điểm tự chấm của các tiêu chí chấm tự động",
+)
+def apply_projection(
+    request: HttpRequest, assessment_id: Path[Id], payload: ProjectionApplyIn
+) -> Any:
+    """Criteria without a self-score take their projected score (`overwrite`: all of them)."""
+    a = get_assessment_for(request.user, assessment_id)
+    actions.self_assess_from_projection(a, by=request.user, overwrite=payload.overwrite)
+    return _fresh(request, a)
 
 
 class SelfScoreIn(Schema):
