@@ -50,6 +50,8 @@ from cchc.parindex.models import (
     Score,
     ScoreChange,
 )
+from cchc.parindex.scoring import parse_rule
+from cchc.surveys.index import UnitIndex, unit_index
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, active_memberships, user_roles_in
 from cchc.workflow.table import Rule
@@ -718,17 +720,69 @@ def explain(
     return transition(FLOW, assessment, Action.EXPLAIN, by=by, at=now, change=change)
 
 
+class NoSurveyResult(ParIndexError):
+    status_code = 409
+
+
+def sipas_scores(assessment: Assessment) -> tuple[dict[str, Decimal], UnitIndex]:
+    """Each survey criterion's score from the unit's published SIPAS index for the assessment's
+    year (cchc.surveys.index.unit_index): the criterion's rule applied to the index as a share
+    (the shipped sets: proportional, target 1 → maximum × index ÷ 100), rounded half up to
+    0,01; a criterion with the free rule takes maximum × share. The SIPAS index is one figure
+    per unit and year and no set names questionnaire factors on its survey criteria, so every
+    survey criterion takes the same share (docs/parindex.md). NoSurveyResult (409) when no
+    published round has answers for the unit that year."""
+    found = unit_index(assessment.unit, assessment.year)
+    if found.index is None:
+        raise NoSurveyResult(
+            _(
+                "%(unit)s chưa có kết quả điều tra SIPAS đã công bố năm %(year)d: hãy nhập điểm "
+                "điều tra xã hội học, hoặc gửi danh sách trống nếu không tổ chức điều tra."
+            )
+            % {"unit": assessment.unit.name, "year": assessment.year}
+        )
+    share = Decimal(str(found.index)) / 100
+    out: dict[str, Decimal] = {}
+    for score in Score.objects.filter(
+        assessment=assessment, criterion__method=Method.SURVEY
+    ).select_related("criterion"):
+        c = score.criterion
+        if c.rule == ScoreRule.FREE:
+            value = (c.max_score * share).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            points = parse_rule(c.code, c.rule, c.rule_params, c.max_score).score(share)
+            value = points if points is not None else Decimal(0)
+        out[c.code] = value
+    return out, found
+
+
 def merge_survey(
-    assessment: Assessment, scores: Mapping[str, Any], *, by: Any, at: dt.datetime | None = None
+    assessment: Assessment,
+    scores: Mapping[str, Any] | None,
+    *,
+    by: Any,
+    at: dt.datetime | None = None,
 ) -> Assessment:
     """Merge the survey component: a score for every survey criterion (rounded to 0,01), or
     none at all when no survey was run (optional at commune level: the index is then the
-    appraised points over their own maximum)."""
+    appraised points over their own maximum). `scores=None`: from the unit's published SIPAS
+    index for the year (`sipas_scores`)."""
     now = _now(at)
 
     def change(a: Assessment, moment: dt.datetime) -> dict[str, Any]:
+        nonlocal scores
         rows = _scores_by_code(a)
         survey_codes = [c for c, s in rows.items() if s.criterion.method == Method.SURVEY]
+        source: dict[str, Any] = {}
+        if scores is None:
+            scores, found = sipas_scores(a)
+            source = {
+                "sipas": {
+                    "index": f"{found.index:.4f}",
+                    "responses": found.responses,
+                    "rounds": found.rounds,
+                }
+            }
         if not scores:
             a.with_survey = False
             return {"with_survey": False}
@@ -748,7 +802,7 @@ def merge_survey(
             if _set(score, "survey_score", value, by=by, at=moment, why=_("Tổng hợp ĐTXHH")):
                 score.save(update_fields=["survey_score"])
         a.with_survey = True
-        return {"with_survey": True, "criteria": len(scores)}
+        return {"with_survey": True, "criteria": len(scores), **source}
 
     return transition(FLOW, assessment, Action.MERGE_SURVEY, by=by, at=now, change=change)
 

@@ -626,17 +626,20 @@ class SurveyScoreIn(Schema):
 
 class SurveyIn(Schema):
     scores: Annotated[list[SurveyScoreIn], MaxLen(2000)] = []
+    # "sipas": the scores from the unit's published SIPAS index for the year (`scores` unused).
+    source: Literal["scores", "sipas"] = "scores"
 
 
 @router.post(
     "/assessments/{assessment_id}/survey",
     response={200: AssessmentDetailOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
-    summary="Tổng hợp điểm điều tra xã hội học (danh sách trống: không tổ chức điều tra)",
+    summary="Tổng hợp điểm điều tra xã hội học (danh sách trống: không tổ chức điều tra; source=sipas: từ chỉ số SIPAS đã công bố)",
 )
 def survey(request: HttpRequest, assessment_id: Path[Id], payload: SurveyIn) -> Any:
     a = get_assessment_for(request.user, assessment_id)
-    actions.merge_survey(a, {s.code: s.score for s in payload.scores}, by=request.user)
+    scores = None if payload.source == "sipas" else {s.code: s.score for s in payload.scores}
+    actions.merge_survey(a, scores, by=request.user)
     return _fresh(request, a)
 
 
