@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,8 @@ from cchc.parindex.models import (
     ScoreChange,
 )
 from cchc.parindex.scoring import parse_rule
+from cchc.records.models import OfficialDocument
+from cchc.reports.resolution import units_in
 from cchc.surveys.index import UnitIndex, unit_index
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, active_memberships, user_roles_in
@@ -488,6 +491,30 @@ def self_assess_from_projection(
     return changed
 
 
+def _unit_document(
+    assessment: Assessment, record: OfficialDocument | int, by: Any
+) -> OfficialDocument:
+    """A document of the assessed unit's own register (the unit and its agencies) that `by`
+    sees; 404 otherwise, as for anything out of scope (another unit's register is not named)."""
+    pk = record.pk if isinstance(record, OfficialDocument) else record
+    document = (
+        OfficialDocument.objects.visible_to(by)
+        .filter(pk=pk, unit_id__in=units_in(assessment.unit, subtree=False))
+        .first()
+    )
+    if document is None:
+        raise Http404(_("Không tìm thấy văn bản trong sổ đăng ký của đơn vị."))
+    return document
+
+
+def _document_label(document: OfficialDocument) -> str:
+    return _("%(reference)s ngày %(date)s: %(title)s") % {
+        "reference": document.reference,
+        "date": f"{document.issued_on:%d/%m/%Y}",
+        "title": document.title,
+    }
+
+
 def add_evidence(
     assessment: Assessment,
     code: str,
@@ -497,12 +524,26 @@ def add_evidence(
     label: str,
     file: IO[bytes] | None = None,
     ref: str = "",
+    record: OfficialDocument | int | None = None,
     at: dt.datetime | None = None,
 ) -> Evidence:
     """A piece of evidence for a criterion: while the unit self-assesses, or with its
-    explanation after round 1. A file is judged by its content (cchc.lib.uploads)."""
+    explanation after round 1. A file is judged by its content (cchc.lib.uploads). With
+    `record` (kind "record"): a document of the assessed unit's register the user sees, by
+    instance or id (another unit's: 404); its number and symbol stand as the reference and, with
+    no label given, its date and title as the label."""
     now = _now(at)
     label, ref = label.strip(), ref.strip()
+    document: OfficialDocument | None = None
+    if record is not None:
+        if kind != EvidenceKind.RECORD:
+            raise InvalidScore(
+                _("Tiêu chí %(code)s: văn bản trong sổ đăng ký chỉ gắn với loại “văn bản”.")
+                % {"code": code}
+            )
+        document = _unit_document(assessment, record, by)
+        ref = document.reference
+        label = label or _document_label(document)
     if kind not in EvidenceKind.values:
         raise InvalidScore(
             _("Tiêu chí %(code)s: loại tài liệu kiểm chứng không hợp lệ.") % {"code": code}
@@ -532,7 +573,13 @@ def add_evidence(
         current = _start_self_assessment(current, by, now)
         score = _leaf_score(current, _scores_by_code(current), code, survey=False)
         evidence = Evidence(
-            score=score, kind=kind, label=label, ref=ref, added_by=actor(by), added_at=now
+            score=score,
+            kind=kind,
+            label=label[:300],
+            ref=ref,
+            record=document,
+            added_by=actor(by),
+            added_at=now,
         )
         if file is not None:
             try:

@@ -23,7 +23,7 @@ from cchc.parindex import actions, live
 from cchc.parindex.criteria import export_json
 from cchc.parindex.lookup import get_assessment_for
 from cchc.parindex.models import Assessment, CriteriaSet, Score
-from cchc.parindex.results import lost_points, progress, ranking, totals
+from cchc.parindex.results import evidence_by_code, lost_points, progress, ranking, totals
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
@@ -530,8 +530,11 @@ def self_scores(request: HttpRequest, assessment_id: Path[Id], payload: SelfScor
 class EvidenceIn(Schema):
     code: Code
     kind: Literal["record", "plan", "report", "dossier_stats", "link"]
-    label: Annotated[str, text(300, min_length=1)]
-    ref: Annotated[str, text(500, min_length=1)]
+    # With `record` (a document id of the unit's register, kind "record") the label may be
+    # left out (the document's date and title) and the ref is the document's number/symbol.
+    label: Annotated[str, text(300)] = ""
+    ref: Annotated[str, text(500)] = ""
+    record: Id | None = None
 
 
 @router.post(
@@ -543,9 +546,54 @@ class EvidenceIn(Schema):
 def add_evidence(request: HttpRequest, assessment_id: Path[Id], payload: EvidenceIn) -> Any:
     a = get_assessment_for(request.user, assessment_id)
     actions.add_evidence(
-        a, payload.code, by=request.user, kind=payload.kind, label=payload.label, ref=payload.ref
+        a,
+        payload.code,
+        by=request.user,
+        kind=payload.kind,
+        label=payload.label,
+        ref=payload.ref,
+        record=payload.record,
     )
     return _fresh(request, a)
+
+
+class RecordOut(Schema):
+    id: int
+    reference: str
+    issued_on: str  # dd/mm/yyyy
+    title: str
+    signed: bool
+
+
+class EvidenceOut(Schema):
+    kind: str
+    label: str
+    ref: str
+    record: RecordOut | None
+    warning: str
+
+
+class CriterionEvidenceOut(Schema):
+    code: str
+    evidence: list[EvidenceOut]
+    warnings: list[str]
+
+
+@router.get(
+    "/assessments/{assessment_id}/evidence",
+    response={200: list[CriterionEvidenceOut], **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Tài liệu kiểm chứng từng tiêu chí, kèm cảnh báo văn bản chưa ký số",
+)
+def assessment_evidence(request: HttpRequest, assessment_id: Path[Id]) -> list[dict[str, Any]]:
+    """Per criterion with evidence: each piece (a registered document with its number and
+    symbol, date and digital signature), and a warning for an unsigned document where the
+    criterion's evidence must be digitally signed (SEEDS §4)."""
+    a = get_assessment_for(request.user, assessment_id)
+    return [
+        {"code": code, "evidence": rows, "warnings": [r["warning"] for r in rows if r["warning"]]}
+        for code, rows in evidence_by_code(a).items()
+    ]
 
 
 class VersionIn(Schema):

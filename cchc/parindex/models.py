@@ -266,6 +266,16 @@ class Evidence(models.Model):
         blank=True,
         help_text=_("Số, ký hiệu văn bản, mã kế hoạch/báo cáo, kỳ số liệu hoặc địa chỉ web."),
     )
+    # A document of the unit's register (kind "record"): its number and symbol, date and
+    # digital signature are read from it, so a later correction in the register shows here.
+    record = models.ForeignKey(
+        "records.OfficialDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("văn bản trong sổ đăng ký"),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -280,6 +290,10 @@ class Evidence(models.Model):
                 condition=(Q(kind=EvidenceKind.FILE) & ~Q(file=""))
                 | (~Q(kind=EvidenceKind.FILE) & ~Q(ref="")),
                 name="par_evidence_file_or_ref",
+            ),
+            models.CheckConstraint(
+                condition=Q(record__isnull=True) | Q(kind=EvidenceKind.RECORD),
+                name="par_evidence_record_kind",
             ),
         ]
 
