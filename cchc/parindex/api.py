@@ -557,7 +557,7 @@ def add_evidence(request: HttpRequest, assessment_id: Path[Id], payload: Evidenc
     return _fresh(request, a)
 
 
-class RecordOut(Schema):
+class EvidenceRecordOut(Schema):
     id: int
     reference: str
     issued_on: str  # dd/mm/yyyy
@@ -569,7 +569,7 @@ class EvidenceOut(Schema):
     kind: str
     label: str
     ref: str
-    record: RecordOut | None
+    record: EvidenceRecordOut | None
     warning: str
 
 
