@@ -82,9 +82,10 @@ class Criterion(models.Model):
     rule = models.CharField(
         _("cách chấm"), max_length=12, choices=ScoreRule.choices, default=ScoreRule.FREE
     )
-    # stepped: {"steps": [[threshold, points], …]} (best first; "of_target": the thresholds are
-    # % of the year's target; "empty": the points when nothing was to be counted);
-    # proportional: {"target": 1.0}; free: {"levels": [1, 0.5, 0]} when only those are allowed.
+    # stepped: {"steps": [[threshold, points], …]} ("empty_score": the points when nothing was
+    # to be counted; an automatic criterion's thresholds are rates, 0.98, and its params must
+    # pass scoring.parse_rule); proportional: {"target": 1.0}; free: {"levels": [1, 0.5, 0]}
+    # when only those are allowed.
     rule_params = models.JSONField(_("tham số cách chấm"), default=dict, blank=True)
     formula = models.CharField(
         _("công thức tự động"),
