@@ -18,12 +18,14 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import DomainError
 from cchc.lib.numbers import plain_decimal
 from cchc.lib.uploads import UploadRejected, check_upload
+from cchc.parindex import live
 from cchc.parindex.choices import (
     APPRAISED_STATUSES,
     OPENERS,
@@ -49,6 +51,10 @@ from cchc.parindex.models import (
     Score,
     ScoreChange,
 )
+from cchc.parindex.scoring import parse_rule
+from cchc.records.models import OfficialDocument
+from cchc.reports.resolution import units_in
+from cchc.surveys.index import UnitIndex, unit_index
 from cchc.units.choices import Role, UnitKind
 from cchc.units.models import Unit, active_memberships, user_roles_in
 from cchc.workflow.table import Rule
@@ -449,6 +455,66 @@ def set_self_score(
     return self_assess(assessment, [SelfEntry(code, score, note)], by=by, at=at)
 
 
+def self_assess_from_projection(
+    assessment: Assessment,
+    *,
+    by: Any,
+    overwrite: bool = False,
+    at: dt.datetime | None = None,
+) -> list[str]:
+    """The automatic criteria's self-scores default to their live projection (live.projection)
+    while the unit may self-assess: each criterion without a self-score takes its projected
+    score (every one with `overwrite`), with the measure in its history. A criterion the
+    formula could not measure and whose rule gives nothing for that keeps its score: the unit
+    scores it by hand. Answers the codes changed; all or nothing."""
+    now = _now(at)
+    with transaction.atomic():
+        current = _guard(assessment, Action.SELF_ASSESS, by)
+        found = live.projection(current, now=now)
+        current = _start_self_assessment(current, by, now)
+        scores = _scores_by_code(current)
+        changed: list[str] = []
+        for row in found.rows:
+            projected = row.projection.score
+            score = scores[row.criterion.code]
+            if projected is None or (score.self_score is not None and not overwrite):
+                continue
+            value = _points(score.criterion, projected, _("điểm tự chấm"))
+            why = _("Điểm dự kiến từ số liệu của hệ thống, %(start)s–%(end)s. %(measure)s") % {
+                "start": f"{found.start:%d/%m/%Y}",
+                "end": f"{found.end:%d/%m/%Y}",
+                "measure": row.projection.measure.explanation,
+            }
+            if _set(score, "self_score", value, by=by, at=now, why=why):
+                score.save(update_fields=["self_score"])
+                changed.append(row.criterion.code)
+    return changed
+
+
+def _unit_document(
+    assessment: Assessment, record: OfficialDocument | int, by: Any
+) -> OfficialDocument:
+    """A document of the assessed unit's own register (the unit and its agencies) that `by`
+    sees; 404 otherwise, as for anything out of scope (another unit's register is not named)."""
+    pk = record.pk if isinstance(record, OfficialDocument) else record
+    document = (
+        OfficialDocument.objects.visible_to(by)
+        .filter(pk=pk, unit_id__in=units_in(assessment.unit, subtree=False))
+        .first()
+    )
+    if document is None:
+        raise Http404(_("Không tìm thấy văn bản trong sổ đăng ký của đơn vị."))
+    return document
+
+
+def _document_label(document: OfficialDocument) -> str:
+    return _("%(reference)s ngày %(date)s: %(title)s") % {
+        "reference": document.reference,
+        "date": f"{document.issued_on:%d/%m/%Y}",
+        "title": document.title,
+    }
+
+
 def add_evidence(
     assessment: Assessment,
     code: str,
@@ -458,12 +524,26 @@ def add_evidence(
     label: str,
     file: IO[bytes] | None = None,
     ref: str = "",
+    record: OfficialDocument | int | None = None,
     at: dt.datetime | None = None,
 ) -> Evidence:
     """A piece of evidence for a criterion: while the unit self-assesses, or with its
-    explanation after round 1. A file is judged by its content (cchc.lib.uploads)."""
+    explanation after round 1. A file is judged by its content (cchc.lib.uploads). With
+    `record` (kind "record"): a document of the assessed unit's register the user sees, by
+    instance or id (another unit's: 404); its number and symbol stand as the reference and, with
+    no label given, its date and title as the label."""
     now = _now(at)
     label, ref = label.strip(), ref.strip()
+    document: OfficialDocument | None = None
+    if record is not None:
+        if kind != EvidenceKind.RECORD:
+            raise InvalidScore(
+                _("Tiêu chí %(code)s: văn bản trong sổ đăng ký chỉ gắn với loại “văn bản”.")
+                % {"code": code}
+            )
+        document = _unit_document(assessment, record, by)
+        ref = document.reference
+        label = label or _document_label(document)
     if kind not in EvidenceKind.values:
         raise InvalidScore(
             _("Tiêu chí %(code)s: loại tài liệu kiểm chứng không hợp lệ.") % {"code": code}
@@ -493,7 +573,13 @@ def add_evidence(
         current = _start_self_assessment(current, by, now)
         score = _leaf_score(current, _scores_by_code(current), code, survey=False)
         evidence = Evidence(
-            score=score, kind=kind, label=label, ref=ref, added_by=actor(by), added_at=now
+            score=score,
+            kind=kind,
+            label=label[:300],
+            ref=ref,
+            record=document,
+            added_by=actor(by),
+            added_at=now,
         )
         if file is not None:
             try:
@@ -681,17 +767,69 @@ def explain(
     return transition(FLOW, assessment, Action.EXPLAIN, by=by, at=now, change=change)
 
 
+class NoSurveyResult(ParIndexError):
+    status_code = 409
+
+
+def sipas_scores(assessment: Assessment) -> tuple[dict[str, Decimal], UnitIndex]:
+    """Each survey criterion's score from the unit's published SIPAS index for the assessment's
+    year (cchc.surveys.index.unit_index): the criterion's rule applied to the index as a share
+    (the shipped sets: proportional, target 1 → maximum × index ÷ 100), rounded half up to
+    0,01; a criterion with the free rule takes maximum × share. The SIPAS index is one figure
+    per unit and year and no set names questionnaire factors on its survey criteria, so every
+    survey criterion takes the same share (docs/parindex.md). NoSurveyResult (409) when no
+    published round has answers for the unit that year."""
+    found = unit_index(assessment.unit, assessment.year)
+    if found.index is None:
+        raise NoSurveyResult(
+            _(
+                "%(unit)s chưa có kết quả điều tra SIPAS đã công bố năm %(year)d: hãy nhập điểm "
+                "điều tra xã hội học, hoặc gửi danh sách trống nếu không tổ chức điều tra."
+            )
+            % {"unit": assessment.unit.name, "year": assessment.year}
+        )
+    share = Decimal(str(found.index)) / 100
+    out: dict[str, Decimal] = {}
+    for score in Score.objects.filter(
+        assessment=assessment, criterion__method=Method.SURVEY
+    ).select_related("criterion"):
+        c = score.criterion
+        if c.rule == ScoreRule.FREE:
+            value = (c.max_score * share).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            points = parse_rule(c.code, c.rule, c.rule_params, c.max_score).score(share)
+            value = points if points is not None else Decimal(0)
+        out[c.code] = value
+    return out, found
+
+
 def merge_survey(
-    assessment: Assessment, scores: Mapping[str, Any], *, by: Any, at: dt.datetime | None = None
+    assessment: Assessment,
+    scores: Mapping[str, Any] | None,
+    *,
+    by: Any,
+    at: dt.datetime | None = None,
 ) -> Assessment:
     """Merge the survey component: a score for every survey criterion (rounded to 0,01), or
     none at all when no survey was run (optional at commune level: the index is then the
-    appraised points over their own maximum)."""
+    appraised points over their own maximum). `scores=None`: from the unit's published SIPAS
+    index for the year (`sipas_scores`)."""
     now = _now(at)
 
     def change(a: Assessment, moment: dt.datetime) -> dict[str, Any]:
+        nonlocal scores
         rows = _scores_by_code(a)
         survey_codes = [c for c, s in rows.items() if s.criterion.method == Method.SURVEY]
+        source: dict[str, Any] = {}
+        if scores is None:
+            scores, found = sipas_scores(a)
+            source = {
+                "sipas": {
+                    "index": f"{found.index:.4f}",
+                    "responses": found.responses,
+                    "rounds": found.rounds,
+                }
+            }
         if not scores:
             a.with_survey = False
             return {"with_survey": False}
@@ -711,7 +849,7 @@ def merge_survey(
             if _set(score, "survey_score", value, by=by, at=moment, why=_("Tổng hợp ĐTXHH")):
                 score.save(update_fields=["survey_score"])
         a.with_survey = True
-        return {"with_survey": True, "criteria": len(scores)}
+        return {"with_survey": True, "criteria": len(scores), **source}
 
     return transition(FLOW, assessment, Action.MERGE_SURVEY, by=by, at=now, change=change)
 

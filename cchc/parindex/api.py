@@ -19,11 +19,11 @@ from cchc.accounts.auth import staff_auth
 from cchc.accounts.models import User
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import FreeText, Id, IsoDate, column, text
-from cchc.parindex import actions
+from cchc.parindex import actions, live
 from cchc.parindex.criteria import export_json
 from cchc.parindex.lookup import get_assessment_for
 from cchc.parindex.models import Assessment, CriteriaSet, Score
-from cchc.parindex.results import lost_points, progress, ranking, totals
+from cchc.parindex.results import evidence_by_code, lost_points, progress, ranking, totals
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
@@ -415,6 +415,95 @@ def assessment_lost_points(request: HttpRequest, assessment_id: Path[Id]) -> lis
     ]
 
 
+class MeasureOut(Schema):
+    value: float | None
+    numerator: float
+    denominator: float
+    explanation: str
+
+
+class ProjectionRowOut(Schema):
+    code: str
+    title: str
+    formula: str
+    max_score: float
+    score: float | None
+    lost: float | None
+    self_score: float | None
+    measure: MeasureOut
+
+
+class ProjectionOut(Schema):
+    start: dt.date
+    end: dt.date
+    rows: list[ProjectionRowOut]
+    total: float
+    max_total: float
+    projected_points: float
+    appraisal_max: float
+
+
+def _projection_out(a: Assessment) -> dict[str, Any]:
+    found = live.projection(a)
+    return {
+        "start": found.start,
+        "end": found.end,
+        "rows": [
+            {
+                "code": r.criterion.code,
+                "title": r.criterion.title,
+                "formula": r.projection.formula,
+                "max_score": float(r.projection.max_score),
+                "score": _num(r.projection.score),
+                "lost": _num(r.projection.lost),
+                "self_score": _num(r.self_score),
+                "measure": {
+                    "value": _num(r.projection.measure.value),
+                    "numerator": float(r.projection.measure.numerator),
+                    "denominator": float(r.projection.measure.denominator),
+                    "explanation": r.projection.measure.explanation,
+                },
+            }
+            for r in found.rows
+        ],
+        "total": float(found.total),
+        "max_total": float(found.max_total),
+        "projected_points": float(found.projected_points),
+        "appraisal_max": float(found.appraisal_max),
+    }
+
+
+@router.get(
+    "/assessments/{assessment_id}/projection",
+    response={200: ProjectionOut, **refusals(*STAFF, 400, 404, 422)},
+    auth=staff_auth,
+    summary="Điểm dự kiến của các tiêu chí chấm tự động, từ số liệu của hệ thống trong năm",
+)
+def assessment_projection(request: HttpRequest, assessment_id: Path[Id]) -> dict[str, Any]:
+    """Each automatic criterion measured over the unit and its subtree from 1 January to today
+    (or 31 December), the score its rule gives, and the projected points (docs/parindex.md)."""
+    return _projection_out(get_assessment_for(request.user, assessment_id))
+
+
+class ProjectionApplyIn(Schema):
+    overwrite: bool = False
+
+
+@router.post(
+    "/assessments/{assessment_id}/projection/apply",
+    response={200: AssessmentDetailOut, **refusals(*STAFF, 400, 404, 409, 422)},
+    auth=staff_auth,
+    summary="Lấy điểm dự kiến làm điểm tự chấm của các tiêu chí chấm tự động",
+)
+def apply_projection(
+    request: HttpRequest, assessment_id: Path[Id], payload: ProjectionApplyIn
+) -> Any:
+    """Criteria without a self-score take their projected score (`overwrite`: all of them)."""
+    a = get_assessment_for(request.user, assessment_id)
+    actions.self_assess_from_projection(a, by=request.user, overwrite=payload.overwrite)
+    return _fresh(request, a)
+
+
 class SelfScoreIn(Schema):
     code: Code
     score: Points
@@ -441,8 +530,11 @@ def self_scores(request: HttpRequest, assessment_id: Path[Id], payload: SelfScor
 class EvidenceIn(Schema):
     code: Code
     kind: Literal["record", "plan", "report", "dossier_stats", "link"]
-    label: Annotated[str, text(300, min_length=1)]
-    ref: Annotated[str, text(500, min_length=1)]
+    # With `record` (a document id of the unit's register, kind "record") the label may be
+    # left out (the document's date and title) and the ref is the document's number/symbol.
+    label: Annotated[str, text(300)] = ""
+    ref: Annotated[str, text(500)] = ""
+    record: Id | None = None
 
 
 @router.post(
@@ -454,9 +546,54 @@ class EvidenceIn(Schema):
 def add_evidence(request: HttpRequest, assessment_id: Path[Id], payload: EvidenceIn) -> Any:
     a = get_assessment_for(request.user, assessment_id)
     actions.add_evidence(
-        a, payload.code, by=request.user, kind=payload.kind, label=payload.label, ref=payload.ref
+        a,
+        payload.code,
+        by=request.user,
+        kind=payload.kind,
+        label=payload.label,
+        ref=payload.ref,
+        record=payload.record,
     )
     return _fresh(request, a)
+
+
+class EvidenceRecordOut(Schema):
+    id: int
+    reference: str
+    issued_on: str  # dd/mm/yyyy
+    title: str
+    signed: bool
+
+
+class EvidenceOut(Schema):
+    kind: str
+    label: str
+    ref: str
+    record: EvidenceRecordOut | None
+    warning: str
+
+
+class CriterionEvidenceOut(Schema):
+    code: str
+    evidence: list[EvidenceOut]
+    warnings: list[str]
+
+
+@router.get(
+    "/assessments/{assessment_id}/evidence",
+    response={200: list[CriterionEvidenceOut], **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Tài liệu kiểm chứng từng tiêu chí, kèm cảnh báo văn bản chưa ký số",
+)
+def assessment_evidence(request: HttpRequest, assessment_id: Path[Id]) -> list[dict[str, Any]]:
+    """Per criterion with evidence: each piece (a registered document with its number and
+    symbol, date and digital signature), and a warning for an unsigned document where the
+    criterion's evidence must be digitally signed (SEEDS §4)."""
+    a = get_assessment_for(request.user, assessment_id)
+    return [
+        {"code": code, "evidence": rows, "warnings": [r["warning"] for r in rows if r["warning"]]}
+        for code, rows in evidence_by_code(a).items()
+    ]
 
 
 class VersionIn(Schema):
@@ -537,17 +674,20 @@ class SurveyScoreIn(Schema):
 
 class SurveyIn(Schema):
     scores: Annotated[list[SurveyScoreIn], MaxLen(2000)] = []
+    # "sipas": the scores from the unit's published SIPAS index for the year (`scores` unused).
+    source: Literal["scores", "sipas"] = "scores"
 
 
 @router.post(
     "/assessments/{assessment_id}/survey",
     response={200: AssessmentDetailOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
-    summary="Tổng hợp điểm điều tra xã hội học (danh sách trống: không tổ chức điều tra)",
+    summary="Tổng hợp điểm điều tra xã hội học (danh sách trống: không tổ chức điều tra; source=sipas: từ chỉ số SIPAS đã công bố)",
 )
 def survey(request: HttpRequest, assessment_id: Path[Id], payload: SurveyIn) -> Any:
     a = get_assessment_for(request.user, assessment_id)
-    actions.merge_survey(a, {s.code: s.score for s in payload.scores}, by=request.user)
+    scores = None if payload.source == "sipas" else {s.code: s.score for s in payload.scores}
+    actions.merge_survey(a, scores, by=request.user)
     return _fresh(request, a)
 
 

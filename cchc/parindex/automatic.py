@@ -543,6 +543,13 @@ def _criterion(item: Any) -> Criterion:
     return Criterion(**values)
 
 
+def check_criterion(item: Any) -> tuple[Rule, Formula]:
+    """An automatic criterion's formula (registered) and rule (parsed): UnknownFormula or
+    ScoringRuleError naming the criterion otherwise. The criteria set's import calls it so a set
+    whose automatic criteria cannot be projected is refused before it is saved."""
+    return _checked(_criterion(item))
+
+
 def _checked(criterion: Criterion) -> tuple[Rule, Formula]:
     code = str(criterion.code)
     formula = FORMULAS.get(str(criterion.formula or ""))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.errors import DomainError
 from cchc.lib.importing import Item, RowChecker, Where, make_item, show
 from cchc.lib.numbers import plain_decimal
+from cchc.parindex.automatic import check_criterion
 from cchc.parindex.choices import SET_UNIT_KINDS, Method, ScoreRule, SetStatus
 from cchc.parindex.models import CriteriaSet, Criterion
 
@@ -467,6 +468,11 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
                 % {"code": node.code, "formula": show(node.formula)}
             )
         _check_params(node, errors)
+        if node.method == Method.AUTOMATIC and node.formula and FORMULA.match(node.formula):
+            try:
+                check_criterion(node)
+            except DomainError as error:
+                errors.append(str(error.message))
     if spec.declared_total is not None and spec.declared_total != spec.max_total:
         errors.append(
             _("Tổng điểm tối đa khai báo (%(declared)s) khác tổng điểm các lĩnh vực (%(sum)s).")

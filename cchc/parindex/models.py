@@ -82,9 +82,10 @@ class Criterion(models.Model):
     rule = models.CharField(
         _("cách chấm"), max_length=12, choices=ScoreRule.choices, default=ScoreRule.FREE
     )
-    # stepped: {"steps": [[threshold, points], …]} (best first; "of_target": the thresholds are
-    # % of the year's target; "empty": the points when nothing was to be counted);
-    # proportional: {"target": 1.0}; free: {"levels": [1, 0.5, 0]} when only those are allowed.
+    # stepped: {"steps": [[threshold, points], …]} ("empty_score": the points when nothing was
+    # to be counted; an automatic criterion's thresholds are rates, 0.98, and its params must
+    # pass scoring.parse_rule); proportional: {"target": 1.0}; free: {"levels": [1, 0.5, 0]}
+    # when only those are allowed.
     rule_params = models.JSONField(_("tham số cách chấm"), default=dict, blank=True)
     formula = models.CharField(
         _("công thức tự động"),
@@ -266,6 +267,16 @@ class Evidence(models.Model):
         blank=True,
         help_text=_("Số, ký hiệu văn bản, mã kế hoạch/báo cáo, kỳ số liệu hoặc địa chỉ web."),
     )
+    # A document of the unit's register (kind "record"): its number and symbol, date and
+    # digital signature are read from it, so a later correction in the register shows here.
+    record = models.ForeignKey(
+        "records.OfficialDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("văn bản trong sổ đăng ký"),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -280,6 +291,10 @@ class Evidence(models.Model):
                 condition=(Q(kind=EvidenceKind.FILE) & ~Q(file=""))
                 | (~Q(kind=EvidenceKind.FILE) & ~Q(ref="")),
                 name="par_evidence_file_or_ref",
+            ),
+            models.CheckConstraint(
+                condition=Q(record__isnull=True) | Q(kind=EvidenceKind.RECORD),
+                name="par_evidence_record_kind",
             ),
         ]
 

@@ -11,6 +11,7 @@ self-scores.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,9 +19,10 @@ from typing import Any
 
 from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from cchc.parindex.choices import RANKED_STATUSES, Method, Status
-from cchc.parindex.models import Assessment, Criterion, Score
+from cchc.parindex.models import Assessment, Criterion, Evidence, Score
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -192,12 +194,66 @@ def progress(assessment: Assessment) -> Progress:
     )
 
 
+# A criterion asks for digitally signed evidence when its "evidence required" says so (SEEDS §4:
+# points lost for minutes, plans, reports not digitally signed): "văn bản ký số", "có chữ ký số".
+SIGNED_ASKED = re.compile(r"ký\s+số", re.IGNORECASE)
+
+
+def asks_signed(criterion: Criterion) -> bool:
+    return bool(SIGNED_ASKED.search(criterion.evidence_required or ""))
+
+
+def evidence_row(evidence: Evidence, criterion: Criterion) -> dict[str, Any]:
+    """One piece of evidence as the outputs show it; a registered document with its number and
+    symbol, date and signature, and a warning when the criterion asks for a signed document
+    and this one is not digitally signed."""
+    document = evidence.record
+    warning = ""
+    record: dict[str, Any] | None = None
+    if document is not None:
+        signed = document.digitally_signed
+        record = {
+            "id": document.pk,
+            "reference": document.reference,
+            "issued_on": f"{document.issued_on:%d/%m/%Y}",
+            "title": document.title,
+            "signed": signed,
+        }
+        if not signed and asks_signed(criterion):
+            warning = _(
+                "Tiêu chí %(code)s: văn bản %(reference)s chưa được ký số, trong khi tài liệu "
+                "kiểm chứng yêu cầu văn bản ký số (có thể bị trừ điểm)."
+            ) % {"code": criterion.code, "reference": document.reference}
+    return {
+        "kind": evidence.kind,
+        "label": evidence.label,
+        "ref": evidence.ref,
+        "record": record,
+        "warning": warning,
+    }
+
+
+def evidence_by_code(assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
+    """Each criterion's evidence (code → rows, in the order added), one query."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = (
+        Evidence.objects.filter(score__assessment=assessment)
+        .select_related("score__criterion", "record")
+        .order_by("score__criterion__order", "added_at", "id")
+    )
+    for evidence in rows:
+        criterion = evidence.score.criterion
+        out.setdefault(criterion.code, []).append(evidence_row(evidence, criterion))
+    return out
+
+
 def lost_points(assessment: Assessment) -> list[LostGroup]:
     """The criteria that lost points at appraisal, grouped by field, as the supervision
     conclusion lists them (SEEDS.md §4). Survey criteria are not in it: their points are not
     lost through the unit's work or evidence."""
     criteria, scores = _scored(assessment)
     roots = _fields_of(criteria)
+    evidence = evidence_by_code(assessment)
     groups: dict[int, LostGroup] = {}
     for score in scores:
         criterion = score.criterion
@@ -217,6 +273,7 @@ def lost_points(assessment: Assessment) -> list[LostGroup]:
                 "appraised_score": appraised,
                 "lost": criterion.max_score - appraised,
                 "reason": score.reason,
+                "evidence": evidence.get(criterion.code, []),
             }
         )
     return list(groups.values())

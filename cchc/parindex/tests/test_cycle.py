@@ -342,6 +342,7 @@ def test_lost_points_rows_by_field(assessment: Assessment, carol: User, pat: Use
         "appraised_score": Decimal(1),
         "lost": Decimal(1),
         "reason": "Có kế hoạch rà soát nhưng không có văn bản, báo cáo",
+        "evidence": [],
     }
 
 
