@@ -30,6 +30,9 @@ from cchc.catalogue.models import (
 from cchc.dossiers.actions import Applicant, OnlineDocument, receive_dossier, submit_online
 from cchc.dossiers.models import Dossier
 from cchc.lib.uploads import check_upload
+from cchc.surveys import actions as survey_actions
+from cchc.surveys.models import Questionnaire, SurveyRound
+from cchc.surveys.tests.support import example_doc, new_round
 from cchc.testing import (
     PDF,
     Gateway,
@@ -180,6 +183,30 @@ def submitted(world: World, copy_implemented: None, settings: Any, tmp_path: Any
         documents=[form],
         at=at("2025-08-03", 21),
     )
+
+
+# -- a SIPAS round of commune A on the province's questionnaire (surveys' and parindex' tests) -----
+
+
+@pytest.fixture
+def prov(world: World) -> User:
+    """TTHC-control officer of the province: issues the questionnaire."""
+    return make_user("thao", world.province, Role.TTHC_CONTROL)
+
+
+@pytest.fixture
+def questionnaire(prov: User, world: World) -> Questionnaire:
+    q = survey_actions.import_questionnaire(
+        example_doc(), unit=world.province, by=prov, at=at("2025-07-01")
+    )
+    return survey_actions.activate_questionnaire(q, by=prov, at=at("2025-07-01"))
+
+
+@pytest.fixture
+def survey(questionnaire: Questionnaire, carol: User, world: World) -> SurveyRound:
+    """Commune A's round over August 2025, open since 01/09/2025."""
+    created = new_round(questionnaire, carol, world.commune_a)
+    return survey_actions.open_round(created, by=carol, at=at("2025-09-01", 8, 5))
 
 
 # -- browser tests: Debian's Chromium driven by Playwright against the live test server ---------

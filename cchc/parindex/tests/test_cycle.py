@@ -13,45 +13,14 @@ import pytest
 from cchc.accounts.models import User
 from cchc.parindex import actions
 from cchc.parindex.actions import AppraisalEntry, SelfEntry
-from cchc.parindex.choices import Action, Method, Status
+from cchc.parindex.choices import Action, Status
 from cchc.parindex.models import Assessment, AssessmentEvent, Evidence, Score, ScoreChange
 from cchc.parindex.results import lost_points, progress, ranking, totals
+from cchc.parindex.tests.support import leaves, round_one_closed, self_score_all, submitted
 from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-def _leaves(assessment: Assessment, *, survey: bool = False) -> list[Score]:
-    rows = Score.objects.filter(assessment=assessment).select_related("criterion")
-    return [s for s in rows if (s.criterion.method == Method.SURVEY) == survey]
-
-
-def _self_score_all(assessment: Assessment, by: User) -> None:
-    entries = [SelfEntry(s.criterion.code, s.criterion.max_score) for s in _leaves(assessment)]
-    actions.self_assess(assessment, entries, by=by, at=at("2025-10-10"))
-
-
-def _submitted(assessment: Assessment, carol: User) -> Assessment:
-    _self_score_all(assessment, carol)
-    actions.set_self_score(assessment, "1.4", "0.5", by=carol, at=at("2025-10-10"))
-    return actions.submit(assessment, by=carol, at=at("2025-11-10"))
-
-
-def _round_one_closed(assessment: Assessment, carol: User, pat: User) -> Assessment:
-    _submitted(assessment, carol)
-    adjusted = {"1.4", "2.2"}
-    entries = [
-        AppraisalEntry(s.criterion.code)
-        for s in _leaves(assessment)
-        if s.criterion.code not in adjusted
-    ]
-    entries += [
-        AppraisalEntry("1.4", "0.5", "Chưa hoàn thành 100% kế hoạch tuyên truyền"),
-        AppraisalEntry("2.2", "1", "Có kế hoạch rà soát nhưng không có văn bản, báo cáo"),
-    ]
-    actions.appraise(assessment, 1, entries, by=pat, at=at("2025-11-20"))
-    return actions.close_round(assessment, 1, by=pat, at=at("2025-11-25"))
 
 
 def test_opening_creates_a_score_row_for_every_criterion_scored(assessment: Assessment) -> None:
@@ -196,7 +165,7 @@ def test_appraising_before_submission_is_refused(
 def test_a_submitted_score_changes_only_through_the_next_step(
     assessment: Assessment, carol: User
 ) -> None:
-    _submitted(assessment, carol)
+    submitted(assessment, carol)
     with pytest.raises(actions.IllegalMove):
         actions.set_self_score(assessment, "1.2", 0, by=carol)
 
@@ -204,7 +173,7 @@ def test_a_submitted_score_changes_only_through_the_next_step(
 def test_round_one_needs_a_reason_for_lost_points(
     assessment: Assessment, carol: User, pat: User
 ) -> None:
-    _submitted(assessment, carol)
+    submitted(assessment, carol)
     with pytest.raises(actions.InvalidScore, match="Tiêu chí 2.3: điểm thẩm định 1,5 thấp hơn"):
         actions.appraise(assessment, 1, [AppraisalEntry("2.3", "1.5")], by=pat)
     # Accepting a self-score below the maximum needs one too.
@@ -224,7 +193,7 @@ def test_only_the_assigned_council_member_appraises(
         appraisal_due=dt.date(2025, 12, 20),
         appraisers=[quinn],
     )
-    _submitted(named, carol)
+    submitted(named, carol)
     with pytest.raises(actions.NotAllowed, match="được phân công"):
         actions.appraise(named, 1, [AppraisalEntry("1.2")], by=pat)
     actions.appraise(named, 1, [AppraisalEntry("1.2")], by=quinn)
@@ -233,7 +202,7 @@ def test_only_the_assigned_council_member_appraises(
 def test_closing_round_one_needs_every_criterion_appraised(
     assessment: Assessment, carol: User, pat: User
 ) -> None:
-    _submitted(assessment, carol)
+    submitted(assessment, carol)
     actions.appraise(assessment, 1, [AppraisalEntry("1.2")], by=pat)
     assessment.refresh_from_db()
     assert assessment.status == Status.APPRAISING_1
@@ -242,7 +211,7 @@ def test_closing_round_one_needs_every_criterion_appraised(
 
 
 def test_the_whole_cycle_to_publication(assessment: Assessment, carol: User, pat: User) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     assessment.refresh_from_db()
     assert assessment.status == Status.EXPLAINING
     # The unit explains only what lost points, and may add evidence with it.
@@ -261,7 +230,7 @@ def test_the_whole_cycle_to_publication(assessment: Assessment, carol: User, pat
     actions.close_round(assessment, 2, by=pat, at=at("2025-12-06"))
     survey = {
         s.criterion.code: s.criterion.max_score * Decimal("0.8")
-        for s in _leaves(assessment, survey=True)
+        for s in leaves(assessment, survey=True)
     }
     actions.merge_survey(assessment, survey, by=pat, at=at("2025-12-10"))
     actions.finalise(assessment, by=pat, at=at("2025-12-15"))
@@ -292,7 +261,7 @@ def test_the_whole_cycle_to_publication(assessment: Assessment, carol: User, pat
 def test_totals_per_field_and_the_index_without_a_survey(
     assessment: Assessment, carol: User, pat: User
 ) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     actions.close_round(assessment, 2, by=pat)
     result = totals(actions.merge_survey(assessment, {}, by=pat))
     field_one = result.fields[0]
@@ -315,11 +284,11 @@ def test_totals_per_field_and_the_index_without_a_survey(
 def test_merging_the_survey_needs_every_survey_criterion_within_its_maximum(
     assessment: Assessment, carol: User, pat: User
 ) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     actions.close_round(assessment, 2, by=pat)
     with pytest.raises(actions.InvalidScore, match="Thiếu điểm điều tra xã hội học"):
         actions.merge_survey(assessment, {"1.7": 3}, by=pat)
-    full = {s.criterion.code: 1 for s in _leaves(assessment, survey=True)}
+    full = {s.criterion.code: 1 for s in leaves(assessment, survey=True)}
     with pytest.raises(actions.InvalidScore, match="Tiêu chí 3.9: điểm điều tra xã hội học 10"):
         actions.merge_survey(assessment, {**full, "3.9": 10}, by=pat)
     with pytest.raises(actions.InvalidScore, match="Tiêu chí 3.2 không chấm bằng điều tra"):
@@ -327,7 +296,7 @@ def test_merging_the_survey_needs_every_survey_criterion_within_its_maximum(
 
 
 def test_lost_points_rows_by_field(assessment: Assessment, carol: User, pat: User) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     groups = lost_points(assessment)
     assert [(g.code, [r["code"] for r in g.rows]) for g in groups] == [
         ("1", ["1.4"]),
@@ -349,7 +318,7 @@ def test_lost_points_rows_by_field(assessment: Assessment, carol: User, pat: Use
 def test_a_remediation_task_is_tracked_to_closure(
     world: World, assessment: Assessment, carol: User, pat: User
 ) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     with pytest.raises(actions.InvalidScore, match="Tiêu chí 1.2 không bị trừ điểm"):
         actions.create_remediation_task(
             assessment, "1.2", by=carol, title="x", owner=carol, due_on=dt.date(2026, 3, 31)
@@ -378,7 +347,7 @@ def test_ranking_of_units_of_the_same_kind_and_year(
         self_assessment_due=dt.date(2025, 11, 15),
         appraisal_due=dt.date(2025, 12, 20),
     )
-    _self_score_all(other, bob)
+    self_score_all(other, bob)
     actions.set_self_score(assessment, "1.2", 1, by=carol)
     rows = ranking(
         Assessment.objects.visible_to(pat), year=2025, unit_kind="commune", provisional=True

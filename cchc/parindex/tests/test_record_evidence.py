@@ -16,9 +16,9 @@ from cchc.accounts.models import User
 from cchc.parindex import actions
 from cchc.parindex.models import Assessment, Criterion, Evidence
 from cchc.parindex.results import evidence_by_code, lost_points
-from cchc.parindex.tests.test_cycle import _round_one_closed
+from cchc.parindex.tests.support import round_one_closed
 from cchc.records.models import OfficialDocument
-from cchc.records.tests.conftest import register
+from cchc.records.tests.support import register
 from cchc.testing import World, at, bearer
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_lost_points_rows_carry_the_evidence(
 ) -> None:
     unsigned = _doc(world, carol, "45/BC-UBND")
     actions.add_evidence(assessment, "1.4", by=carol, kind="record", label="", record=unsigned)
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     (row,) = [r for g in lost_points(assessment) for r in g.rows if r["code"] == "1.4"]
     assert row["evidence"][0]["record"]["reference"] == "45/BC-UBND"
     assert "chưa được ký số" in row["evidence"][0]["warning"]

@@ -14,20 +14,15 @@ from cchc.accounts.models import User
 from cchc.parindex import actions
 from cchc.parindex.models import Assessment, Score
 from cchc.parindex.results import totals
-from cchc.parindex.tests.test_cycle import _round_one_closed
+from cchc.parindex.tests.support import round_one_closed
 from cchc.surveys import actions as survey_actions
 from cchc.surveys.models import SurveyRound
-from cchc.surveys.tests import conftest as surveys_conftest
-from cchc.surveys.tests.conftest import EXAMPLE_ANSWERS
-from cchc.surveys.tests.test_index import fill
+from cchc.surveys.tests.support import EXAMPLE_ANSWERS, fill
 from cchc.testing import World, at, bearer
 
 pytestmark = pytest.mark.django_db
 
 # The surveys' fixtures (docs/surveys.md's example questionnaire and commune A's August round).
-prov = surveys_conftest.prov
-questionnaire = surveys_conftest.questionnaire
-survey = surveys_conftest.survey
 
 # By hand: max × 53,75 % → 3 × 0,5375 = 1,6125 → 1,61; 9 × … = 4,8375 → 4,84;
 # 1 × … = 0,5375 → 0,54; 4 × … = 2,15; 7 × … = 3,7625 → 3,76.
@@ -49,7 +44,7 @@ def _published(survey: SurveyRound, carol: User, world: World) -> None:
 
 
 def _appraised(assessment: Assessment, carol: User, pat: User) -> None:
-    _round_one_closed(assessment, carol, pat)
+    round_one_closed(assessment, carol, pat)
     actions.close_round(assessment, 2, by=pat, at=at("2025-12-01"))
 
 

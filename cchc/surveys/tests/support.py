@@ -12,6 +12,7 @@ from cchc.dossiers.models import Dossier
 from cchc.surveys import actions
 from cchc.surveys.models import Questionnaire, SurveyRound
 from cchc.testing import World, at, receipt_for
+from cchc.units.models import Unit
 
 # The five responses of the example, question by question (None: left blank).
 EXAMPLE_ANSWERS: list[dict[str, int | None]] = [
@@ -130,3 +131,15 @@ def returned_dossier(
     Dossier.objects.filter(pk=dossier.pk).update(status=Status.RETURNED, returned_at=at(day, 15))
     dossier.refresh_from_db()
     return dossier
+
+
+def fill(survey: SurveyRound, by: User, unit: Unit, answers: list[dict[str, int | None]]) -> None:
+    for i, values in enumerate(answers):
+        actions.record_paper_response(
+            survey,
+            by=by,
+            unit=unit,
+            answers=values,
+            form_number=f"{unit.pk}-{i}",
+            at=at("2025-09-03"),
+        )

@@ -11,24 +11,11 @@ from cchc.accounts.models import User
 from cchc.surveys import actions
 from cchc.surveys.index import margin, round_results, unit_index
 from cchc.surveys.models import Questionnaire, SurveyRound
-from cchc.surveys.tests.support import EXAMPLE_ANSWERS, new_round
+from cchc.surveys.tests.support import EXAMPLE_ANSWERS, fill, new_round
 from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
-from cchc.units.models import Unit
 
 pytestmark = pytest.mark.django_db
-
-
-def fill(survey: SurveyRound, by: User, unit: Unit, answers: list[dict[str, int | None]]) -> None:
-    for i, values in enumerate(answers):
-        actions.record_paper_response(
-            survey,
-            by=by,
-            unit=unit,
-            answers=values,
-            form_number=f"{unit.pk}-{i}",
-            at=at("2025-09-03"),
-        )
 
 
 def test_margin_formula() -> None:
