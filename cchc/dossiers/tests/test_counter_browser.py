@@ -243,6 +243,9 @@ def test_a_first_time_applicant_is_typed_in_and_enter_never_receives_by_mistake(
     expect(page.locator("#pick")).to_have_attribute("aria-activedescendant", "pick-opt-0")
     keys.press("Enter")
     page.wait_for_url("**/tiep-nhan/?procedure=1.001193")
+    # Wait for the page to put the caret in the phone box: typing earlier loses digits on a
+    # slow machine (CI once read "33 111 222" and answered "invalid phone").
+    expect(page.locator("#id_applicant_phone")).to_be_focused()
     keys.type("0933 111 222")
     keys.press("Enter")
     expect(page.locator("#lookup-status")).to_contain_text("Chưa có hồ sơ nào")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cchc.accounts.models import User
 from cchc.parindex import actions
@@ -57,7 +58,7 @@ def test_the_officer_self_scores_a_criterion_with_the_keyboard(
     assert_accessible(page)
     shot(page, f"par-assessment-{width}")
     page.goto(f"/lam-viec/chi-so-cchc/{under_way.pk}/tieu-chi/2.1/")
-    assert page.evaluate("document.activeElement.id") == "id_self-score"
+    expect(page.locator("#id_self-score")).to_be_focused()
     page.keyboard.type("1,5")
     with page.expect_navigation():
         page.keyboard.press("Enter")
