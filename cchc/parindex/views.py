@@ -172,7 +172,7 @@ POINT_COLUMNS = frozenset({"self_score", "appraised_1", "appraised_2", "survey_s
 
 
 def _points_text(raw: str) -> str:
-    # Stored as "0.5" (actions._set); shown the Vietnamese way.
+    # Stored as "0.5" (actions.common._set); shown the Vietnamese way.
     return localised(Decimal(raw)) if raw else "—"
 
 

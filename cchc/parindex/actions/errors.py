@@ -1,0 +1,21 @@
+"""The PAR Index's refusals: the API's one handler for DomainError answers them as JSON."""
+
+from __future__ import annotations
+
+from cchc.lib.errors import DomainError
+
+
+class ParIndexError(DomainError):
+    status_code = 409
+
+
+class IllegalMove(ParIndexError):
+    status_code = 409
+
+
+class NotAllowed(ParIndexError):
+    status_code = 403
+
+
+class InvalidScore(ParIndexError):
+    status_code = 422
