@@ -9,16 +9,10 @@ import pytest
 from django.test import Client
 
 from cchc.dossiers.models import Dossier
+from cchc.dossiers.tests.support import RECEIPT
 from cchc.testing import World, at, bearer
 
 pytestmark = pytest.mark.django_db
-
-RECEIPT = {
-    "procedure": "2.000815",
-    "unit": "16300",
-    "applicant": {"name": "Nguyễn Văn An", "id_number": "038090001234", "phone": "0912345678"},
-    "documents": [{"position": 1, "originals": 1}],
-}
 
 
 def post(user: Any, url: str, body: dict[str, Any], **headers: Any) -> Any:

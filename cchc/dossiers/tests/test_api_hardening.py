@@ -13,8 +13,7 @@ from django.test import Client
 
 from cchc.dossiers import actions
 from cchc.dossiers.models import Dossier, DossierDocument, DossierEvent, IdempotentReceipt
-from cchc.dossiers.tests.test_api import RECEIPT
-from cchc.dossiers.tests.test_documents import PNG
+from cchc.dossiers.tests.support import PNG, RECEIPT
 from cchc.testing import bearer
 
 pytestmark = pytest.mark.django_db

@@ -388,7 +388,7 @@ def test_a_receipt_with_bad_applicant_data_is_refused_before_anything_is_written
 def test_an_imported_dossier_is_flagged_and_found_like_a_live_one(
     world: World, copy_implemented: None
 ) -> None:
-    from cchc.dossiers.tests.test_importing import entry, run
+    from cchc.dossiers.tests.support import entry, run
 
     applicant = {"name": "Lê Thị Hoa", "phone": "0912 345 678"}
     result = run(entry(world, receiving_unit=world.commune_b.code, applicant=applicant))

@@ -11,11 +11,10 @@ from django.test import Client
 from cchc.dossiers import actions
 from cchc.dossiers.actions import InvalidDossierData
 from cchc.dossiers.models import Dossier, DossierDocument
+from cchc.dossiers.tests.support import PNG
 from cchc.testing import PDF, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)

@@ -313,7 +313,7 @@ def test_an_upload_without_version_or_at_an_old_one_is_refused_by_both_doors(
     # The page used to store any upload, twice when a form was sent twice.
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cchc.dossiers.tests.test_documents import PNG
+    from cchc.dossiers.tests.support import PNG
 
     settings.MEDIA_ROOT = tmp_path
 

@@ -16,7 +16,7 @@ from django.test import Client
 from cchc.dossiers import importing
 from cchc.dossiers.importing import ImportRefused, import_dossiers
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.test_importing import entry, ndjson
+from cchc.dossiers.tests.support import entry, ndjson
 from cchc.testing import World, bearer, make_user
 from cchc.units.choices import Role
 

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from cchc.accounts.models import User
 from cchc.dossiers.actions import next_code
 from cchc.dossiers.choices import Action, EndType, ReturnMethod, Status
-from cchc.dossiers.importing import SYSTEM, ImportRefused, ImportResult, import_dossiers
+from cchc.dossiers.importing import SYSTEM, ImportRefused, import_dossiers
 from cchc.dossiers.models import Dossier, DossierEvent
+from cchc.dossiers.tests.support import entry, ndjson, run
 from cchc.testing import World, at, make_user
 from cchc.units.choices import Role
 from cchc.worktime.choices import Outcome
@@ -26,31 +27,6 @@ from cchc.worktime.choices import Outcome
 pytestmark = pytest.mark.django_db
 
 AGENCY_A = "000.30.10.H56"
-
-
-def entry(world: World, **overrides: Any) -> dict[str, Any]:
-    """A dossier of the 3-working-day certification procedure, received Mon 04/08/2025 09:00
-    in commune A: due Thu 07/08/2025 17:00 when the line does not say."""
-    values: dict[str, Any] = {
-        "external_id": "old-1",
-        "procedure": world.copy.code,
-        "unit": world.commune_a.code,
-        "channel": "counter",
-        "applicant": {"name": "Nguyễn Văn An", "id_number": "038090001234", "phone": "0912345678"},
-        "received_at": "2025-08-04T09:00:00+07:00",
-        "status": "processing",
-    }
-    values.update(overrides)
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def ndjson(*lines: dict[str, Any] | str) -> io.BytesIO:
-    text = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines)
-    return io.BytesIO((text + "\n").encode())
-
-
-def run(*lines: dict[str, Any] | str, by: Any = SYSTEM, **kwargs: Any) -> ImportResult:
-    return import_dossiers(ndjson(*lines), by=by, **kwargs)
 
 
 def test_it_imports_a_processing_dossier_with_a_computed_due_and_a_fresh_code(

@@ -10,7 +10,7 @@ from cchc.accounts.models import User
 from cchc.dossiers import actions
 from cchc.dossiers.importing import SYSTEM, import_dossiers
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.tests.test_importing import entry, ndjson
+from cchc.dossiers.tests.support import entry, ndjson
 from cchc.dossiers.worklists import Filters, worklist_rows
 from cchc.testing import World, at, bearer, logged_in, receipt_for
 

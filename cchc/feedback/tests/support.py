@@ -1,4 +1,5 @@
-"""The PAKN tests' helper: a PAKN sent to commune A, as the public form sends it."""
+"""The PAKN tests' helpers: a PAKN sent to commune A through the action, and the public form's
+fields as a citizen fills them in."""
 
 from __future__ import annotations
 
@@ -19,3 +20,18 @@ def send(world: World, **overrides: Any) -> Feedback:
     }
     values.update(overrides)
     return pakn.submit_feedback(**values)
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "unit": "16300",
+        "kind": "report",
+        "subject": "regulation",
+        "content": "Quy định về giờ tiếp dân chưa được niêm yết tại trụ sở.",
+        "name": "",
+        "phone": "",
+        "email": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data

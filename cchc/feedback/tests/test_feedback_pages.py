@@ -16,28 +16,13 @@ from cchc.accounts.models import User
 from cchc.feedback import pakn
 from cchc.feedback.choices import Category, Status
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.support import send
+from cchc.feedback.tests.support import form_data, send
 from cchc.testing import World, at, bearer, logged_in
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert('x')</script>"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def form_data(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "unit": "16300",
-        "kind": "report",
-        "subject": "regulation",
-        "content": "Quy định về giờ tiếp dân chưa được niêm yết tại trụ sở.",
-        "name": "",
-        "phone": "",
-        "email": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def published(world: World, user: User, **overrides: Any) -> Feedback:

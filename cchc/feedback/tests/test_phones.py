@@ -12,8 +12,7 @@ from cchc.dossiers import actions as dossier_actions
 from cchc.dossiers.models import Dossier
 from cchc.feedback import errors, ratings
 from cchc.feedback.models import Feedback
-from cchc.feedback.tests.support import send
-from cchc.feedback.tests.test_feedback_pages import form_data
+from cchc.feedback.tests.support import form_data, send
 from cchc.testing import World, at
 
 pytestmark = pytest.mark.django_db
