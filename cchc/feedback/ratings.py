@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from cchc.feedback.errors import (
 )
 from cchc.feedback.models import Rating
 from cchc.lib.personal import phones_match
+from cchc.lib.tokens import read_ids, sign_ids
 from cchc.lib.urls import public_url
 from cchc.units.choices import Role
 from cchc.units.models import user_roles_in
@@ -75,7 +75,7 @@ def kiosk_expired_message() -> str:
 
 
 def rating_token(dossier: Dossier) -> str:
-    return signing.dumps({"d": dossier.pk}, salt=RATING_SALT)
+    return sign_ids(RATING_SALT, d=dossier.pk)
 
 
 def rating_link(dossier: Dossier) -> str:
@@ -85,24 +85,18 @@ def rating_link(dossier: Dossier) -> str:
 
 
 def dossier_id_from_rating_token(token: str) -> int | None:
-    try:
-        payload = signing.loads(token, salt=RATING_SALT, max_age=RATING_LINK_MAX_AGE)
-        return int(payload["d"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    ids = read_ids(token, RATING_SALT, RATING_LINK_MAX_AGE, "d")
+    return ids[0] if ids else None
 
 
 def kiosk_token(dossier: Dossier, officer: Any) -> str:
-    return signing.dumps({"d": dossier.pk, "o": officer.pk}, salt=KIOSK_SALT)
+    return sign_ids(KIOSK_SALT, d=dossier.pk, o=officer.pk)
 
 
 def read_kiosk_token(token: str) -> tuple[int, int] | None:
     """(dossier id, officer id) of a kiosk session still valid, else None."""
-    try:
-        payload = signing.loads(token, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE)
-        return int(payload["d"]), int(payload["o"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    ids = read_ids(token, KIOSK_SALT, KIOSK_MAX_AGE, "d", "o")
+    return (ids[0], ids[1]) if ids else None
 
 
 def may_open_kiosk(dossier: Dossier, user: Any) -> bool:

@@ -7,11 +7,11 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.tokens import read_ids, sign_ids
 from cchc.surveys.actions.common import _check_roles, _now
 from cchc.surveys.actions.errors import (
     AlreadyAnswered,
@@ -160,16 +160,13 @@ def record_paper_response(
 
 
 def kiosk_token(survey: SurveyRound, unit: Unit, officer: Any) -> str:
-    return signing.dumps({"r": survey.pk, "u": unit.pk, "o": officer.pk}, salt=KIOSK_SALT)
+    return sign_ids(KIOSK_SALT, r=survey.pk, u=unit.pk, o=officer.pk)
 
 
 def read_kiosk_token(token: str) -> tuple[int, int, int] | None:
     """(round id, unit id, officer id) of a kiosk session still valid, else None."""
-    try:
-        payload = signing.loads(token, salt=KIOSK_SALT, max_age=KIOSK_MAX_AGE)
-        return int(payload["r"]), int(payload["u"]), int(payload["o"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    ids = read_ids(token, KIOSK_SALT, KIOSK_MAX_AGE, "r", "u", "o")
+    return (ids[0], ids[1], ids[2]) if ids else None
 
 
 def kiosk_expired_message() -> str:
