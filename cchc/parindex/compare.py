@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.numbers import localised
 from cchc.lib.text import fold
-from cchc.parindex.choices import RANKED_STATUSES, Method, Status
+from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
 from cchc.parindex.results import SURVEY_DONE, band_for, index_of
 from cchc.units.models import Unit
@@ -235,6 +235,8 @@ class _Year:
     fields: list[FieldYear]
     # Per node id: (maximum, points, lost) over its leaves on the basis, survey criteria out.
     lost: dict[int, tuple[Decimal, Decimal, Decimal]]
+    # Per node id: the council's reasons for its leaves' lost points ("1.1.2: …" under a parent).
+    reasons: dict[int, list[str]]
 
 
 def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]) -> _Year:
@@ -247,6 +249,7 @@ def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]
     field_max: dict[int, Decimal] = defaultdict(Decimal)
     field_points: dict[int, Decimal] = defaultdict(Decimal)
     lost: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    reasons: dict[int, list[str]] = defaultdict(list)
     appraisal_max = self_total = appraised_total = survey_total = ZERO
     any_appraised = False
     for s in scores:
@@ -272,6 +275,8 @@ def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]
         while node is not None:  # the leaf's loss counts for it and each ancestor
             m, p, lo = lost.get(node, (ZERO, ZERO, ZERO))
             lost[node] = (m + c.max_score, p + points, lo + c.max_score - points)
+            if points < c.max_score and s.reason:
+                reasons[node].append(s.reason if node == c.pk else f"{c.code}: {s.reason}")
             node = parents[node]
     index = index_of(
         status=assessment.status,
@@ -305,6 +310,7 @@ def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]
         band="" if index.provisional else band_for(assessment.criteria_set.bands, index.value),
         fields=fields,
         lost=lost,
+        reasons=reasons,
     )
 
 
@@ -425,8 +431,6 @@ def _lost_again(this: _Year, last: _Year) -> list[LostRow]:
     under it is listed. Survey criteria are left out (their points are not lost through the
     unit's work), as in the lost-points list."""
     before = {c.code: c for c in last.criteria if c.parent_id is not None}
-    reasons_now = {s.criterion.code: s.reason for s in this.scores}
-    reasons_then = {s.criterion.code: s.reason for s in last.scores}
     found: list[LostRow] = []
     for c in this.criteria:
         if c.parent_id is None:
@@ -445,11 +449,11 @@ def _lost_again(this: _Year, last: _Year) -> list[LostRow]:
                 max_score=now[0],
                 points=now[1],
                 lost=now[2],
-                reason=reasons_now.get(c.code, ""),
+                reason="; ".join(this.reasons.get(c.pk, [])),
                 previous_max=then[0],
                 previous_points=then[1],
                 previous_lost=then[2],
-                previous_reason=reasons_then.get(c.code, ""),
+                previous_reason="; ".join(last.reasons.get(old.pk, [])),
             )
         )
     codes = [r.code for r in found]

@@ -578,9 +578,7 @@ def unit_comparison(request: HttpRequest, unit_code: str) -> HttpResponse:
 
     unit = get_unit_for(request.user, unit_code)
     result = comparison(unit)
-    alt = "; ".join(
-        f"{y.year}: {localised(y.index)}" for y in result.years if y.index is not None
-    )
+    alt = "; ".join(f"{y.year}: {localised(y.index)}" for y in result.years if y.index is not None)
     return render(
         request,
         "parindex/comparison.html",
@@ -588,7 +586,6 @@ def unit_comparison(request: HttpRequest, unit_code: str) -> HttpResponse:
             "c": result,
             "unit": unit,
             "chart_uri": data_uri(svg(chart_spec(result))),
-            "chart_alt": _("Chỉ số CCHC theo năm (thang 100): %(values)s")
-            % {"values": alt or "—"},
+            "chart_alt": _("Chỉ số CCHC theo năm (thang 100): %(values)s") % {"values": alt or "—"},
         },
     )
