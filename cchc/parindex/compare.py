@@ -29,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
@@ -40,6 +39,7 @@ from cchc.lib.text import fold
 from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
 from cchc.parindex.results import SURVEY_DONE, band_for, index_of
+from cchc.reports.charts import GOOD, SOFT, Chart, Series
 from cchc.units.models import Unit
 
 ZERO = Decimal(0)
@@ -538,11 +538,9 @@ def signed(value: Decimal | int | None) -> str:
     return "0"
 
 
-def chart_spec(result: Comparison) -> Any:
+def chart_spec(result: Comparison) -> Chart:
     """The index by year as a column chart (`reports.charts`): results the council fixed in
     blue, figures not yet final in a lighter blue, the index written over each column."""
-    from cchc.reports.charts import GOOD, SOFT, Chart, Series
-
     years = [y for y in result.years if y.index is not None]
     fixed = tuple(float(y.index or 0) if y.basis == FINAL else 0.0 for y in years)
     provisional = tuple(float(y.index or 0) if y.basis != FINAL else 0.0 for y in years)
@@ -558,18 +556,3 @@ def chart_spec(result: Comparison) -> Any:
         empty_text=_("Chưa có chỉ số năm nào."),
         width=max(3.2, 1.0 + 0.9 * len(years)),
     )
-
-
-__all__ = [
-    "Comparison",
-    "FieldYear",
-    "LostAgain",
-    "LostRow",
-    "YearResult",
-    "basis_label",
-    "chart_spec",
-    "comparison",
-    "ranks",
-    "signed",
-    "titles_match",
-]

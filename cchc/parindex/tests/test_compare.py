@@ -147,7 +147,7 @@ def test_fields_show_points_and_their_share_of_the_index(
     assert (f.max_score, f.points, f.share, f.share_max) == (D(12), D(11), D("11.00"), D("12.00"))
     f = by_code(y25.fields)["3"]
     assert (f.points, f.share) == (D("22.5"), D("22.50"))
-    assert sum(f.share for f in y25.fields) == y25.index
+    assert sum(f.share or D(0) for f in y25.fields) == y25.index
     # Changes, field by field, on the 100 scale.
     assert by_code(y24.fields)["1"].change == D("3.57")
     assert by_code(y24.fields)["2"].change == D(0)
@@ -379,3 +379,34 @@ def test_a_unit_without_assessments_gets_an_empty_comparison(world: World, carol
     assert body == {"unit": "16300", "unit_name": "Xã Nga Sơn", "years": [], "lost_again": []}
     html = logged_in(carol).get(PAGE.format("16300")).content.decode()
     assert "Đơn vị chưa có kỳ đánh giá Chỉ số CCHC nào." in html
+
+
+def test_a_malformed_unit_code_is_refused_at_the_door(world: World, carol: User) -> None:
+    too_long = Client().get(API.format("1" * 300), **bearer(carol))
+    assert too_long.status_code == 400
+    assert too_long.json()["detail"].startswith("Dữ liệu gửi lên không hợp lệ")
+    assert Client().get(API.format("%E1%BB%87%00"), **bearer(carol)).status_code in (400, 404)
+    assert logged_in(carol).get(PAGE.format("1" * 300)).status_code == 404
+
+
+def test_the_demo_compares_nga_sons_2022_and_2025_under_different_sets(
+    db: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("load_demo", verbosity=0)
+    call_command("load_par_demo")
+    y22, y25 = comparison(Unit.objects.current().get(code="16300")).years
+    assert (y22.assessment.criteria_set.code, y22.basis) == ("PAR-XA-8LV", APPRAISAL_1)
+    assert (y25.assessment.criteria_set.code, y25.basis) == ("PAR-XA", SELF)
+    assert [f.match for f in y25.fields] == [MATCHED] * 3 + [DIFFERENT] * 4
+    assert [f.code for f in y25.previous_unmatched] == ["8"]
+    assert y22.index == totals(y22.assessment).index
+    # 2025 so far: fields 1 and 2 self-scored in full, 9 + 7 of the 70 appraised points.
+    assert (y25.index, y25.provisional, y25.rank) == (D("22.86"), True, None)
+    assert [(f.code, f.share) for f in y25.fields[:3]] == [
+        ("1", D("12.86")),
+        ("2", D("10.00")),
+        ("3", D("0.00")),
+    ]
