@@ -756,3 +756,142 @@ def rankings(request: HttpRequest, query: Query[RankingQuery]) -> list[dict[str,
         }
         for r in rows
     ]
+
+
+# -- a unit's years side by side -----------------------------------------------------------------
+
+
+class ComparedFieldOut(Schema):
+    code: str
+    title: str
+    max_score: float
+    points: float | None
+    share: float | None
+    share_max: float | None
+    match: str
+    previous_title: str
+    change: float | None
+    note: str
+
+
+class ComparedYearOut(Schema):
+    year: int
+    assessment: int
+    criteria_set: str
+    status: str
+    basis: str
+    basis_label: str
+    index: float | None
+    provisional: bool
+    band: str
+    rank: int | None
+    ranked_of: int
+    previous_year: int | None
+    index_change: float | None
+    rank_change: int | None
+    fields: list[ComparedFieldOut]
+    notes: list[str]
+
+
+class LostAgainRowOut(Schema):
+    code: str
+    title: str
+    previous_title: str
+    max_score: float
+    points: float
+    lost: float
+    reason: str
+    previous_max: float
+    previous_points: float
+    previous_lost: float
+    previous_reason: str
+
+
+class LostAgainOut(Schema):
+    year: int
+    previous_year: int
+    rows: list[LostAgainRowOut]
+
+
+class ComparisonOut(Schema):
+    unit: str
+    unit_name: str
+    years: list[ComparedYearOut]
+    lost_again: list[LostAgainOut]
+
+
+@router.get(
+    "/units/{unit_code}/comparison",
+    response={200: ComparisonOut, **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="So sánh Chỉ số CCHC của một đơn vị qua các năm",
+)
+def unit_comparison(request: HttpRequest, unit_code: Path[UnitCode]) -> dict[str, Any]:
+    """Each year's index, grade, rank and fields with the change against the year before
+    (fields compared only where code and title match), and the criteria that lost points in
+    two assessments running. Another unit: 404."""
+    from cchc.parindex.compare import comparison
+
+    result = comparison(get_unit_for(request.user, unit_code))
+    return {
+        "unit": result.unit.code,
+        "unit_name": result.unit.name,
+        "years": [
+            {
+                "year": y.year,
+                "assessment": y.assessment.pk,
+                "criteria_set": y.assessment.criteria_set.code,
+                "status": y.assessment.status,
+                "basis": y.basis,
+                "basis_label": y.basis_label,
+                "index": _num(y.index),
+                "provisional": y.provisional,
+                "band": y.band,
+                "rank": y.rank,
+                "ranked_of": y.ranked_of,
+                "previous_year": y.previous_year,
+                "index_change": _num(y.index_change),
+                "rank_change": y.rank_change,
+                "fields": [
+                    {
+                        "code": f.code,
+                        "title": f.title,
+                        "max_score": float(f.max_score),
+                        "points": _num(f.points),
+                        "share": _num(f.share),
+                        "share_max": _num(f.share_max),
+                        "match": f.match,
+                        "previous_title": f.previous_title,
+                        "change": _num(f.change),
+                        "note": f.note,
+                    }
+                    for f in y.fields
+                ],
+                "notes": y.notes,
+            }
+            for y in result.years
+        ],
+        "lost_again": [
+            {
+                "year": pair.year,
+                "previous_year": pair.previous_year,
+                "rows": [
+                    {
+                        "code": r.code,
+                        "title": r.title,
+                        "previous_title": r.previous_title,
+                        "max_score": float(r.max_score),
+                        "points": float(r.points),
+                        "lost": float(r.lost),
+                        "reason": r.reason,
+                        "previous_max": float(r.previous_max),
+                        "previous_points": float(r.previous_points),
+                        "previous_lost": float(r.previous_lost),
+                        "previous_reason": r.previous_reason,
+                    }
+                    for r in pair.rows
+                ],
+            }
+            for pair in result.lost_again
+        ],
+    }

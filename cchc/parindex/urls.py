@@ -31,4 +31,9 @@ urlpatterns = [
         views.lost_points_workbook,
         name="lost_xlsx",
     ),
+    path(
+        "lam-viec/chi-so-cchc/don-vi/<str:unit_code>/so-sanh/",
+        views.unit_comparison,
+        name="comparison",
+    ),
 ]

@@ -565,3 +565,27 @@ def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) ->
         filename=f"minh-chung-{found.pk}.{found.extension}",
         content_type=found.content_type or "application/octet-stream",
     )
+
+
+# -- a unit's years side by side -----------------------------------------------------------------
+
+
+@login_required
+def unit_comparison(request: HttpRequest, unit_code: str) -> HttpResponse:
+    from cchc.parindex.compare import chart_spec, comparison
+    from cchc.reports.charts import data_uri, svg
+    from cchc.units.lookup import get_unit_for
+
+    unit = get_unit_for(request.user, unit_code)
+    result = comparison(unit)
+    alt = "; ".join(f"{y.year}: {localised(y.index)}" for y in result.years if y.index is not None)
+    return render(
+        request,
+        "parindex/comparison.html",
+        {
+            "c": result,
+            "unit": unit,
+            "chart_uri": data_uri(svg(chart_spec(result))),
+            "chart_alt": _("Chỉ số CCHC theo năm (thang 100): %(values)s") % {"values": alt or "—"},
+        },
+    )

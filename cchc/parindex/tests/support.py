@@ -1,14 +1,20 @@
 """Helpers of the PAR Index tests, imported from here (never from a conftest or another test
-module): the commune set's assessment self-scored, submitted, and appraised in round 1."""
+module): the commune set's assessment self-scored, submitted, and appraised in round 1; a
+whole cycle for a unit and a set, to its final result, for the year-over-year comparison."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 from cchc.accounts.models import User
 from cchc.parindex import actions
 from cchc.parindex.actions import AppraisalEntry, SelfEntry
 from cchc.parindex.choices import Method
-from cchc.parindex.models import Assessment, Score
+from cchc.parindex.criteria import DATA, load_shipped, read_json, save_set
+from cchc.parindex.models import Assessment, CriteriaSet, Score
 from cchc.testing import at
+from cchc.units.models import Unit
 
 
 def leaves(assessment: Assessment, *, survey: bool = False) -> list[Score]:
@@ -41,3 +47,67 @@ def round_one_closed(assessment: Assessment, carol: User, pat: User) -> Assessme
     ]
     actions.appraise(assessment, 1, entries, by=pat, at=at("2025-11-20"))
     return actions.close_round(assessment, 1, by=pat, at=at("2025-11-25"))
+
+
+# -- whole cycles, for the year-over-year comparison -------------------------------------------
+
+
+def set_for_year(name: str, year: int | None = None) -> CriteriaSet:
+    """A shipped set, saved as shipped or re-issued for another `year`."""
+    if year is None:
+        return save_set(load_shipped(name))
+    doc = json.loads((DATA / name).read_text())
+    doc["year"] = year
+    return save_set(read_json(doc))
+
+
+def full_survey(criteria_set: CriteriaSet, **scores: str) -> dict[str, str]:
+    """Every survey criterion at its maximum, but those given (code → score; "3_9" for 3.9)."""
+    out = {
+        c.code: str(c.max_score)
+        for c in criteria_set.criteria.filter(method=Method.SURVEY, is_leaf=True)
+    }
+    out.update({code.replace("_", "."): value for code, value in scores.items()})
+    return out
+
+
+def cycle(
+    unit: Unit,
+    criteria_set: CriteriaSet,
+    officer: User,
+    appraiser: User,
+    lost: dict[str, str],
+    *,
+    final: bool = True,
+    survey: dict[str, str] | None = None,
+) -> Assessment:
+    """An assessment taken through the cycle by its actions: every criterion self-scored at its
+    maximum, round 1 accepting them but `lost` (code → score, with a reason), then, when
+    `final`, round 2 closed, the survey merged (`survey`, or none) and the result finalised."""
+    year = criteria_set.year
+    a = actions.open_assessment(
+        unit,
+        criteria_set,
+        by=appraiser,
+        self_assessment_due=dt.date(year, 11, 15),
+        appraisal_due=dt.date(year, 12, 20),
+        at=at(f"{year}-10-01"),
+    )
+    scored = leaves(a)
+    entries = [SelfEntry(s.criterion.code, s.criterion.max_score) for s in scored]
+    actions.self_assess(a, entries, by=officer, at=at(f"{year}-10-10"))
+    actions.submit(a, by=officer, at=at(f"{year}-11-10"))
+    appraisal = [
+        AppraisalEntry(code, lost[code], f"Lý do trừ điểm {code}")
+        if (code := s.criterion.code) in lost
+        else AppraisalEntry(code)
+        for s in scored
+    ]
+    actions.appraise(a, 1, appraisal, by=appraiser, at=at(f"{year}-11-20"))
+    actions.close_round(a, 1, by=appraiser, at=at(f"{year}-11-25"))
+    if final:
+        actions.close_round(a, 2, by=appraiser, at=at(f"{year}-12-05"))
+        actions.merge_survey(a, survey or {}, by=appraiser, at=at(f"{year}-12-10"))
+        actions.finalise(a, by=appraiser, at=at(f"{year}-12-15"))
+    a.refresh_from_db()
+    return a
