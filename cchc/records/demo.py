@@ -175,18 +175,18 @@ TASKS: list[tuple[str, str, str, str, str, str, str]] = [
         "30/11/2025",
         "Nguyễn Văn Thành",
         "",
-        TaskProgress.NOT_STARTED,
-        "",
-        "",
+        TaskProgress.DONE,
+        "26/09/2025",
+        "Đã đối thoại với 85 người dân tại nhà văn hóa thôn 3; tiếp thu, trả lời 12 ý kiến.",
     ),
     (
         "Báo cáo kết quả cải cách hành chính năm 2025",
         "15/12/2025",
         "",
         "Văn phòng HĐND và UBND xã",
-        TaskProgress.NOT_STARTED,
-        "",
-        "",
+        TaskProgress.DONE,
+        "12/12/2025",
+        "Đã gửi Báo cáo kết quả cải cách hành chính năm 2025 về UBND tỉnh ngày 12/12/2025.",
     ),
 ]
 
@@ -221,9 +221,12 @@ def document_pdf(unit: Unit, doc: DemoDocument) -> bytes:
     return pdf.render()
 
 
-def sign_with_demo_certificate(content: bytes, unit: Unit) -> bytes:
-    """`content` with a PAdES signature by a self-signed certificate in the unit's name, made
-    now: genuinely signed (pyHanko finds it intact), though no trust root vouches for it."""
+def sign_with_demo_certificate(content: bytes, unit: Unit, *, at: dt.datetime) -> bytes:
+    """`content` with a detached CMS signature by a self-signed certificate in the unit's name, made
+    now: genuinely signed (pyHanko finds it intact), though no trust root vouches for it. The
+    signature says it was made `at` (the day of issue), not on the day the demo was loaded."""
+    import asyncio
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -231,13 +234,15 @@ def sign_with_demo_certificate(content: bytes, unit: Unit) -> bytes:
     from cryptography.x509.oid import NameOID
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"UBND {unit.name} (minh họa)"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"UBND {unit.name}"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Chứng thư minh họa, tự ký"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"UBND {unit.name[:1].lower()}{unit.name[1:]}"),
         ]
     )
     now = dt.datetime.now(dt.UTC)
@@ -257,12 +262,28 @@ def sign_with_demo_certificate(content: bytes, unit: Unit) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name="Signature1",
         md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
+        # adbe.pkcs7.detached: its CMS may carry the signing time (PAdES takes the file's /M).
+        subfilter=fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED,
         reason="Ký ban hành văn bản",
         location=unit.name,
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(content)), meta, signer=signer)
-    return bytes(out.getbuffer())
+    # pyHanko's one-call signing stamps the current time; signing in its steps lets the CMS
+    # carry the moment of issue.
+    prepared, _document, output = asyncio.run(
+        signers.PdfSigner(meta, signer).async_digest_doc_for_signing(
+            IncrementalPdfFileWriter(io.BytesIO(content))
+        )
+    )
+    cms = asyncio.run(
+        signer.async_sign(
+            prepared.document_digest,
+            "sha256",
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=at),
+        )
+    )
+    PdfTBSDocument.finish_signing(output, prepared, cms)
+    output.seek(0)
+    return bytes(output.read())
 
 
 def _file_name(doc: DemoDocument) -> str:
@@ -281,7 +302,7 @@ def load_register(unit: Unit, *, keeper: Any, year: int = 2025) -> dict[str, Off
             continue
         content = document_pdf(unit, doc)
         if doc.signed:
-            content = sign_with_demo_certificate(content, unit)
+            content = sign_with_demo_certificate(content, unit, at=_moment(doc.issued_on, 14))
         file = SimpleUploadedFile(_file_name(doc), content, content_type="application/pdf")
         documents[doc.reference] = actions.register_document(
             unit,
@@ -320,7 +341,7 @@ def _plan(documents: dict[str, OfficialDocument], keeper: Any) -> None:
     ):
         if progress == TaskProgress.NOT_STARTED:
             continue
-        # The in-progress task (due 30/06) is seen on 01/10/2025: late by itself.
+        # The task in progress (due 30/06) is updated on 01/10/2025: late by itself.
         on = _d(done_on) if done_on else _d("01/10/2025")
         actions.update_task(
             task,
@@ -393,7 +414,7 @@ def _communication(unit: Unit, documents: dict[str, OfficialDocument], keeper: A
         (_d("28/02/2025"), ActivityKind.WEBSITE, 6, "Tin, bài về dịch vụ công trực tuyến."),
         (_d("18/04/2025"), ActivityKind.MEETING, 1, "Hội nghị tuyên truyền tại nhà văn hóa."),
         (_d("12/06/2025"), ActivityKind.LEAFLET, 500, "Tờ gấp hướng dẫn nộp hồ sơ trực tuyến."),
-        (_d("26/09/2025"), ActivityKind.SOCIAL, 4, "Tin trên trang Zalo của UBND xã."),
+        (_d("26/09/2025"), ActivityKind.DIALOGUE, 1, "Đối thoại với người dân về TTHC."),
     ):
         actions.record_activity(
             unit,

@@ -96,10 +96,10 @@ def test_the_demo_is_loaded_once_through_the_actions_and_shows_every_part(
     assert warnings["35/BC-UBND"] == ""
     assert "156/BC-UBND chưa được ký số" in warnings["156/BC-UBND"]
 
-    # The plan: tasks done, one late (due 30/06/2025, still in progress); communication summed.
+    # The plan: five tasks done, one late (due 30/06/2025, still in progress).
     plan = CchcPlan.objects.get(document=documents["12/KH-UBND"])
-    statuses = [t.status_on(dt.date(2025, 10, 1)) for t in plan.tasks.order_by("position")]
-    assert statuses.count(TaskStatus.DONE) == 3 and statuses.count(TaskStatus.LATE) == 1
+    statuses = [t.status_on(dt.date(2026, 1, 5)) for t in plan.tasks.order_by("position")]
+    assert statuses == [TaskStatus.DONE] * 3 + [TaskStatus.LATE] + [TaskStatus.DONE] * 2
     loudspeaker = sum(
         a.count for a in CommunicationActivity.objects.filter(unit=unit, kind="loudspeaker")
     )
