@@ -47,6 +47,7 @@ ROLE_NAMES = {
     "specialist": "chuyên viên",
     "leader": "lãnh đạo",
     "supervisor": "giám sát (chỉ xem)",
+    "control": "kiểm soát TTHC",
 }
 # role → demo account (cchc/portal/management/commands/load_demo.py)
 ACCOUNTS = {
@@ -54,6 +55,7 @@ ACCOUNTS = {
     "specialist": "chuyenvien.ngason",
     "leader": "lanhdao.ngason",
     "supervisor": "giamsat.tinh",
+    "control": "kiemsoat.ngason",  # keeps the register, runs SIPAS, self-assesses the PAR Index
 }
 
 
@@ -66,6 +68,7 @@ class Shot:
     role: str = ""  # "", a key of ACCOUNTS, or "citizen"
     full: bool = False
     invalid_submit: str = ""  # CSS selector of a form to send empty, to show its errors
+    shown_path: str = ""  # the address as the README shows it (a one-time token left out)
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -93,6 +96,9 @@ def prepare(data_dir: Path) -> None:
     _manage(data_dir, "migrate", "--noinput", "-v", "0")
     if fresh:
         _manage(data_dir, "load_demo")
+    # The PAR Index, the register and SIPAS (idempotent: an older demo database gets them too).
+    _manage(data_dir, "load_par_demo")
+    if fresh:
         _manage(data_dir, "generate_demo", "--dossiers", "300", "--years", "1", "--once")
 
 
@@ -182,6 +188,40 @@ def pick_examples(data_dir: Path) -> dict[str, str]:
         "paying": (paying or processing).code,
         "citizen_session": str(store.session_key),
         "session_cookie": settings.SESSION_COOKIE_NAME,
+        **pick_par_examples(),
+    }
+
+
+def pick_par_examples() -> dict[str, str]:
+    """load_par_demo's pages: Nga Sơn's two assessments, its register's signed plan and the
+    report ticked "signed" without a signature, the CCHC plan, the published 2025 SIPAS round
+    and this year's open one, with a counter tablet opened on it (a real kiosk token)."""
+    from cchc.accounts.models import User
+    from cchc.parindex.models import Assessment
+    from cchc.records.models import CchcPlan, OfficialDocument
+    from cchc.surveys import actions as surveys
+    from cchc.surveys.choices import RoundStatus
+    from cchc.surveys.models import SurveyRound
+
+    assessments = Assessment.objects.filter(unit__code="16300")
+    register = OfficialDocument.objects.filter(unit__code="16300", year=2025)
+    plan = register.get(reference="12/KH-UBND")
+    rounds = SurveyRound.objects.filter(unit__code="16300")
+    past = rounds.filter(status=RoundStatus.PUBLISHED).order_by("-period_end").first()
+    current = rounds.filter(status=RoundStatus.OPEN).order_by("-period_end").first()
+    if past is None or current is None:
+        raise SystemExit("the demo has no SIPAS rounds: run manage.py load_par_demo")
+    officer = User.objects.get(username=ACCOUNTS["control"])
+    kiosk = surveys.open_kiosk(current, unit=current.unit, by=officer)
+    return {
+        "par_past": str(assessments.get(year=2022).pk),
+        "par_current": str(assessments.get(year=2025).pk),
+        "document": str(plan.pk),
+        "document_flagged": str(register.get(reference="78/BC-UBND").pk),
+        "plan": str(CchcPlan.objects.get(document=plan).pk),
+        "round_past": str(past.pk),
+        "round_current": str(current.pk),
+        "kiosk_token": kiosk,
     }
 
 
@@ -248,6 +288,68 @@ def shots(examples: dict[str, str]) -> list[Shot]:
         Shot("kiosk", "Máy lấy số 1080×1920", "/xep-hang/16300/", KIOSK),
         Shot("board", "Màn hình gọi số 1920×1080", "/man-hinh/16300/", BOARD),
     ]
+    return out + par_shots(examples)
+
+
+def par_shots(examples: dict[str, str]) -> list[Shot]:
+    """The PAR Index, the evidence register and SIPAS (load_par_demo), as the commune's TTHC
+    control officer sees them: at the desk, and the main ones on a phone."""
+    par = "/lam-viec/chi-so-cchc/"
+    past, current = examples["par_past"], examples["par_current"]
+    rounds = "/lam-viec/khao-sat/dot/"
+    main = [
+        ("par-assessments", "Chỉ số CCHC: danh sách kỳ đánh giá", par),
+        ("par-2022", "Chỉ số CCHC 2022: điểm bị trừ", f"{par}{past}/"),
+        ("par-2025", "Chỉ số CCHC 2025: đang tự đánh giá", f"{par}{current}/"),
+        (
+            "par-criterion",
+            "Tiêu chí 1.2 khi tự đánh giá (văn bản chưa ký số)",
+            f"{par}{current}/tieu-chi/1.2/",
+        ),
+        ("records-register", "Sổ văn bản", "/lam-viec/van-ban/"),
+        ("records-document", "Văn bản đã ký số", f"/lam-viec/van-ban/{examples['document']}/"),
+        ("records-plan", "Kế hoạch CCHC và nhiệm vụ", f"/lam-viec/ke-hoach/{examples['plan']}/"),
+        (
+            "sipas-results",
+            "Khảo sát SIPAS 2025: chỉ số",
+            f"{rounds}{examples['round_past']}/ket-qua/",
+        ),
+        (
+            "sipas-paper",
+            "Khảo sát SIPAS: nhập phiếu giấy",
+            f"{rounds}{examples['round_current']}/nhap-phieu/",
+        ),
+    ]
+    out = []
+    for name, title, path in main:
+        out.append(Shot(f"{name}-desk", f"{title}, máy bàn", path, DESK, "control", full=True))
+        out.append(Shot(f"{name}-phone", f"{title}, điện thoại", path, PHONE, "control", full=True))
+    out += [
+        Shot(
+            "records-document-flagged-desk",
+            "Văn bản ghi đã ký nhưng tệp không có chữ ký số, máy bàn",
+            f"/lam-viec/van-ban/{examples['document_flagged']}/",
+            DESK,
+            "control",
+            full=True,
+        ),
+        Shot(
+            "sipas-round-desk",
+            "Đợt khảo sát SIPAS đang thu phiếu, máy bàn",
+            f"{rounds}{examples['round_current']}/",
+            DESK,
+            "control",
+            full=True,
+        ),
+        Shot(
+            "sipas-kiosk",
+            "Khảo sát SIPAS trên máy tính bảng tại quầy 1080×1920",
+            f"/khao-sat/quay/{examples['kiosk_token']}/",
+            KIOSK,
+            full=True,
+            shown_path="/khao-sat/quay/<token>/",
+        ),
+    ]
     return out
 
 
@@ -297,11 +399,17 @@ def capture(base: str, examples: dict[str, str], only: set[str]) -> list[tuple[S
                 )
             elif role:
                 page = ctx.new_page()
-                page.goto(base + "/tai-khoan/dang-nhap/")
-                page.fill("#id_username", ACCOUNTS[role])
-                page.fill("#id_password", DEMO_PASSWORD)
-                page.click("main button[type=submit]")
-                page.wait_for_load_state()
+                # A few tries: the job worker's start-up work may hold SQLite's write lock a
+                # moment while the sign-in writes its session.
+                for _attempt in range(5):
+                    page.goto(base + "/tai-khoan/dang-nhap/")
+                    page.fill("#id_username", ACCOUNTS[role])
+                    page.fill("#id_password", DEMO_PASSWORD)
+                    page.click("main button[type=submit]")
+                    page.wait_for_load_state()
+                    if "/dang-nhap/" not in page.url:
+                        break
+                    page.wait_for_timeout(2000)
                 page.close()
             contexts[key] = ctx
             return ctx
@@ -329,7 +437,10 @@ def capture(base: str, examples: dict[str, str], only: set[str]) -> list[tuple[S
     return done
 
 
-def write_readme(done: list[tuple[Shot, Path]]) -> None:
+def write_readme(all_shots: list[Shot]) -> None:
+    """Every shot whose PNG is here (a run with --only keeps the others' lines)."""
+    done = [(shot, OUT / f"{shot.name}.png") for shot in all_shots]
+    done = [(shot, path) for shot, path in done if path.exists()]
     lines = [
         "# Screens",
         "",
@@ -342,7 +453,7 @@ def write_readme(done: list[tuple[Shot, Path]]) -> None:
     ]
     for shot, path in sorted(done, key=lambda item: item[0].name):
         lines.append(
-            f"| [{path.name}]({path.name}) | {shot.title} (`{shot.path}`) | {shot.size[0]}×{shot.size[1]} |"
+            f"| [{path.name}]({path.name}) | {shot.title} (`{shot.shown_path or shot.path}`) | {shot.size[0]}×{shot.size[1]} |"
         )
     lines += [
         "",
@@ -368,12 +479,11 @@ def main() -> None:
         prepare(data_dir)
     examples = pick_examples(data_dir)
     if args.base_url:
-        done = capture(args.base_url.rstrip("/"), examples, set(args.only))
+        capture(args.base_url.rstrip("/"), examples, set(args.only))
     else:
         with server(data_dir) as base:
-            done = capture(base, examples, set(args.only))
-    if not args.only:
-        write_readme(done)
+            capture(base, examples, set(args.only))
+    write_readme(shots(examples))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ def test_a_plans_page_marks_late_tasks(world: World, keeper: User) -> None:
     client = logged_in(keeper)
     page = client.get(reverse("records:plan", args=[plan.pk])).content.decode()
     assert "0/2 nhiệm vụ hoàn thành" in page and "1 nhiệm vụ quá hạn" in page
-    assert page.count('class="badge warn">Quá hạn') == 1
+    assert page.count('class="badge late">Quá hạn') == 1
     late = plan.tasks.get(position=1)
     response = client.post(
         reverse("records:update_task", args=[plan.pk]),

@@ -1,7 +1,9 @@
 """The PAR Index of the demo (after `manage.py load_demo`): the shipped criteria sets; commune
 Nga Sơn's 2022 assessment as the supervised commune of SEEDS.md §4 kept it (imported, appraised
 in round 1, with its lost points, the unit explaining); and its 2025 assessment in progress
-(self-scores and evidence for the first fields). Idempotent: what exists is kept."""
+(self-scores and evidence for the first fields, several pieces of it documents of the register);
+Nga Sơn's evidence register for 2025 (`records.demo`) and its SIPAS rounds (`surveys.demo`: 2025
+published, this year's open). Idempotent: what exists is kept."""
 
 from __future__ import annotations
 
@@ -14,13 +16,31 @@ from django.db import transaction
 
 from cchc.accounts.models import User
 from cchc.parindex import actions
+from cchc.parindex.choices import EvidenceKind
 from cchc.parindex.criteria import DATA, SHIPPED_SETS, load_shipped, save_set
-from cchc.parindex.models import Assessment, CriteriaSet, Score
+from cchc.parindex.models import Assessment, CriteriaSet, Evidence, Score
+from cchc.records.demo import load_register
+from cchc.records.models import OfficialDocument
+from cchc.surveys.demo import load_surveys
 from cchc.units.models import Unit
 
 COMMUNE = "16300"
 APPRAISER = "thamdinh.tinh"  # load_demo's province appraiser
 OFFICER = "kiemsoat.ngason"  # load_demo's TTHC-control officer of Nga Sơn
+PROVINCE = "38"
+PROVINCE_OFFICER = "kiemsoat.tinh"  # load_demo's TTHC-control officer of the province
+# The 2025 assessment's evidence taken from the register: criterion → numbers and symbols. 1.2
+# asks for digitally signed reports and gets one unsigned (its warning shows).
+REGISTER_EVIDENCE = [
+    ("1.1.1", "12/KH-UBND"),
+    ("1.1.2", "78/BC-UBND"),
+    ("1.2", "35/BC-UBND"),
+    ("1.2", "156/BC-UBND"),
+    ("1.3", "28/KH-UBND"),
+    ("1.3", "03/BB-UBND"),
+    ("1.4", "20/KH-UBND"),
+    ("1.5", "45/QĐ-UBND"),
+]
 
 
 class Command(BaseCommand):
@@ -30,16 +50,24 @@ class Command(BaseCommand):
         unit = Unit.objects.current().filter(code=COMMUNE).first()
         appraiser = User.objects.filter(username=APPRAISER).first()
         officer = User.objects.filter(username=OFFICER).first()
-        if unit is None or appraiser is None or officer is None:
+        province = Unit.objects.current().filter(code=PROVINCE).first()
+        province_officer = User.objects.filter(username=PROVINCE_OFFICER).first()
+        if None in (unit, appraiser, officer, province, province_officer):
             raise CommandError("Chạy manage.py load_demo trước.")
+        assert unit and appraiser and officer and province and province_officer  # for mypy
         with transaction.atomic():
             for name in SHIPPED_SETS:
                 spec = load_shipped(name)
                 if not CriteriaSet.objects.filter(code=spec.code, year=spec.year).exists():
                     save_set(spec)
+            documents = load_register(unit, keeper=officer, year=2025)
             self._past_year(unit, appraiser, officer)
             self._this_year(unit, appraiser, officer)
-        self.stdout.write("Đã nạp dữ liệu minh họa Chỉ số CCHC.")
+            self._link_register(unit, officer, documents)
+            load_surveys(
+                unit, province, province_manager=province_officer, manager=officer, officer=officer
+            )
+        self.stdout.write("Đã nạp dữ liệu minh họa Chỉ số CCHC, sổ văn bản và khảo sát SIPAS.")
 
     def _past_year(self, unit: Unit, appraiser: User, officer: User) -> None:
         doc = json.loads((DATA / "demo-assessment-2022.json").read_text())
@@ -73,19 +101,21 @@ class Command(BaseCommand):
         )
         entries = [actions.SelfEntry(s.criterion.code, s.criterion.max_score) for s in leaves]
         actions.self_assess(assessment, entries, by=officer)
-        actions.add_evidence(
-            assessment,
-            "1.1.1",
-            by=officer,
-            kind="plan",
-            label="Kế hoạch cải cách hành chính năm 2025",
-            ref="12/KH-UBND",
+
+    def _link_register(
+        self, unit: Unit, officer: User, documents: dict[str, OfficialDocument]
+    ) -> None:
+        """The 2025 assessment's evidence that is a document of the register, each link once."""
+        assessment = Assessment.objects.get(unit=unit, criteria_set__code="PAR-XA", year=2025)
+        linked = set(
+            Evidence.objects.filter(score__assessment=assessment, record__isnull=False).values_list(
+                "score__criterion__code", "record__reference"
+            )
         )
-        actions.add_evidence(
-            assessment,
-            "1.2",
-            by=officer,
-            kind="report",
-            label="Báo cáo CCHC quý III năm 2025",
-            ref="156/BC-UBND",
-        )
+        for code, reference in REGISTER_EVIDENCE:
+            document = documents.get(reference)
+            if document is None or (code, reference) in linked:
+                continue
+            actions.add_evidence(
+                assessment, code, by=officer, kind=EvidenceKind.RECORD, label="", record=document
+            )
