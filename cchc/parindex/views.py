@@ -28,12 +28,11 @@ from cchc.lib.numbers import localised
 from cchc.parindex import actions
 from cchc.parindex.choices import Action, EvidenceKind, Method, Status
 from cchc.parindex.forms import AppraisalForm, EvidenceForm, ExplanationForm, SelfScoreForm
-from cchc.parindex.lookup import get_assessment_for
+from cchc.parindex.lookup import evidence_response, get_assessment_for, get_evidence_file_for
 from cchc.parindex.models import (
     Assessment,
     AssessmentEvent,
     Criterion,
-    Evidence,
     Score,
     ScoreChange,
 )
@@ -476,7 +475,8 @@ def criterion_detail(request: HttpRequest, assessment_id: int, code: str) -> Htt
                 else None
             ),
         },
-        status=422 if bound_errors else 200,
+        # An evidence refusal keeps its own status (413: a file over the limit), as in the API.
+        status=getattr(evidence_form, "refused_with", None) or (422 if bound_errors else 200),
     )
 
 
@@ -548,6 +548,7 @@ def _post(
         if form_name == "evidence":
             target = "file" if data.get("kind") == EvidenceKind.FILE else "ref"
         form.add_error(target, str(exc.message))
+        form.refused_with = exc.status_code
         return False
     messages.success(request, message % {"code": code})
     return True
@@ -555,13 +556,4 @@ def _post(
 
 @login_required
 def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) -> FileResponse:
-    a = get_assessment_for(request.user, assessment_id)
-    found = Evidence.objects.filter(pk=evidence_id, score__assessment=a).exclude(file="").first()
-    if found is None:
-        raise Http404
-    return FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=f"minh-chung-{found.pk}.{found.extension}",
-        content_type=found.content_type or "application/octet-stream",
-    )
+    return evidence_response(get_evidence_file_for(request.user, assessment_id, evidence_id))
