@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import Interval, MaxLen
 from django.db import transaction
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AllowInfNan
 
 from cchc.accounts.auth import staff_auth
@@ -20,9 +21,11 @@ from cchc.accounts.models import User
 from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import FreeText, Id, IsoDate, column, text
 from cchc.parindex import actions, live
+from cchc.parindex.choices import EvidenceKind
+from cchc.parindex.compare import comparison
 from cchc.parindex.criteria import export_json
-from cchc.parindex.lookup import get_assessment_for
-from cchc.parindex.models import Assessment, CriteriaSet, Score
+from cchc.parindex.lookup import evidence_response, get_assessment_for, get_evidence_file_for
+from cchc.parindex.models import Assessment, CriteriaSet, Evidence, Score
 from cchc.parindex.results import evidence_by_code, lost_points, progress, ranking, totals
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
@@ -557,6 +560,74 @@ def add_evidence(request: HttpRequest, assessment_id: Path[Id], payload: Evidenc
     return _fresh(request, a)
 
 
+# A file goes on its own path, multipart: the JSON endpoint above keeps its body and its
+# OpenAPI description as they were (a ninja operation has one request body, JSON or form).
+class EvidenceFileIn(Schema):
+    code: Code
+    label: Annotated[str, text(300)] = ""
+
+
+class EvidenceFileOut(Schema):
+    id: int
+    code: str
+    kind: str
+    label: str
+    content_type: str
+    size: int
+    sha256: str
+    added_at: dt.datetime
+    download: str
+
+
+def _evidence_file_out(assessment: Assessment, evidence: Evidence, code: str) -> dict[str, Any]:
+    return {
+        "id": evidence.pk,
+        "code": code,
+        "kind": evidence.kind,
+        "label": evidence.label,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+        "added_at": evidence.added_at,
+        "download": f"/api/v1/par/assessments/{assessment.pk}/evidence/files/{evidence.pk}",
+    }
+
+
+@router.post(
+    "/assessments/{assessment_id}/evidence/files",
+    response={201: EvidenceFileOut, **refusals(*STAFF, 404, 409, 413, 422)},
+    auth=staff_auth,
+    summary="Thêm tài liệu kiểm chứng dạng tệp (PDF, Word, Excel, ảnh)",
+)
+def add_evidence_file(
+    request: HttpRequest,
+    assessment_id: Path[Id],
+    payload: Form[EvidenceFileIn],
+    file: File[UploadedFile],
+) -> Status[dict[str, Any]]:
+    """Multipart form: `code`, `label` and `file`. The file is judged by its content (PDF, JPG,
+    PNG, DOCX, XLSX; another kind: 422 naming the criterion), over the upload limit: 413. The
+    same action and the same checks as the criterion's page; 409 once the unit may no longer add
+    evidence (after submission, until the explanation round)."""
+    a = get_assessment_for(request.user, assessment_id)
+    evidence = actions.add_evidence(
+        a, payload.code, by=request.user, kind=EvidenceKind.FILE, label=payload.label, file=file
+    )
+    return Status(201, _evidence_file_out(a, evidence, payload.code))
+
+
+@router.get(
+    "/assessments/{assessment_id}/evidence/files/{evidence_id}",
+    response={200: None, **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Tải tệp tài liệu kiểm chứng",
+)
+def download_evidence_file(
+    request: HttpRequest, assessment_id: Path[Id], evidence_id: Path[Id]
+) -> FileResponse:
+    return evidence_response(get_evidence_file_for(request.user, assessment_id, evidence_id))
+
+
 class EvidenceRecordOut(Schema):
     id: int
     reference: str
@@ -830,7 +901,6 @@ def unit_comparison(request: HttpRequest, unit_code: Path[UnitCode]) -> dict[str
     """Each year's index, grade, rank and fields with the change against the year before
     (fields compared only where code and title match), and the criteria that lost points in
     two assessments running. Another unit: 404."""
-    from cchc.parindex.compare import comparison
 
     result = comparison(get_unit_for(request.user, unit_code))
     return {

@@ -54,6 +54,12 @@ NODE_KEYS = (
 )
 SET_SHEET = "Bộ tiêu chí"
 NODE_SHEET = "Tiêu chí"
+# A survey criterion may name the SIPAS factor it measures, in its rule_params: the key of a
+# factor of the round's questionnaire (cchc.surveys Factor.code, ≤ 20 characters), written as
+# text ("2"). Without it the criterion takes the overall SIPAS index. Whether the factor exists
+# is checked when the survey is merged, against the questionnaire of the rounds that count.
+SIPAS_FACTOR = "sipas_factor"
+FACTOR_KEY = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$")
 
 
 class CriteriaSetError(DomainError):
@@ -421,6 +427,56 @@ def _check_params(node: NodeSpec, errors: list[str]) -> None:
             )
 
 
+def sipas_factor(params: Any) -> str | None:
+    """The SIPAS factor a criterion's rule_params name, or None (the overall index)."""
+    value = params.get(SIPAS_FACTOR) if isinstance(params, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def rule_params_of(params: Any) -> dict[str, Any]:
+    """The parameters of the rule itself, without the factor (scoring.parse_rule's vocabulary)."""
+    return {k: v for k, v in (params or {}).items() if k != SIPAS_FACTOR}
+
+
+def _folded(key: str) -> str:
+    return re.sub(r"[^a-z]", "", key.lower())
+
+
+def _check_factor(node: NodeSpec, errors: list[str]) -> None:
+    """`sipas_factor` only on a survey criterion that is scored, as a factor's key; a key that
+    looks like it but is spelt otherwise is refused rather than left to be ignored."""
+
+    def bad(message: str) -> None:
+        errors.append(_("Tiêu chí %(code)s: %(message)s") % {"code": node.code, "message": message})
+
+    params = node.rule_params
+    for key in params:
+        folded = _folded(str(key))
+        if key != SIPAS_FACTOR and ("sipas" in folded or "factor" in folded or "yeuto" in folded):
+            bad(
+                _("khóa %(key)s không có trong tham số; yếu tố SIPAS ghi bằng khóa %(name)s.")
+                % {"key": show(str(key)), "name": SIPAS_FACTOR}
+            )
+    if SIPAS_FACTOR not in params:
+        return
+    value = params[SIPAS_FACTOR]
+    if node.children or node.method != Method.SURVEY:
+        bad(
+            _(
+                "chỉ tiêu chí điều tra xã hội học (survey) được chấm mới gắn yếu tố SIPAS (%(name)s)."
+            )
+            % {"name": SIPAS_FACTOR}
+        )
+    if not isinstance(value, str) or not FACTOR_KEY.match(value):
+        bad(
+            _(
+                "yếu tố SIPAS (%(name)s) %(value)s không hợp lệ: ghi mã yếu tố của bộ câu hỏi "
+                "dạng chuỗi, tối đa 20 ký tự (chữ, số, dấu chấm), ví dụ “2”."
+            )
+            % {"name": SIPAS_FACTOR, "value": show(value)}
+        )
+
+
 def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
     errors = reader.errors
     if reader.count >= MAX_NODES:
@@ -430,6 +486,7 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
         if node.code in seen:
             errors.append(_("Tiêu chí %(code)s: mã trùng trong bộ tiêu chí.") % {"code": node.code})
         seen.add(node.code)
+        _check_factor(node, errors)
         if node.children:
             total = sum((c.max_score for c in node.children), Decimal(0))
             if total > node.max_score:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
-from cchc.parindex.models import Assessment
+from cchc.parindex.models import Assessment, Evidence
 
 
 def get_assessment_for(user: Any, assessment_id: int) -> Assessment:
@@ -19,3 +20,28 @@ def get_assessment_for(user: Any, assessment_id: int) -> Assessment:
     if assessment is None:
         raise Http404("Không tìm thấy kỳ đánh giá Chỉ số CCHC")
     return assessment
+
+
+def get_evidence_file_for(user: Any, assessment_id: int, evidence_id: int) -> Evidence:
+    """An evidence file of an assessment the user sees, or 404 (another unit's assessment, a
+    piece of another assessment, a reference without a file)."""
+    assessment = get_assessment_for(user, assessment_id)
+    found = (
+        Evidence.objects.filter(pk=evidence_id, score__assessment=assessment)
+        .exclude(file="")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("Không tìm thấy tài liệu kiểm chứng."))
+    return found
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """The file as a download, for the page and the API alike: named by its id, never by the
+    uploader's file name."""
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"minh-chung-{evidence.pk}.{evidence.extension}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )

@@ -27,18 +27,20 @@ from django.views.decorators.http import require_POST
 from cchc.lib.numbers import localised
 from cchc.parindex import actions
 from cchc.parindex.choices import Action, EvidenceKind, Method, Status
+from cchc.parindex.compare import chart_spec, comparison
 from cchc.parindex.forms import AppraisalForm, EvidenceForm, ExplanationForm, SelfScoreForm
-from cchc.parindex.lookup import get_assessment_for
+from cchc.parindex.lookup import evidence_response, get_assessment_for, get_evidence_file_for
 from cchc.parindex.models import (
     Assessment,
     AssessmentEvent,
     Criterion,
-    Evidence,
     Score,
     ScoreChange,
 )
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
 from cchc.parindex.results import lost_points, progress, totals
+from cchc.reports.charts import data_uri, svg
+from cchc.units.lookup import get_unit_for
 
 # The moves of the cycle taken from the assessment's page, in the cycle's order. Each one ends a
 # stage for good (the unit cannot change its self-scores after sending them, the council cannot
@@ -476,7 +478,8 @@ def criterion_detail(request: HttpRequest, assessment_id: int, code: str) -> Htt
                 else None
             ),
         },
-        status=422 if bound_errors else 200,
+        # An evidence refusal keeps its own status (413: a file over the limit), as in the API.
+        status=getattr(evidence_form, "refused_with", None) or (422 if bound_errors else 200),
     )
 
 
@@ -548,6 +551,7 @@ def _post(
         if form_name == "evidence":
             target = "file" if data.get("kind") == EvidenceKind.FILE else "ref"
         form.add_error(target, str(exc.message))
+        form.refused_with = exc.status_code
         return False
     messages.success(request, message % {"code": code})
     return True
@@ -555,16 +559,7 @@ def _post(
 
 @login_required
 def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) -> FileResponse:
-    a = get_assessment_for(request.user, assessment_id)
-    found = Evidence.objects.filter(pk=evidence_id, score__assessment=a).exclude(file="").first()
-    if found is None:
-        raise Http404
-    return FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=f"minh-chung-{found.pk}.{found.extension}",
-        content_type=found.content_type or "application/octet-stream",
-    )
+    return evidence_response(get_evidence_file_for(request.user, assessment_id, evidence_id))
 
 
 # -- a unit's years side by side -----------------------------------------------------------------
@@ -572,10 +567,6 @@ def evidence_file(request: HttpRequest, assessment_id: int, evidence_id: int) ->
 
 @login_required
 def unit_comparison(request: HttpRequest, unit_code: str) -> HttpResponse:
-    from cchc.parindex.compare import chart_spec, comparison
-    from cchc.reports.charts import data_uri, svg
-    from cchc.units.lookup import get_unit_for
-
     unit = get_unit_for(request.user, unit_code)
     result = comparison(unit)
     alt = "; ".join(f"{y.year}: {localised(y.index)}" for y in result.years if y.index is not None)

@@ -20,9 +20,11 @@ from cchc.parindex.actions.common import (
 )
 from cchc.parindex.actions.errors import InvalidScore, ParIndexError
 from cchc.parindex.choices import Action, Method, ScoreRule
+from cchc.parindex.criteria import SIPAS_FACTOR, rule_params_of, sipas_factor
 from cchc.parindex.models import Assessment, Score
 from cchc.parindex.scoring import parse_rule
-from cchc.surveys.index import UnitIndex, unit_index
+from cchc.surveys.index import UnitIndex, round_results, unit_index
+from cchc.surveys.models import SurveyRound
 from cchc.workflow.transition import transition
 
 
@@ -31,13 +33,20 @@ class NoSurveyResult(ParIndexError):
 
 
 def sipas_scores(assessment: Assessment) -> tuple[dict[str, Decimal], UnitIndex]:
-    """Each survey criterion's score from the unit's published SIPAS index for the assessment's
-    year (cchc.surveys.index.unit_index): the criterion's rule applied to the index as a share
-    (the shipped sets: proportional, target 1 → maximum × index ÷ 100), rounded half up to
-    0,01; a criterion with the free rule takes maximum × share. The SIPAS index is one figure
-    per unit and year and no set names questionnaire factors on its survey criteria, so every
-    survey criterion takes the same share (docs/parindex.md). NoSurveyResult (409) when no
-    published round has answers for the unit that year."""
+    """Each survey criterion's score from the unit's published SIPAS results for the
+    assessment's year (cchc.surveys.index.unit_index): the criterion's rule applied to a share
+    (the shipped sets: proportional, target 1 → maximum × share), rounded half up to 0,01; a
+    criterion with the free rule takes maximum × share. The share is the overall SIPAS index,
+    or, for a criterion naming a factor (`sipas_factor` in its rule_params), that factor's
+    satisfaction rate (`factor_shares`). NoSurveyResult (409) when no published round has
+    answers for the unit that year (docs/parindex.md)."""
+    scores, found, _factors = _sipas(assessment)
+    return scores, found
+
+
+def _sipas(
+    assessment: Assessment,
+) -> tuple[dict[str, Decimal], UnitIndex, dict[str, float]]:
     found = unit_index(assessment.unit, assessment.year)
     if found.index is None:
         raise NoSurveyResult(
@@ -47,19 +56,87 @@ def sipas_scores(assessment: Assessment) -> tuple[dict[str, Decimal], UnitIndex]
             )
             % {"unit": assessment.unit.name, "year": assessment.year}
         )
-    share = Decimal(str(found.index)) / 100
+    criteria = [
+        score.criterion
+        for score in Score.objects.filter(
+            assessment=assessment, criterion__method=Method.SURVEY
+        ).select_related("criterion")
+    ]
+    by_factor: dict[str, list[str]] = {}
+    for c in criteria:
+        factor = sipas_factor(c.rule_params)
+        if factor is not None:
+            by_factor.setdefault(factor, []).append(c.code)
+    factors = factor_shares(assessment, found, by_factor) if by_factor else {}
     out: dict[str, Decimal] = {}
-    for score in Score.objects.filter(
-        assessment=assessment, criterion__method=Method.SURVEY
-    ).select_related("criterion"):
-        c = score.criterion
+    for c in criteria:
+        factor = sipas_factor(c.rule_params)
+        rate = factors[factor] if factor is not None else found.index
+        share = Decimal(str(rate)) / 100
         if c.rule == ScoreRule.FREE:
             value = (c.max_score * share).quantize(CENT, rounding=ROUND_HALF_UP)
         else:
-            points = parse_rule(c.code, c.rule, c.rule_params, c.max_score).score(share)
+            rule = parse_rule(c.code, c.rule, rule_params_of(c.rule_params), c.max_score)
+            points = rule.score(share)
             value = points if points is not None else Decimal(0)
         out[c.code] = value
-    return out, found
+    return out, found, factors
+
+
+def factor_shares(
+    assessment: Assessment, found: UnitIndex, by_factor: Mapping[str, list[str]]
+) -> dict[str, float]:
+    """Each named factor's satisfaction rate (%) for the unit, over the rounds its SIPAS index
+    counts (a round where the unit has responses), weighted by its responses in each, as the
+    index itself is (cchc.surveys.index.unit_index). A factor that a counted round's
+    questionnaire does not have is refused (422), as is a factor without answers (409), each
+    naming the criteria and the factor; nothing is merged."""
+    unit = assessment.unit
+    weighted = dict.fromkeys(by_factor, 0.0)
+    counted = dict.fromkeys(by_factor, 0)
+    rounds = SurveyRound.objects.filter(pk__in=found.rounds).order_by("period_end", "pk")
+    for survey in rounds:
+        results = round_results(survey)
+        mine = next((u for u in results.units if u.unit_id == unit.pk), None)
+        if mine is None or mine.index is None or not mine.responses:
+            continue
+        rates = {f.code: f.satisfaction for f in mine.factors}
+        for factor, codes in by_factor.items():
+            if factor not in rates:
+                raise InvalidScore(
+                    _(
+                        "Tiêu chí %(codes)s: yếu tố SIPAS “%(factor)s” không có trong bộ câu hỏi "
+                        "%(questionnaire)s của đợt khảo sát “%(round)s”; hãy sửa %(key)s của "
+                        "tiêu chí, hoặc nhập điểm điều tra xã hội học."
+                    )
+                    % {
+                        "codes": ", ".join(codes),
+                        "factor": factor,
+                        "questionnaire": results.questionnaire,
+                        "round": results.title,
+                        "key": SIPAS_FACTOR,
+                    }
+                )
+            rate = rates[factor]
+            if rate is not None:
+                weighted[factor] += rate * mine.responses
+                counted[factor] += mine.responses
+    for factor, codes in by_factor.items():
+        if not counted[factor]:
+            raise NoSurveyResult(
+                _(
+                    "Tiêu chí %(codes)s: yếu tố SIPAS “%(factor)s” chưa có câu trả lời của "
+                    "%(unit)s trong các đợt khảo sát đã công bố năm %(year)d; hãy nhập điểm "
+                    "điều tra xã hội học."
+                )
+                % {
+                    "codes": ", ".join(codes),
+                    "factor": factor,
+                    "unit": unit.name,
+                    "year": assessment.year,
+                }
+            )
+    return {factor: weighted[factor] / counted[factor] for factor in by_factor}
 
 
 def merge_survey(
@@ -81,7 +158,7 @@ def merge_survey(
         survey_codes = [c for c, s in rows.items() if s.criterion.method == Method.SURVEY]
         source: dict[str, Any] = {}
         if scores is None:
-            scores, found = sipas_scores(a)
+            scores, found, factors = _sipas(a)
             source = {
                 "sipas": {
                     "index": f"{found.index:.4f}",
@@ -89,6 +166,8 @@ def merge_survey(
                     "rounds": found.rounds,
                 }
             }
+            if factors:
+                source["sipas"]["factors"] = {f: f"{rate:.4f}" for f, rate in factors.items()}
         if not scores:
             a.with_survey = False
             return {"with_survey": False}

@@ -19,3 +19,10 @@ class NotAllowed(ParIndexError):
 
 class InvalidScore(ParIndexError):
     status_code = 422
+
+
+class FileTooLarge(InvalidScore):
+    """An evidence file over the upload limit (cchc.lib.uploads.max_file_bytes): 413 through
+    both doors, the criterion named."""
+
+    status_code = 413

@@ -4,6 +4,7 @@ submission to the council."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cchc.lib.uploads import UploadRejected, check_upload
+from cchc.lib.uploads import UploadRejected, check_upload, max_file_bytes
 from cchc.parindex import live
 from cchc.parindex.actions.common import (
     FLOW,
@@ -25,7 +26,7 @@ from cchc.parindex.actions.common import (
     _set,
     _start_self_assessment,
 )
-from cchc.parindex.actions.errors import InvalidScore
+from cchc.parindex.actions.errors import FileTooLarge, InvalidScore
 from cchc.parindex.choices import Action, EvidenceKind, Method, Status
 from cchc.parindex.models import Assessment, Evidence, Score
 from cchc.records.models import OfficialDocument
@@ -137,6 +138,16 @@ def _document_label(document: OfficialDocument) -> str:
     }
 
 
+def _size_of(file: IO[bytes]) -> int:
+    """The file's size in bytes: as uploaded (Django's UploadedFile), else measured."""
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(0)
+    return int(size)
+
+
 def add_evidence(
     assessment: Assessment,
     code: str,
@@ -150,7 +161,8 @@ def add_evidence(
     at: dt.datetime | None = None,
 ) -> Evidence:
     """A piece of evidence for a criterion: while the unit self-assesses, or with its
-    explanation after round 1. A file is judged by its content (cchc.lib.uploads). With
+    explanation after round 1. A file is judged by its content (cchc.lib.uploads): another kind
+    is a 422, a file over the limit a 413 (FileTooLarge), each naming the criterion. With
     `record` (kind "record"): a document of the assessed unit's register the user sees, by
     instance or id (another unit's: 404); its number and symbol stand as the reference and, with
     no label given, its date and title as the label."""
@@ -204,8 +216,18 @@ def add_evidence(
             added_at=now,
         )
         if file is not None:
+            size, limit = _size_of(file), max_file_bytes()
+            if size > limit:
+                # The same sentence as the upload check's, with its own status (413).
+                raise FileTooLarge(
+                    _("Tiêu chí %(code)s: %(reason)s")
+                    % {
+                        "code": code,
+                        "reason": _("Tệp lớn hơn %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+                    }
+                )
             try:
-                checked = check_upload(file, size=getattr(file, "size", None))
+                checked = check_upload(file, size=size)
             except UploadRejected as exc:
                 raise InvalidScore(
                     _("Tiêu chí %(code)s: %(reason)s") % {"code": code, "reason": exc}

@@ -1,6 +1,7 @@
 """The survey component from the unit's published SIPAS index: the hand-computed example of
 docs/surveys.md (commune A, August 2025: index 53,75 %) merged into commune A's PAR-XA 2025
-assessment; each survey criterion = its maximum × 0,5375, rounded half up to 0,01."""
+assessment; each survey criterion = its maximum × 0,5375, rounded half up to 0,01 — but 4.7,
+which names SIPAS factor 3 (the civil servants), takes that factor's 40 %."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ pytestmark = pytest.mark.django_db
 # The surveys' fixtures (docs/surveys.md's example questionnaire and commune A's August round).
 
 # By hand: max × 53,75 % → 3 × 0,5375 = 1,6125 → 1,61; 9 × … = 4,8375 → 4,84;
-# 1 × … = 0,5375 → 0,54; 4 × … = 2,15; 7 × … = 3,7625 → 3,76.
+# 1 × … = 0,5375 → 0,54; 4 × … = 2,15; 7 × … = 3,7625 → 3,76. 4.7 names factor 3 (40 %):
+# 3 × 0,40 = 1,20 (tests/test_survey_factors.py).
 EXPECTED = {
     "1.7": Decimal("1.61"),
     "2.5": Decimal("1.61"),
     "3.9": Decimal("4.84"),
-    "4.7": Decimal("1.61"),
+    "4.7": Decimal("1.20"),
     "5.5": Decimal("0.54"),
     "6.8": Decimal("2.15"),
     "7.6": Decimal("3.76"),
@@ -64,9 +66,14 @@ def test_the_survey_component_from_the_sipas_index(
     merged = actions.merge_survey(assessment, None, by=pat, at=at("2025-12-10"))
     assert merged.status == "survey_merged" and merged.with_survey
     assert _survey_scores(assessment) == EXPECTED
-    assert totals(merged).survey_total == Decimal("16.12")
+    assert totals(merged).survey_total == Decimal("15.71")
     event = assessment.events.get(action="merge_survey")
-    assert event.data["sipas"] == {"index": "53.7500", "responses": 5, "rounds": [survey.pk]}
+    assert event.data["sipas"] == {
+        "index": "53.7500",
+        "responses": 5,
+        "rounds": [survey.pk],
+        "factors": {"3": "40.0000"},
+    }
 
 
 def test_without_a_published_round_the_merge_is_refused_and_nothing_changes(
