@@ -38,7 +38,7 @@ from cchc.lib.numbers import localised
 from cchc.lib.text import fold
 from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
-from cchc.parindex.results import SURVEY_DONE, band_for, index_of
+from cchc.parindex.results import SURVEY_DONE, band_for, best_known, index_of
 from cchc.reports.charts import GOOD, SOFT, Chart, Series
 from cchc.units.models import Unit
 
@@ -218,7 +218,8 @@ def leaf_points(score: Score, basis: str) -> Decimal | None:
         return score.self_score
     if basis == NONE:
         return None
-    return score.appraised_score
+    # Half-way through a sitting the criteria not yet read keep the unit's score (as results).
+    return best_known(score)
 
 
 @dataclass
@@ -265,7 +266,7 @@ def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]
         self_total += s.self_score or ZERO
         if s.appraised_score is not None:
             any_appraised = True
-            appraised_total += s.appraised_score
+        appraised_total += best_known(s)
         field_max[root] += c.max_score
         points = leaf_points(s, basis)
         field_points[root] += points or ZERO
@@ -357,7 +358,8 @@ def ranks(unit: Unit, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str]
             appraisal_max=Sum("criterion__max_score", filter=not_survey),
             self_total=Sum("self_score", filter=not_survey),
             appraised_total=Sum(
-                Coalesce("appraised_2", "appraised_1", output_field=decimal), filter=not_survey
+                Coalesce("appraised_2", "appraised_1", "self_score", output_field=decimal),
+                filter=not_survey,
             ),
             survey_total=Sum("survey_score", filter=Q(criterion__method=Method.SURVEY)),
         )

@@ -5,7 +5,8 @@ grade, progress, the lost-points rows, and rankings. Read-only; the arithmetic i
 The index (PAR.md, REFERENCE §5): (appraised points + survey points) ÷ the set's maximum × 100.
 Without a survey (optional at commune level) it is the appraised points ÷ the appraised
 criteria's maximum × 100. Until the survey is merged an assessment has a provisional index on
-the same appraisal-only basis, from the appraised scores where there are any, else the
+the same appraisal-only basis: once the council has scored anything, criterion by criterion the
+council's score where it has given one, else the unit's self-score; before that, the
 self-scores.
 """
 
@@ -33,6 +34,13 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (part / whole * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def best_known(score: Score) -> Decimal:
+    """A criterion's points as far as they are known: the council's, else the unit's own."""
+    if score.appraised_score is not None:
+        return score.appraised_score
+    return score.self_score or ZERO
 
 
 def band_for(bands: Iterable[dict[str, Any]], index: Decimal | None) -> str:
@@ -161,7 +169,9 @@ def totals(assessment: Assessment) -> Totals:
         if score.appraised_score is not None:
             any_appraised = True
             total.appraised_score += score.appraised_score
-            appraised_total += score.appraised_score
+        # Criterion by criterion, the council's score where it has given one, else the unit's:
+        # half-way through a sitting the provisional index must not fall by what is not yet read.
+        appraised_total += best_known(score)
     index = index_of(
         status=assessment.status,
         with_survey=assessment.with_survey,
@@ -313,7 +323,8 @@ def ranking(
             appraisal_max=Sum("criterion__max_score", filter=not_survey),
             self_total=Sum("self_score", filter=not_survey),
             appraised_total=Sum(
-                Coalesce("appraised_2", "appraised_1", output_field=decimal), filter=not_survey
+                Coalesce("appraised_2", "appraised_1", "self_score", output_field=decimal),
+                filter=not_survey,
             ),
             survey_total=Sum("survey_score", filter=Q(criterion__method=Method.SURVEY)),
         )

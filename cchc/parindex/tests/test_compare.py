@@ -399,14 +399,18 @@ def test_the_demo_compares_nga_sons_2022_and_2025_under_different_sets(
     call_command("load_par_demo")
     y22, y25 = comparison(Unit.objects.current().get(code="16300")).years
     assert (y22.assessment.criteria_set.code, y22.basis) == ("PAR-XA-8LV", APPRAISAL_1)
-    assert (y25.assessment.criteria_set.code, y25.basis) == ("PAR-XA", SELF)
+    assert (y25.assessment.criteria_set.code, y25.basis) == ("PAR-XA", APPRAISAL_1)
     assert [f.match for f in y25.fields] == [MATCHED] * 3 + [DIFFERENT] * 4
     assert [f.code for f in y25.previous_unmatched] == ["8"]
     assert y22.index == totals(y22.assessment).index
-    # 2025 so far: fields 1 and 2 self-scored in full, 9 + 7 of the 70 appraised points.
-    assert (y25.index, y25.provisional, y25.rank) == (D("22.86"), True, None)
+    # 2025 half-way through round 1: self-scored 65 of the 70 appraised points (3.2, 3.6, 6.1
+    # and 7.1 below the maximum); the council's first sitting took 1 (1.2), 0.5 (1.3) and 0.5
+    # (2.3) more in fields 1–3, and fields 4–7 keep the unit's scores: 63 / 70 = 90.00.
+    assert (y25.index, y25.provisional, y25.rank) == (D("90.00"), True, None)
+    assert y25.index == totals(y25.assessment).index
+    # Field 1: 9 − 1.5 = 7.5; field 2: 7 − 0.5 = 6.5; field 3: 17 − 1 (3.2) − 1 (3.6) = 15.
     assert [(f.code, f.share) for f in y25.fields[:3]] == [
-        ("1", D("12.86")),
-        ("2", D("10.00")),
-        ("3", D("0.00")),
+        ("1", D("10.71")),
+        ("2", D("9.29")),
+        ("3", D("21.43")),
     ]

@@ -6,6 +6,7 @@ its index, this year's open). A second run changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.management import call_command
@@ -62,15 +63,21 @@ def test_the_demo_is_loaded_once_through_the_actions_and_shows_every_part(
     call_command("load_par_demo")
     assert _counts() == first
 
-    # The PAR Index: 2022 appraised with its lost points, 2025 self-assessing.
+    # The PAR Index: 2022 appraised with its lost points; 2025 in progress, self-scored with
+    # evidence, submitted and appraised in part (fields 1–3) with lost points of its own.
     past = Assessment.objects.get(unit__code="16300", year=2022)
     assert past.status == Status.EXPLAINING
     assert sum(len(g.rows) for g in lost_points(past)) == 21
     current = Assessment.objects.get(unit__code="16300", year=2025)
-    assert current.status == Status.SELF_ASSESSING
+    assert current.status == Status.APPRAISING_1
     done = progress(current)
-    # fields 1 and 2 self-scored (7 + 4 criteria); 1.1.1, 1.1.2, 1.2, 1.3, 1.4, 1.5 with evidence
-    assert (done.self_scored, done.with_evidence, done.to_score) == (11, 6, 42)
+    # every criterion self-scored; 1.1.1, 1.1.2, 1.2, 1.3, 1.4, 1.5 with evidence
+    assert (done.self_scored, done.with_evidence, done.to_score) == (42, 6, 42)
+    scores = Score.objects.filter(assessment=current).exclude(criterion__method="survey")
+    assert {s.criterion.code[0] for s in scores if s.appraised_1 is not None} == {"1", "2", "3"}
+    assert all(s.appraised_1 is None for s in scores if s.criterion.code[0] in "4567")
+    lost = {r["code"]: r["lost"] for g in lost_points(current) for r in g.rows}
+    assert lost == {"1.2": 1, "1.3": Decimal("0.5"), "2.3": Decimal("0.5"), "3.2": 1, "3.6": 1}
     assert Evidence.objects.filter(score__assessment=current, record__isnull=False).count() == 8
 
     # The register: a dozen documents of 2025, two of them digitally signed (found by pyHanko).

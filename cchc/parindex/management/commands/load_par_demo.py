@@ -1,7 +1,8 @@
 """The PAR Index of the demo (after `manage.py load_demo`): the shipped criteria sets; commune
 Nga Sơn's 2022 assessment as the supervised commune of SEEDS.md §4 kept it (imported, appraised
 in round 1, with its lost points, the unit explaining); and its 2025 assessment in progress
-(self-scores and evidence for the first fields, several pieces of it documents of the register);
+(self-scored with evidence, several pieces of it documents of the register, submitted, and
+appraised in part: fields 1–3 in the council's first sitting, with lost points);
 Nga Sơn's evidence register for 2025 (`records.demo`) and its SIPAS rounds (`surveys.demo`: 2025
 published, this year's open). Idempotent: what exists is kept."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +18,7 @@ from django.db import transaction
 
 from cchc.accounts.models import User
 from cchc.parindex import actions
-from cchc.parindex.choices import EvidenceKind
+from cchc.parindex.choices import EvidenceKind, Status
 from cchc.parindex.criteria import DATA, SHIPPED_SETS, load_shipped, save_set
 from cchc.parindex.models import Assessment, CriteriaSet, Evidence, Score
 from cchc.records.demo import load_register
@@ -43,6 +45,34 @@ REGISTER_EVIDENCE = [
 ]
 
 
+# The 2025 self-scores below the maximum (the others are the maximum).
+SELF_BELOW_MAX = {"3.2": Decimal(4), "3.6": Decimal(1), "6.1": Decimal(1), "7.1": Decimal(2)}
+# The council's first sitting on fields 1–3: the criteria below the maximum, with the council's
+# score (None: the unit's own) and the reason. The unsigned half-year report (156/BC-UBND, linked
+# as 1.2's evidence) is SEEDS §4's commonest loss.
+COUNCIL_CUTS: dict[str, tuple[Decimal | None, str]] = {
+    "1.2": (
+        Decimal(0),
+        "Báo cáo 6 tháng (156/BC-UBND) không được ký số; không đủ căn cứ xác định gửi đúng hạn.",
+    ),
+    "1.3": (
+        Decimal("0.5"),
+        "Biên bản kiểm tra (03/BB-UBND) chưa nêu kết quả xử lý các vấn đề phát hiện.",
+    ),
+    "2.3": (
+        Decimal("1.5"),
+        "Chưa có minh chứng xã đạt chuẩn tiếp cận pháp luật năm 2025.",
+    ),
+    "3.2": (None, "Tỷ lệ hồ sơ giải quyết đúng hạn dưới 100 % theo số liệu Hệ thống."),
+    "3.6": (None, "Tỷ lệ hồ sơ nộp, xử lý trực tuyến dưới 80 % theo số liệu Hệ thống."),
+}
+
+
+def _at(day: str) -> dt.datetime:
+    """09:00 of `day` in Vietnam, when the demo's steps were taken."""
+    return dt.datetime.fromisoformat(f"{day}T09:00:00+07:00")
+
+
 class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa Chỉ số CCHC (sau load_demo)."
 
@@ -64,6 +94,7 @@ class Command(BaseCommand):
             self._past_year(unit, appraiser, officer)
             self._this_year(unit, appraiser, officer)
             self._link_register(unit, officer, documents)
+            self._appraise_in_part(unit, appraiser, officer)
             load_surveys(
                 unit, province, province_manager=province_officer, manager=officer, officer=officer
             )
@@ -84,6 +115,8 @@ class Command(BaseCommand):
         )
 
     def _this_year(self, unit: Unit, appraiser: User, officer: User) -> None:
+        """Opened 01/10/2025; every criterion self-scored by 10/11 (a few below the maximum,
+        as a unit that reads its own figures does)."""
         criteria_set = CriteriaSet.objects.get(code="PAR-XA", year=2025)
         if Assessment.objects.filter(unit=unit, criteria_set=criteria_set).exists():
             return
@@ -93,14 +126,42 @@ class Command(BaseCommand):
             by=appraiser,
             self_assessment_due=dt.date(2025, 11, 15),
             appraisal_due=dt.date(2025, 12, 20),
+            at=_at("2025-10-01"),
         )
         leaves = (
-            Score.objects.filter(assessment=assessment, criterion__code__regex=r"^[12]\.")
+            Score.objects.filter(assessment=assessment)
             .exclude(criterion__method="survey")
             .select_related("criterion")
+            .order_by("criterion__order")
         )
-        entries = [actions.SelfEntry(s.criterion.code, s.criterion.max_score) for s in leaves]
-        actions.self_assess(assessment, entries, by=officer)
+        entries = [
+            actions.SelfEntry(
+                s.criterion.code, SELF_BELOW_MAX.get(s.criterion.code, s.criterion.max_score)
+            )
+            for s in leaves
+        ]
+        actions.self_assess(assessment, entries, by=officer, at=_at("2025-11-10"))
+
+    def _appraise_in_part(self, unit: Unit, appraiser: User, officer: User) -> None:
+        """Submitted on 14/11; the council's first sitting (05/12) appraised fields 1–3, its
+        lost points with their reasons; fields 4–7 wait for the next sitting."""
+        assessment = Assessment.objects.get(unit=unit, criteria_set__code="PAR-XA", year=2025)
+        if assessment.status != Status.SELF_ASSESSING:
+            return
+        actions.submit(assessment, by=officer, at=_at("2025-11-14"))
+        first_fields = (
+            Score.objects.filter(assessment=assessment, criterion__code__regex=r"^[123]\.")
+            .exclude(criterion__method="survey")
+            .order_by("criterion__order")
+            .values_list("criterion__code", flat=True)
+        )
+        entries = [
+            actions.AppraisalEntry(code, *COUNCIL_CUTS[code])
+            if code in COUNCIL_CUTS
+            else actions.AppraisalEntry(code)
+            for code in first_fields
+        ]
+        actions.appraise(assessment, 1, entries, by=appraiser, at=_at("2025-12-05"))
 
     def _link_register(
         self, unit: Unit, officer: User, documents: dict[str, OfficialDocument]
