@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from cchc.parindex.models import Assessment
+from cchc.parindex.models import Assessment, RemediationTask
 
 
 def get_assessment_for(user: Any, assessment_id: int) -> Assessment:
@@ -19,3 +19,18 @@ def get_assessment_for(user: Any, assessment_id: int) -> Assessment:
     if assessment is None:
         raise Http404("Không tìm thấy kỳ đánh giá Chỉ số CCHC")
     return assessment
+
+
+def get_task_for(user: Any, assessment_id: int, task_id: int) -> RemediationTask:
+    """A remediation task of an assessment the user sees; 404 for another unit's, or a task of
+    another assessment."""
+    assessment = get_assessment_for(user, assessment_id)
+    task = (
+        RemediationTask.objects.filter(assessment=assessment, pk=task_id)
+        .select_related("criterion", "owner")
+        .first()
+    )
+    if task is None:
+        raise Http404("Không tìm thấy nhiệm vụ khắc phục")
+    task.assessment = assessment
+    return task
