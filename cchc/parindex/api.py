@@ -21,7 +21,7 @@ from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import FreeText, Id, IsoDate, column, text
 from cchc.parindex import actions, live
 from cchc.parindex.criteria import export_json
-from cchc.parindex.inputs import TaskIn, TaskMoveIn, give_task, move_task
+from cchc.parindex.inputs import RemediationMoveIn, RemediationTaskIn, give_task, move_task
 from cchc.parindex.lookup import get_assessment_for, get_task_for
 from cchc.parindex.models import Assessment, CriteriaSet, RemediationTask, Score
 from cchc.parindex.results import evidence_by_code, lost_points, progress, ranking, totals
@@ -698,14 +698,14 @@ def survey(request: HttpRequest, assessment_id: Path[Id], payload: SurveyIn) -> 
 # "remediation-tasks" for a step.
 
 
-class TaskRecordOut(Schema):
+class RemediationRecordOut(Schema):
     id: int
     reference: str
     issued_on: str  # dd/mm/yyyy
     title: str
 
 
-class TaskEventOut(Schema):
+class RemediationEventOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -715,7 +715,7 @@ class TaskEventOut(Schema):
     note: str
 
 
-class TaskOut(Schema):
+class RemediationTaskOut(Schema):
     id: int
     version: int
     code: str
@@ -727,11 +727,11 @@ class TaskOut(Schema):
     status: str
     late: bool
     evidence: str
-    evidence_record: TaskRecordOut | None
+    evidence_record: RemediationRecordOut | None
     created_at: dt.datetime
     done_at: dt.datetime | None
     actions: list[str]
-    history: list[TaskEventOut]
+    history: list[RemediationEventOut]
 
 
 def _task_out(task: RemediationTask, user: Any, unit_roles: set[str]) -> dict[str, Any]:
@@ -781,7 +781,7 @@ def _one_task(request: HttpRequest, a: Assessment, task_id: int) -> dict[str, An
 
 @router.get(
     "/assessments/{assessment_id}/remediation-tasks",
-    response={200: list[TaskOut], **refusals(*STAFF, 404)},
+    response={200: list[RemediationTaskOut], **refusals(*STAFF, 404)},
     auth=staff_auth,
     summary="Các nhiệm vụ khắc phục tiêu chí bị trừ điểm, kèm lịch sử",
 )
@@ -796,12 +796,12 @@ def remediation_tasks(request: HttpRequest, assessment_id: Path[Id]) -> list[dic
 
 @router.post(
     "/assessments/{assessment_id}/remediation-tasks",
-    response={201: TaskOut, **refusals(*STAFF, 404, 409, 422)},
+    response={201: RemediationTaskOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Giao nhiệm vụ khắc phục cho một tiêu chí bị trừ điểm",
 )
 def give_remediation_task(
-    request: HttpRequest, assessment_id: Path[Id], payload: TaskIn
+    request: HttpRequest, assessment_id: Path[Id], payload: RemediationTaskIn
 ) -> Status[Any]:
     """`code` (a criterion that lost points), `title`, `owner` (the username of one of the
     unit's staff), `due_on` (YYYY-MM-DD, not past). By the unit's leader or TTHC-control
@@ -813,7 +813,7 @@ def give_remediation_task(
 
 @router.post(
     "/assessments/{assessment_id}/remediation-tasks/{task_id}/{action}",
-    response={200: TaskOut, **refusals(*STAFF, 404, 409, 422)},
+    response={200: RemediationTaskOut, **refusals(*STAFF, 404, 409, 422)},
     auth=staff_auth,
     summary="Bắt đầu (start), báo cáo hoàn thành (complete) hoặc hủy (cancel) nhiệm vụ khắc phục",
 )
@@ -822,7 +822,7 @@ def move_remediation_task(
     assessment_id: Path[Id],
     task_id: Path[Id],
     action: Path[Literal["start", "complete", "cancel"]],
-    payload: TaskMoveIn,
+    payload: RemediationMoveIn,
 ) -> dict[str, Any]:
     """open → in_progress (`start`) → done (`complete`: `evidence` required, `record` optional:
     a document id of the unit's register); open or in_progress → cancelled (`cancel`: `reason`

@@ -1,13 +1,13 @@
 """What the two doors of the PAR Index's remediation tasks accept: one schema and one reader
 per action, one refusal.
 
-The staff pages and the API both turn what they received into `TaskIn` (give a task) or
-`TaskMoveIn` (start, complete, cancel) — the API's bodies, so the OpenAPI file states every
-limit — and hand it to `give_task` or `move_task`, which call the one action. The same bad input
-is refused with the same `ParIndexError` (same status, same sentence) whichever door it came
-through. Only the notation differs, read at the page's door: the due date is typed dd/mm/yyyy
-(the API sends YYYY-MM-DD); the owner is chosen from the unit's staff (the API names the
-username); the page posts the version of the task it showed.
+The staff pages and the API both turn what they received into `RemediationTaskIn` (give a
+task) or `RemediationMoveIn` (start, complete, cancel) — the API's bodies, so the OpenAPI file
+states every limit — and hand it to `give_task` or `move_task`, which call the one action.
+The same bad input is refused with the same `ParIndexError` (same status, same sentence)
+whichever door it came through. Only the notation differs, read at the page's door: the due
+date is typed dd/mm/yyyy (the API sends YYYY-MM-DD); the owner is chosen from the unit's staff
+(the API names the username); the page posts the version of the task it showed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cchc.parindex.choices import TaskAction
 from cchc.parindex.models import Assessment, RemediationEvent, RemediationTask
 
 
-class TaskIn(Schema):
+class RemediationTaskIn(Schema):
     # A task given for a criterion that lost points (a comment, not a docstring: the docstring
     # would become the OpenAPI file's description).
     code: Annotated[str, text(20, min_length=1)] = Field(description="Mã tiêu chí bị trừ điểm")
@@ -38,7 +38,7 @@ class TaskIn(Schema):
     due_on: IsoDate = Field(description="Hạn hoàn thành, YYYY-MM-DD")
 
 
-class TaskMoveIn(Schema):
+class RemediationMoveIn(Schema):
     version: Annotated[int, whole_number(0, 2147483647)] | None = Field(
         None,
         description="`version` của nhiệm vụ như lần đọc gần nhất; nếu nhiệm vụ đã đổi: 409.",
@@ -60,9 +60,9 @@ def known_move(action: str) -> str:
     return action
 
 
-def page_task_input(post: Mapping[str, Any]) -> TaskIn:
-    """The page's form as `TaskIn`: the due date typed dd/mm/yyyy. A value the schema refuses
-    (too long) is refused with 400 and the fields named, as the API's schema refuses it."""
+def page_task_input(post: Mapping[str, Any]) -> RemediationTaskIn:
+    """The page's form as `RemediationTaskIn`: the due date typed dd/mm/yyyy. A value the schema
+    refuses (too long) is refused with 400 and the fields named, as the API's schema does."""
     code = str(post.get("code", ""))
     raw_due = str(post.get("due_on", "") or "").strip()
     due_on = parse_date(raw_due)
@@ -80,20 +80,20 @@ def page_task_input(post: Mapping[str, Any]) -> TaskIn:
         "owner": post.get("owner", ""),
         "due_on": due_on,
     }
-    return read_form(TaskIn, data, actions.InvalidScore)
+    return read_form(RemediationTaskIn, data, actions.InvalidScore)
 
 
-def page_move_input(post: Mapping[str, Any]) -> TaskMoveIn:
+def page_move_input(post: Mapping[str, Any]) -> RemediationMoveIn:
     data = {
         "version": post.get("version") or None,
         "evidence": post.get("evidence", ""),
         "record": post.get("record") or None,
         "reason": post.get("reason", ""),
     }
-    return read_form(TaskMoveIn, data, actions.InvalidScore)
+    return read_form(RemediationMoveIn, data, actions.InvalidScore)
 
 
-def give_task(assessment: Assessment, payload: TaskIn, *, by: Any) -> RemediationTask:
+def give_task(assessment: Assessment, payload: RemediationTaskIn, *, by: Any) -> RemediationTask:
     """Both doors' one way to give a task. A username that names nobody active is refused as
     one who is not of the unit (422), never dropped."""
     owner = User.objects.filter(username=payload.owner, is_active=True).first()
@@ -108,7 +108,7 @@ def give_task(assessment: Assessment, payload: TaskIn, *, by: Any) -> Remediatio
 
 
 def move_task(
-    task: RemediationTask, action: str, payload: TaskMoveIn, *, by: Any
+    task: RemediationTask, action: str, payload: RemediationMoveIn, *, by: Any
 ) -> RemediationTask:
     """Both doors' one way to move a task on."""
     known_move(action)

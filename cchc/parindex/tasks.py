@@ -60,15 +60,3 @@ def unit_staff(unit: Unit) -> QuerySet[User]:
 
 def owner_name(user: Any) -> str:
     return str(user.full_name or user.username)
-
-
-def task_line(task: RemediationTask, on: dt.date | None = None) -> str:
-    """One line for the report: "Lập báo cáo rà soát – Carol, hạn 31/03/2026 (Đang thực hiện,
-    quá hạn)"."""
-    state = str(task.get_status_display())
-    if task.is_late(on):
-        state += ", quá hạn"
-    line = f"{task.title} – {owner_name(task.owner)}, hạn {task.due_on:%d/%m/%Y} ({state})"
-    if task.evidence:
-        line += f": {task.evidence}"
-    return line
