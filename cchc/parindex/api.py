@@ -24,9 +24,16 @@ from cchc.parindex import actions, live
 from cchc.parindex.choices import EvidenceKind
 from cchc.parindex.compare import comparison
 from cchc.parindex.criteria import export_json
-from cchc.parindex.lookup import evidence_response, get_assessment_for, get_evidence_file_for
-from cchc.parindex.models import Assessment, CriteriaSet, Evidence, Score
+from cchc.parindex.inputs import RemediationMoveIn, RemediationTaskIn, give_task, move_task
+from cchc.parindex.lookup import (
+    evidence_response,
+    get_assessment_for,
+    get_evidence_file_for,
+    get_task_for,
+)
+from cchc.parindex.models import Assessment, CriteriaSet, Evidence, RemediationTask, Score
 from cchc.parindex.results import evidence_by_code, lost_points, progress, ranking, totals
+from cchc.parindex.tasks import owner_name, tasks_of, today
 from cchc.units.lookup import get_unit_for
 from cchc.units.models import Unit
 
@@ -760,6 +767,146 @@ def survey(request: HttpRequest, assessment_id: Path[Id], payload: SurveyIn) -> 
     scores = None if payload.source == "sipas" else {s.code: s.score for s in payload.scores}
     actions.merge_survey(a, scores, by=request.user)
     return _fresh(request, a)
+
+
+# -- remediation tasks -------------------------------------------------------------------------
+# Declared before `/assessments/{assessment_id}/{step}`: its pattern would take
+# "remediation-tasks" for a step.
+
+
+class RemediationRecordOut(Schema):
+    id: int
+    reference: str
+    issued_on: str  # dd/mm/yyyy
+    title: str
+
+
+class RemediationEventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    actor_name: str
+    at: dt.datetime
+    note: str
+
+
+class RemediationTaskOut(Schema):
+    id: int
+    version: int
+    code: str
+    criterion_title: str
+    title: str
+    owner: str
+    owner_name: str
+    due_on: dt.date
+    status: str
+    late: bool
+    evidence: str
+    evidence_record: RemediationRecordOut | None
+    created_at: dt.datetime
+    done_at: dt.datetime | None
+    actions: list[str]
+    history: list[RemediationEventOut]
+
+
+def _task_out(task: RemediationTask, user: Any, unit_roles: set[str]) -> dict[str, Any]:
+    document = task.evidence_record
+    return {
+        "id": task.pk,
+        "version": task.version,
+        "code": task.criterion.code,
+        "criterion_title": task.criterion.title,
+        "title": task.title,
+        "owner": task.owner.username,
+        "owner_name": owner_name(task.owner),
+        "due_on": task.due_on,
+        "status": task.status,
+        "late": task.is_late(today()),
+        "evidence": task.evidence,
+        "evidence_record": None
+        if document is None
+        else {
+            "id": document.pk,
+            "reference": document.reference,
+            "issued_on": f"{document.issued_on:%d/%m/%Y}",
+            "title": document.title,
+        },
+        "created_at": task.created_at,
+        "done_at": task.done_at,
+        "actions": actions.task_actions(task, user, unit_roles),
+        "history": [
+            {
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": e.actor.username if e.actor else None,
+                "actor_name": owner_name(e.actor) if e.actor else "",
+                "at": e.at,
+                "note": e.note,
+            }
+            for e in task.events.all()
+        ],
+    }
+
+
+def _one_task(request: HttpRequest, a: Assessment, task_id: int) -> dict[str, Any]:
+    task = tasks_of(a).get(pk=task_id)
+    return _task_out(task, request.user, actions.own_roles(request.user, a.unit))
+
+
+@router.get(
+    "/assessments/{assessment_id}/remediation-tasks",
+    response={200: list[RemediationTaskOut], **refusals(*STAFF, 404)},
+    auth=staff_auth,
+    summary="Các nhiệm vụ khắc phục tiêu chí bị trừ điểm, kèm lịch sử",
+)
+def remediation_tasks(request: HttpRequest, assessment_id: Path[Id]) -> list[dict[str, Any]]:
+    """Each task: criterion, task, owner, due date, status, `late` (not done or cancelled and
+    due before today in Vietnam: derived, never stored), evidence, the moves the caller may
+    make and its history."""
+    a = get_assessment_for(request.user, assessment_id)
+    roles = actions.own_roles(request.user, a.unit)
+    return [_task_out(t, request.user, roles) for t in tasks_of(a)]
+
+
+@router.post(
+    "/assessments/{assessment_id}/remediation-tasks",
+    response={201: RemediationTaskOut, **refusals(*STAFF, 404, 409, 422)},
+    auth=staff_auth,
+    summary="Giao nhiệm vụ khắc phục cho một tiêu chí bị trừ điểm",
+)
+def give_remediation_task(
+    request: HttpRequest, assessment_id: Path[Id], payload: RemediationTaskIn
+) -> Status[Any]:
+    """`code` (a criterion that lost points), `title`, `owner` (the username of one of the
+    unit's staff), `due_on` (YYYY-MM-DD, not past). By the unit's leader or TTHC-control
+    officer, once the council's scores exist."""
+    a = get_assessment_for(request.user, assessment_id)
+    task = give_task(a, payload, by=request.user)
+    return Status(201, _one_task(request, a, task.pk))
+
+
+@router.post(
+    "/assessments/{assessment_id}/remediation-tasks/{task_id}/{action}",
+    response={200: RemediationTaskOut, **refusals(*STAFF, 404, 409, 422)},
+    auth=staff_auth,
+    summary="Bắt đầu (start), báo cáo hoàn thành (complete) hoặc hủy (cancel) nhiệm vụ khắc phục",
+)
+def move_remediation_task(
+    request: HttpRequest,
+    assessment_id: Path[Id],
+    task_id: Path[Id],
+    action: Path[Literal["start", "complete", "cancel"]],
+    payload: RemediationMoveIn,
+) -> dict[str, Any]:
+    """open → in_progress (`start`) → done (`complete`: `evidence` required, `record` optional:
+    a document id of the unit's register); open or in_progress → cancelled (`cancel`: `reason`
+    required). By the owner or the unit's leader or TTHC-control officer. `version` optional:
+    sent, a task changed since answers 409; a move out of order or repeated answers 409."""
+    task = get_task_for(request.user, assessment_id, task_id)
+    move_task(task, action, payload, by=request.user)
+    return _one_task(request, task.assessment, task.pk)
 
 
 @router.post(

@@ -155,3 +155,33 @@ _RULES: dict[str, Rule] = {
     Action.PUBLISH: Rule(COUNCIL, APPRAISERS),
 }
 TRANSITIONS = TransitionTable(_MOVES, _RULES)
+
+
+# -- remediation tasks (nhiệm vụ khắc phục) ----------------------------------------------------
+
+
+class TaskAction(models.TextChoices):
+    CREATE = "create", _("Giao nhiệm vụ khắc phục")
+    START = "start", _("Bắt đầu thực hiện")
+    COMPLETE = "complete", _("Báo cáo hoàn thành")
+    CANCEL = "cancel", _("Hủy nhiệm vụ")
+
+
+# Who moves a task on: the person it was given to, or the unit's leader or TTHC-control officer
+# (the ones who give tasks). `OWNER` is no membership role: the task's `roles_of` adds it for its
+# owner. Supervisors and the council read the tasks, they do not move them.
+OWNER = "owner"
+TASK_MOVERS: frozenset[str] = frozenset({OWNER, Role.LEADER, Role.TTHC_CONTROL})
+# The tasks that are over: neither late nor moved again.
+TASK_CLOSED = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
+
+_TASK_MOVES: dict[str, tuple[frozenset[str], str | None]] = {
+    TaskAction.START: (frozenset({TaskStatus.OPEN}), TaskStatus.IN_PROGRESS),
+    # Done only once started, and with what shows it was done (actions.remediation).
+    TaskAction.COMPLETE: (frozenset({TaskStatus.IN_PROGRESS}), TaskStatus.DONE),
+    # With a reason (actions.remediation).
+    TaskAction.CANCEL: (frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS}), TaskStatus.CANCELLED),
+}
+TASK_TRANSITIONS = TransitionTable(
+    _TASK_MOVES, {action: Rule(UNIT, TASK_MOVERS) for action in _TASK_MOVES}
+)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from cchc.parindex.models import Assessment, Evidence
+from cchc.parindex.models import Assessment, Evidence, RemediationTask
 
 
 def get_assessment_for(user: Any, assessment_id: int) -> Assessment:
@@ -45,3 +45,18 @@ def evidence_response(evidence: Evidence) -> FileResponse:
         filename=f"minh-chung-{evidence.pk}.{evidence.extension}",
         content_type=evidence.content_type or "application/octet-stream",
     )
+
+
+def get_task_for(user: Any, assessment_id: int, task_id: int) -> RemediationTask:
+    """A remediation task of an assessment the user sees; 404 for another unit's, or a task of
+    another assessment."""
+    assessment = get_assessment_for(user, assessment_id)
+    task = (
+        RemediationTask.objects.filter(assessment=assessment, pk=task_id)
+        .select_related("criterion", "owner")
+        .first()
+    )
+    if task is None:
+        raise Http404("Không tìm thấy nhiệm vụ khắc phục")
+    task.assessment = assessment
+    return task

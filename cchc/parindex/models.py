@@ -8,6 +8,7 @@ its children's (`results.py`). Thresholds, targets and classification bands are 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.parindex.choices import (
@@ -25,6 +27,7 @@ from cchc.parindex.choices import (
     ScoreRule,
     SetStatus,
     Status,
+    TaskAction,
     TaskStatus,
 )
 from cchc.workflow.models import WorkflowEvent
@@ -341,8 +344,20 @@ class RemediationTask(models.Model):
     )
     # What shows it was done: a registered document's number, a plan, an address.
     evidence = models.CharField(_("kết quả, minh chứng"), max_length=500, blank=True)
+    # Optionally the document of the unit's own register that shows it (records), read from
+    # there so that a later correction in the register shows here too.
+    evidence_record = models.ForeignKey(
+        "records.OfficialDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("văn bản minh chứng"),
+    )
     created_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every move (cchc.workflow): a form sent at an older version is refused (409).
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("nhiệm vụ khắc phục")
@@ -357,3 +372,33 @@ class RemediationTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_late(self, on: dt.date | None = None) -> bool:
+        """Late (quá hạn): not done nor cancelled and due before `on` (today in Vietnam).
+        Derived, never stored."""
+        on = on or timezone.localdate()
+        return self.status not in (TaskStatus.DONE, TaskStatus.CANCELLED) and self.due_on < on
+
+
+class RemediationEvent(WorkflowEvent):
+    """Append-only history of a remediation task: given, started, completed (with its
+    evidence) or cancelled (with the reason), by whom and when. Tasks given before this table
+    existed have no events: their history was never kept."""
+
+    subject_field = "task"
+
+    task = models.ForeignKey(RemediationTask, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=TaskAction.choices)
+    from_status = models.CharField(max_length=12, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    # Why: the cancellation's reason, the evidence of completion.
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("diễn biến nhiệm vụ khắc phục")
+        verbose_name_plural = _("diễn biến nhiệm vụ khắc phục")
+        ordering = ["task", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.action} {self.at:%d/%m/%Y %H:%M}"

@@ -1,7 +1,9 @@
 """The lost-points report (SEEDS.md §4's supervision conclusion, criterion by criterion) as an
 administrative document (.docx, laid out by cchc.reports.report_docx after Decree 30/2020) and
 as a workbook (.xlsx): for each field, the criteria that lost points — maximum, self-score,
-appraised score, points lost, reason — with the assessment's totals."""
+appraised score, points lost, reason — with the assessment's totals, then the remediation tasks
+given for them (a second table, a second sheet: the first table's columns stay those of the
+lost-points rows)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from cchc.dossiers.printing.layout import issuer_lines, long_date, place_name
 from cchc.lib.numbers import localised
 from cchc.parindex.models import Assessment
 from cchc.parindex.results import lost_points, totals
+from cchc.parindex.tasks import owner_name, tasks_of
 from cchc.reports.index_xlsx import XLSX, _save, _sheet, _table
 from cchc.reports.report_content import (
     Block,
@@ -29,6 +32,38 @@ from cchc.reports.report_docx import report_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COLUMNS = ("Mã", "Tiêu chí", "Lý do trừ điểm", "Điểm tối đa", "Tự chấm", "Thẩm định", "Bị trừ")
+TASK_COLUMNS = (
+    "Mã",
+    "Nhiệm vụ khắc phục",
+    "Người chịu trách nhiệm",
+    "Hạn",
+    "Trạng thái",
+    "Kết quả, minh chứng",
+)
+
+
+def task_rows(assessment: Assessment, on: dt.date) -> list[tuple[str, ...]]:
+    """One row per remediation task, in the set's order: lateness as of `on`."""
+    rows: list[tuple[str, ...]] = []
+    for task in tasks_of(assessment, history=False):
+        state = str(task.get_status_display())
+        if task.is_late(on):
+            state += " (quá hạn)"
+        evidence = task.evidence
+        if task.evidence_record is not None:
+            document = task.evidence_record
+            evidence += f" ({document.reference} ngày {document.issued_on:%d/%m/%Y})"
+        rows.append(
+            (
+                task.criterion.code,
+                task.title,
+                owner_name(task.owner),
+                f"{task.due_on:%d/%m/%Y}",
+                state,
+                evidence,
+            )
+        )
+    return rows
 
 
 def _pts(value: Decimal | None) -> str:
@@ -95,10 +130,29 @@ def lost_points_report(assessment: Assessment, *, now: dt.datetime | None = None
             size=10,
             caption="Bảng 1. Các tiêu chí bị trừ điểm theo lĩnh vực",
         ),
+    ]
+    tasks = task_rows(assessment, today)
+    if tasks:
+        body += [
+            Para(
+                f"{len(tasks)} nhiệm vụ, tình hình đến ngày {today:%d/%m/%Y} (chi tiết tại bảng "
+                "dưới đây).",
+                lead="Nhiệm vụ khắc phục:",
+            ),
+            TableBlock(
+                header=(tuple(HeaderCell(c) for c in TASK_COLUMNS),),
+                rows=tuple(tasks),
+                widths=(1.1, 4.2, 2.4, 1.6, 2.0, 3.3),
+                numeric_from=len(TASK_COLUMNS),
+                size=10,
+                caption="Bảng 2. Nhiệm vụ khắc phục các tiêu chí bị trừ điểm",
+            ),
+        ]
+    body.append(
         Placeholder(
             "Nêu nguyên nhân chung, nhiệm vụ khắc phục (người chịu trách nhiệm, thời hạn) và kiến nghị."
-        ),
-    ]
+        )
+    )
     top, issuer = issuer_lines(unit)
     start, end = dt.date(assessment.year, 1, 1), dt.date(assessment.year, 12, 31)
     return OfficialReport(
@@ -127,8 +181,9 @@ def lost_points_docx(assessment: Assessment, *, now: dt.datetime | None = None) 
     return report_docx(lost_points_report(assessment, now=now))
 
 
-def lost_points_xlsx(assessment: Assessment) -> bytes:
-    """One row per criterion that lost points, a bold row per field; numbers as numbers."""
+def lost_points_xlsx(assessment: Assessment, *, now: dt.datetime | None = None) -> bytes:
+    """One row per criterion that lost points, a bold row per field; numbers as numbers. A
+    second sheet lists the remediation tasks."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -165,7 +220,23 @@ def lost_points_xlsx(assessment: Assessment) -> bytes:
     ws.column_dimensions["A"].width = 8
     ws.column_dimensions["B"].width = 48
     ws.column_dimensions["C"].width = 48
+    today = timezone.localdate(now or timezone.now())
+    tasks = wb.create_sheet("Nhiệm vụ khắc phục")
+    tasks.append([f"NHIỆM VỤ KHẮC PHỤC, TÌNH HÌNH ĐẾN NGÀY {today:%d/%m/%Y}"])
+    tasks["A1"].font = Font(name="Times New Roman", size=12, bold=True)
+    tasks.append([f"{assessment.unit.name} · {assessment.criteria_set.code}"])
+    tasks.append([])
+    _table(tasks, TASK_COLUMNS, task_rows(assessment, today))
+    for letter, width in zip("ABCDEF", (8, 48, 24, 12, 22, 40), strict=True):
+        tasks.column_dimensions[letter].width = width
     return _save(wb)
 
 
-__all__ = ["DOCX", "XLSX", "lost_points_docx", "lost_points_report", "lost_points_xlsx"]
+__all__ = [
+    "DOCX",
+    "XLSX",
+    "lost_points_docx",
+    "lost_points_report",
+    "lost_points_xlsx",
+    "task_rows",
+]

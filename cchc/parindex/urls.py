@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.parindex import views
+from cchc.parindex import views, views_remediation
 
 app_name = "parindex"
 urlpatterns = [
@@ -35,5 +35,20 @@ urlpatterns = [
         "lam-viec/chi-so-cchc/don-vi/<str:unit_code>/so-sanh/",
         views.unit_comparison,
         name="comparison",
+    ),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/khac-phuc/",
+        views_remediation.remediation,
+        name="remediation",
+    ),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/khac-phuc/giao/",
+        views_remediation.give,
+        name="remediation_give",
+    ),
+    path(
+        "lam-viec/chi-so-cchc/<int:assessment_id>/khac-phuc/<int:task_id>/<str:action>/",
+        views_remediation.move,
+        name="remediation_move",
     ),
 ]

@@ -39,6 +39,7 @@ from cchc.parindex.models import (
 )
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
 from cchc.parindex.results import lost_points, progress, totals
+from cchc.parindex.tasks import tasks_by_code, today
 from cchc.reports.charts import data_uri, svg
 from cchc.units.lookup import get_unit_for
 
@@ -274,6 +275,15 @@ def assessment_detail(
     a = get_assessment_for(request.user, assessment_id)
     allowed = actions.allowed_actions(a, request.user)
     steps, waiting = _steps(a, allowed)
+    lost = lost_points(a)
+    # Each lost criterion shows its remediation tasks (views_remediation: the tasks' pages).
+    tasks = tasks_by_code(a)
+    on = today()
+    for group in lost:
+        for lost_row in group.rows:
+            lost_row["tasks"] = [
+                {"task": t, "late": t.is_late(on)} for t in tasks.get(lost_row["code"], [])
+            ]
     return render(
         request,
         "parindex/assessment.html",
@@ -282,7 +292,9 @@ def assessment_detail(
             "totals": totals(a),
             "progress": progress(a),
             "rows": _rows(a),
-            "lost": lost_points(a),
+            "lost": lost,
+            "may_give": actions.may_give_tasks(a, request.user),
+            "task_count": sum(len(t) for t in tasks.values()),
             "history": _history(a),
             "steps": [(s, STEPS[s]) for s in steps],
             "waiting": waiting,

@@ -28,7 +28,15 @@ from cchc.parindex.actions.common import (
 from cchc.parindex.actions.errors import IllegalMove, InvalidScore, NotAllowed, ParIndexError
 from cchc.parindex.actions.importing import import_assessment
 from cchc.parindex.actions.opening import import_criteria_set, open_assessment
-from cchc.parindex.actions.remediation import create_remediation_task, update_remediation_task
+from cchc.parindex.actions.remediation import (
+    TASK_FLOW,
+    cancel_remediation_task,
+    complete_remediation_task,
+    create_remediation_task,
+    may_give_tasks,
+    start_remediation_task,
+    task_actions,
+)
 from cchc.parindex.actions.selfassess import (
     SelfEntry,
     add_evidence,
@@ -67,7 +75,12 @@ __all__ = [
     "merge_survey",
     "finalise",
     "publish",
+    "TASK_FLOW",
+    "may_give_tasks",
+    "task_actions",
     "create_remediation_task",
-    "update_remediation_task",
+    "start_remediation_task",
+    "complete_remediation_task",
+    "cancel_remediation_task",
     "import_assessment",
 ]

@@ -330,10 +330,12 @@ def test_a_remediation_task_is_tracked_to_closure(
         title="Lập báo cáo rà soát",
         owner=carol,
         due_on=dt.date(2026, 3, 31),
+        at=at("2025-11-26"),
     )
+    actions.start_remediation_task(task, by=carol)
     with pytest.raises(actions.InvalidScore, match="minh chứng"):
-        actions.update_remediation_task(task, by=carol, status="done")
-    done = actions.update_remediation_task(task, by=carol, status="done", evidence="12/BC-UBND")
+        actions.complete_remediation_task(task, by=carol, evidence="")
+    done = actions.complete_remediation_task(task, by=carol, evidence="12/BC-UBND")
     assert done.status == "done" and done.done_at is not None
 
 

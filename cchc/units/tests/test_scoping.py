@@ -295,6 +295,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         # A real action of each kind, so the request reaches the lookup.
         if key.startswith("surveys:"):
             return "close"
+        if key == "parindex:remediation_move" or "remediation-tasks/" in route:
+            return "start"
         if key.startswith("feedback:") or "/feedback/" in route:
             return "classify"
         if "counters/" in route or key.startswith("tickets:"):
@@ -333,6 +335,8 @@ def _value(param: str, route: str, key: str, v: Victim, world: World) -> str:
         "assessment_id": v.assessment.pk,
         "round": 1,
         "step": "finalise",
+        # No task exists: the assessment's scope answers before the task is looked up.
+        "task_id": 1,
     }
     if param not in fixed:
         raise LookupError(param)
