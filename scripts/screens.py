@@ -300,10 +300,12 @@ def par_shots(examples: dict[str, str]) -> list[Shot]:
     main = [
         ("par-assessments", "Chỉ số CCHC: danh sách kỳ đánh giá", par),
         ("par-2022", "Chỉ số CCHC 2022: điểm bị trừ", f"{par}{past}/"),
-        ("par-2025", "Chỉ số CCHC 2025: đang tự đánh giá", f"{par}{current}/"),
+        ("par-2025", "Chỉ số CCHC 2025: đang thẩm định lần 1", f"{par}{current}/"),
+        ("par-compare", "Chỉ số CCHC qua các năm", f"{par}don-vi/16300/so-sanh/"),
+        ("par-remediation", "Nhiệm vụ khắc phục điểm bị trừ 2022", f"{par}{past}/khac-phuc/"),
         (
             "par-criterion",
-            "Tiêu chí 1.2 khi tự đánh giá (văn bản chưa ký số)",
+            "Tiêu chí 1.2: điểm bị trừ, văn bản chưa ký số",
             f"{par}{current}/tieu-chi/1.2/",
         ),
         ("records-register", "Sổ văn bản", "/lam-viec/van-ban/"),

@@ -13,7 +13,15 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from cchc.parindex.choices import Status
-from cchc.parindex.models import Assessment, AssessmentEvent, Evidence, Score, ScoreChange
+from cchc.parindex.models import (
+    Assessment,
+    AssessmentEvent,
+    Evidence,
+    RemediationEvent,
+    RemediationTask,
+    Score,
+    ScoreChange,
+)
 from cchc.parindex.results import evidence_by_code, lost_points, progress
 from cchc.records.choices import FileSignature, TaskStatus
 from cchc.records.models import (
@@ -35,6 +43,8 @@ COUNTED: list[type[Model]] = [
     Score,
     ScoreChange,
     Evidence,
+    RemediationTask,
+    RemediationEvent,
     OfficialDocument,
     DocumentEdit,
     CchcPlan,
@@ -79,6 +89,15 @@ def test_the_demo_is_loaded_once_through_the_actions_and_shows_every_part(
     lost = {r["code"]: r["lost"] for g in lost_points(current) for r in g.rows}
     assert lost == {"1.2": 1, "1.3": Decimal("0.5"), "2.3": Decimal("0.5"), "3.2": 1, "3.6": 1}
     assert Evidence.objects.filter(score__assessment=current, record__isnull=False).count() == 8
+    # 2022's lost points gave three remediation tasks: one done with its evidence, one late.
+    tasks = {t.criterion.code: t for t in past.remediation_tasks.select_related("criterion")}
+    assert {c: t.status for c, t in tasks.items()} == {
+        "7.2": "done",
+        "1.3": "in_progress",
+        "4.1": "open",
+    }
+    assert tasks["7.2"].evidence and not tasks["7.2"].is_late(dt.date(2026, 12, 7))
+    assert tasks["1.3"].is_late(dt.date(2026, 12, 7))
 
     # The register: a dozen documents of 2025, two of them digitally signed (found by pyHanko).
     unit = Unit.objects.current().get(code="16300")

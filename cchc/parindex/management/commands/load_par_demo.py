@@ -2,7 +2,8 @@
 Nga Sơn's 2022 assessment as the supervised commune of SEEDS.md §4 kept it (imported, appraised
 in round 1, with its lost points, the unit explaining); and its 2025 assessment in progress
 (self-scored with evidence, several pieces of it documents of the register, submitted, and
-appraised in part: fields 1–3 in the council's first sitting, with lost points);
+appraised in part: fields 1–3 in the council's first sitting, with lost points); the remediation
+tasks 2022's lost points gave (one done, one late, one not begun);
 Nga Sơn's evidence register for 2025 (`records.demo`) and its SIPAS rounds (`surveys.demo`: 2025
 published, this year's open). Idempotent: what exists is kept."""
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
                     save_set(spec)
             documents = load_register(unit, keeper=officer, year=2025)
             self._past_year(unit, appraiser, officer)
+            self._remediation(unit, officer)
             self._this_year(unit, appraiser, officer)
             self._link_register(unit, officer, documents)
             self._appraise_in_part(unit, appraiser, officer)
@@ -112,6 +114,50 @@ class Command(BaseCommand):
             kind="plan",
             label="Kế hoạch chuyển đổi số năm 2022 (dự thảo)",
             ref="45/KH-UBND",
+        )
+
+    def _remediation(self, unit: Unit, officer: User) -> None:
+        """What Nga Sơn set out to do about 2022's lost points (January 2023): the
+        digital-transformation plan done with its evidence, the self-inspection plan under way
+        and past its due date (the tasks page shows it late), the Party-cell minutes not begun."""
+        past = Assessment.objects.get(unit=unit, criteria_set__code="PAR-XA-8LV", year=2022)
+        if past.remediation_tasks.exists():
+            return
+        given = _at("2023-01-10")
+        plan = actions.create_remediation_task(
+            past,
+            "7.2",
+            by=officer,
+            title="Trình phê duyệt Kế hoạch chuyển đổi số năm 2023 có nhiệm vụ, kinh phí cụ thể",
+            owner=officer,
+            due_on=dt.date(2023, 3, 31),
+            at=given,
+        )
+        actions.start_remediation_task(plan, by=officer, at=_at("2023-01-16"))
+        actions.complete_remediation_task(
+            plan,
+            by=officer,
+            evidence="Kế hoạch chuyển đổi số năm 2023 đã ký số, ban hành ngày 20/03/2023.",
+            at=_at("2023-03-20"),
+        )
+        inspection = actions.create_remediation_task(
+            past,
+            "1.3",
+            by=officer,
+            title="Ban hành kế hoạch tự kiểm tra công tác CCHC và báo cáo kết quả xử lý",
+            owner=officer,
+            due_on=dt.date(2023, 6, 30),
+            at=given,
+        )
+        actions.start_remediation_task(inspection, by=officer, at=_at("2023-02-01"))
+        actions.create_remediation_task(
+            past,
+            "4.1",
+            by=officer,
+            title="Lưu đủ biên bản các kỳ họp HĐND, UBND xã làm tài liệu kiểm chứng",
+            owner=officer,
+            due_on=dt.date(2023, 12, 31),
+            at=given,
         )
 
     def _this_year(self, unit: Unit, appraiser: User, officer: User) -> None:
