@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
@@ -131,6 +132,18 @@ def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
     detail = _("Dữ liệu gửi lên không hợp lệ: %(problems)s.") % {"problems": shown}
     errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors]
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+def unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body that is not what its Content-Type says (a broken multipart upload): Django would
+    # answer its HTML 400 page; a program is told in JSON, like every other refusal.
+    return api.create_response(
+        request,
+        {"detail": _("Không đọc được nội dung gửi lên: dữ liệu không đúng định dạng đã khai báo.")},
+        status=400,
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -275,3 +275,22 @@ def test_an_upload_takes_a_bounded_number_of_queries(
             **headers,
         )
     assert response.status_code == 201
+
+
+def test_a_broken_multipart_body_is_refused_in_json_and_stores_nothing(
+    assessment: Assessment, carol: User, settings: Any
+) -> None:
+    # A part whose headers never end (schemathesis sent one): Django's parser gives up; the API
+    # answers its own JSON 400, not Django's HTML page.
+    boundary = "b0undary"
+    body = f"--{boundary}\r\n" + "X" * 10_000 + f"\r\n--{boundary}--\r\n"
+    response = Client().post(
+        files_url(assessment),
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        **bearer(carol),
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "không đúng định dạng" in response.json()["detail"]
+    assert not Evidence.objects.exists() and not stored_files(settings)
