@@ -162,7 +162,9 @@ def _rows(assessment: Assessment) -> list[Row]:
         for s in Score.objects.filter(assessment=assessment).annotate(evidence_n=Count("evidence"))
     }
     warned = {
-        code for code, items in evidence_by_code(assessment).items() if any(i["warning"] for i in items)
+        code
+        for code, items in evidence_by_code(assessment).items()
+        if any(i["warning"] for i in items)
     }
     rows: dict[int, Row] = {}
     depth: dict[int, int] = {}
