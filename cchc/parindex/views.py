@@ -111,9 +111,11 @@ def assessments(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "criteria_set")
         .order_by("-year", "unit__path")
     )
+    any_provisional = False
     for a in found:
-        rows.append({"a": a, "totals": totals(a), "progress": progress(a)})
-    any_provisional = any(r["totals"].index is not None and r["totals"].provisional for r in rows)
+        sums = totals(a)
+        any_provisional |= sums.index is not None and sums.provisional
+        rows.append({"a": a, "totals": sums, "progress": progress(a)})
     return render(
         request, "parindex/assessments.html", {"rows": rows, "any_provisional": any_provisional}
     )

@@ -56,8 +56,15 @@ def test_on_a_phone_the_tables_fit_and_label_their_figures(
     box = appraised.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 360
     assert_accessible(page)
-    page.goto("/lam-viec/chi-so-cchc/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for path in (
+        "/lam-viec/chi-so-cchc/",
+        f"/lam-viec/chi-so-cchc/don-vi/{a.unit.code}/so-sanh/",
+        f"/lam-viec/chi-so-cchc/{a.pk}/khac-phuc/",
+        f"/lam-viec/chi-so-cchc/{a.pk}/tieu-chi/1.4/",
+    ):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        assert page.evaluate(WIDEST) <= 0, path
 
 
 @pytest.mark.parametrize("sized_page", [(1366, 768)], ids=["desk"], indirect=True)
