@@ -38,7 +38,13 @@ from cchc.parindex.models import (
     ScoreChange,
 )
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
-from cchc.parindex.results import lost_points, progress, totals
+from cchc.parindex.results import (
+    evidence_by_code,
+    evidence_row,
+    lost_points,
+    progress,
+    totals,
+)
 from cchc.parindex.tasks import tasks_by_code, today
 from cchc.reports.charts import data_uri, svg
 from cchc.units.lookup import get_unit_for
@@ -105,9 +111,14 @@ def assessments(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "criteria_set")
         .order_by("-year", "unit__path")
     )
+    any_provisional = False
     for a in found:
-        rows.append({"a": a, "totals": totals(a), "progress": progress(a)})
-    return render(request, "parindex/assessments.html", {"rows": rows})
+        sums = totals(a)
+        any_provisional |= sums.index is not None and sums.provisional
+        rows.append({"a": a, "totals": sums, "progress": progress(a)})
+    return render(
+        request, "parindex/assessments.html", {"rows": rows, "any_provisional": any_provisional}
+    )
 
 
 # -- an assessment -----------------------------------------------------------------------------
@@ -122,16 +133,22 @@ class Row:
     depth: int
     score: Score | None = None
     evidence_n: int = 0
+    # Some of the criterion's evidence has a warning (results.evidence_row: an unsigned
+    # document where a signed one is asked).
+    warned: bool = False
     self_score: Decimal | None = None
     appraised: Decimal | None = None
     survey: Decimal | None = None
+    # Points lost by the criteria that have a score to compare (appraised, or the merged
+    # survey's): a criterion not yet scored loses nothing yet, so a field does not count its
+    # unmerged survey criterion as lost.
+    lost: Decimal | None = None
     children_ids: list[int] = field(default_factory=list)
 
-    @property
-    def lost(self) -> Decimal | None:
-        if self.appraised is None or self.criterion.method == Method.SURVEY:
-            return None
-        return self.criterion.max_score - self.appraised
+
+def _lost_of(criterion: Criterion, score: Score) -> Decimal | None:
+    points = score.survey_score if criterion.method == Method.SURVEY else score.appraised_score
+    return None if points is None else criterion.max_score - points
 
 
 def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
@@ -146,6 +163,11 @@ def _rows(assessment: Assessment) -> list[Row]:
         s.criterion_id: s
         for s in Score.objects.filter(assessment=assessment).annotate(evidence_n=Count("evidence"))
     }
+    warned = {
+        code
+        for code, items in evidence_by_code(assessment).items()
+        if any(i["warning"] for i in items)
+    }
     rows: dict[int, Row] = {}
     depth: dict[int, int] = {}
     for c in criteria:
@@ -159,9 +181,12 @@ def _rows(assessment: Assessment) -> list[Row]:
         row = rows[c.pk]
         row.score = score
         row.evidence_n = score.evidence_n
+        row.warned = c.code in warned
+        lost = _lost_of(c, score)
         node: Criterion | None = c
         while node is not None:
             target = rows[node.pk]
+            target.lost = _add(target.lost, lost)
             if c.method == Method.SURVEY:
                 target.survey = _add(target.survey, score.survey_score)
             else:
@@ -268,6 +293,30 @@ def _survey_criteria(assessment: Assessment) -> list[Score]:
     )
 
 
+def _field_rows(rows: list[Row]) -> dict[str, Any]:
+    """The fields' lines of the totals table, read from the criteria table's rows so the two
+    agree: a field none of whose criteria is appraised (or whose survey is not merged) shows
+    "—", not 0; the total likewise."""
+    fields = [r for r in rows if r.depth == 0]
+    total: dict[str, Decimal | None] = {"self": None, "appraised": None, "survey": None}
+    for r in fields:
+        total["self"] = _add(total["self"], r.self_score)
+        total["appraised"] = _add(total["appraised"], r.appraised)
+        total["survey"] = _add(total["survey"], r.survey)
+    return {"rows": fields, "total": total}
+
+
+def _imported_at(assessment: Assessment) -> Any:
+    """When the results were imported from a file (Action.IMPORT), if they were and the unit
+    did not submit through the cycle afterwards: the page must not call the import time the
+    submission's."""
+    events = AssessmentEvent.objects.filter(
+        assessment=assessment, action__in=(Action.IMPORT, Action.SUBMIT)
+    ).order_by("-at", "-id")
+    last = events.values_list("action", "at").first()
+    return last[1] if last and last[0] == Action.IMPORT else None
+
+
 @login_required
 def assessment_detail(
     request: HttpRequest, assessment_id: int, *, error: str = "", status: int = 200
@@ -284,14 +333,17 @@ def assessment_detail(
             lost_row["tasks"] = [
                 {"task": t, "late": t.is_late(on)} for t in tasks.get(lost_row["code"], [])
             ]
+    rows = _rows(a)
     return render(
         request,
         "parindex/assessment.html",
         {
             "a": a,
             "totals": totals(a),
+            "fields": _field_rows(rows),
+            "imported_at": _imported_at(a),
             "progress": progress(a),
-            "rows": _rows(a),
+            "rows": rows,
             "lost": lost,
             "may_give": actions.may_give_tasks(a, request.user),
             "task_count": sum(len(t) for t in tasks.values()),
@@ -470,7 +522,12 @@ def criterion_detail(request: HttpRequest, assessment_id: int, code: str) -> Htt
             "c": criterion,
             "score": score,
             "path": _ancestors(criterion),
-            "evidence": score.evidence.select_related("added_by"),
+            # Each piece with its outputs' row: a registered document's signature and the
+            # warning when the criterion asks for a signed one (results.evidence_row).
+            "evidence": [
+                {"e": e, "row": evidence_row(e, criterion)}
+                for e in score.evidence.select_related("added_by", "record")
+            ],
             "self_form": self_form if may_self else None,
             "evidence_form": evidence_form if may_evidence else None,
             "appraisal_form": appraisal_form,
