@@ -106,7 +106,8 @@ class Command(BaseCommand):
         doc = json.loads((DATA / "demo-assessment-2022.json").read_text())
         if Assessment.objects.filter(unit=unit, criteria_set__code=doc["criteria_set"]).exists():
             return
-        assessment = actions.import_assessment(unit, doc, by=appraiser)
+        # Moved from the spreadsheet the council kept in December 2022 (SEEDS §4).
+        assessment = actions.import_assessment(unit, doc, by=appraiser, at=_at("2022-12-20"))
         actions.add_evidence(
             assessment,
             "7.2",
@@ -114,6 +115,7 @@ class Command(BaseCommand):
             kind="plan",
             label="Kế hoạch chuyển đổi số năm 2022 (dự thảo)",
             ref="45/KH-UBND",
+            at=_at("2022-12-27"),
         )
 
     def _remediation(self, unit: Unit, officer: User) -> None:
@@ -224,5 +226,11 @@ class Command(BaseCommand):
             if document is None or (code, reference) in linked:
                 continue
             actions.add_evidence(
-                assessment, code, by=officer, kind=EvidenceKind.RECORD, label="", record=document
+                assessment,
+                code,
+                by=officer,
+                kind=EvidenceKind.RECORD,
+                label="",
+                record=document,
+                at=_at("2025-11-05"),  # while self-assessing, before the 14/11 submission
             )
