@@ -1,5 +1,6 @@
 """PAR Index tests: the shared world (province 38, communes A and B) with the shipped commune
-set loaded, and an assessment of commune A opened by the province's appraiser (pat)."""
+set loaded, an assessment of commune A opened by the province's appraiser (pat), and the browser
+tests' page at a given size."""
 
 from __future__ import annotations
 
@@ -36,3 +37,20 @@ def assessment(world: World, commune_set: CriteriaSet, pat: User) -> Assessment:
         appraisal_due=dt.date(2025, 12, 20),
         at=at("2025-10-01"),
     )
+
+
+@pytest.fixture
+def sized_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any, request: Any):
+    """A signed-out Chromium page on the live server at the size `request.param` (width,
+    height), parametrised indirectly by the browser tests: a desk, a phone."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.RATELIMIT_ENABLE = False
+    settings.TWO_FACTOR_ROLES = []
+    settings.TWO_FACTOR_MULTI_COMMUNE_ROLES = []
+    width, height = request.param
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server.url
+    )
+    page = context.new_page()
+    yield page
+    context.close()

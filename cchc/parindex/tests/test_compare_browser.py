@@ -20,21 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sized_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any, request: Any):
-    settings.MEDIA_ROOT = tmp_path
-    settings.RATELIMIT_ENABLE = False
-    settings.TWO_FACTOR_ROLES = []
-    settings.TWO_FACTOR_MULTI_COMMUNE_ROLES = []
-    width, height = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server.url
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def two_years(world: World, carol: User, pat: User) -> Iterator[Assessment]:
     """2022 under the 8-field set, appraised in round 1; 2025 under the 7-field set, final."""
     cycle(

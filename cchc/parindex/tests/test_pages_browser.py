@@ -20,21 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sized_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any, request: Any):
-    settings.MEDIA_ROOT = tmp_path
-    settings.RATELIMIT_ENABLE = False
-    settings.TWO_FACTOR_ROLES = []
-    settings.TWO_FACTOR_MULTI_COMMUNE_ROLES = []
-    width, height = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server.url
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def under_way(assessment: Assessment, carol: User) -> Iterator[Assessment]:
     """Some criteria self-scored, with evidence, as a unit is a month into its cycle."""
     entries = [actions.SelfEntry(c, s) for c, s in (("1.2", "1"), ("1.3", "0,5"), ("2.2", "2"))]

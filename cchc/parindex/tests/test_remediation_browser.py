@@ -19,21 +19,6 @@ from cchc.testing import assert_accessible, log_in, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def sized_page(browser: Any, live_server: Any, settings: Any, tmp_path: Any, request: Any):
-    settings.MEDIA_ROOT = tmp_path
-    settings.RATELIMIT_ENABLE = False
-    settings.TWO_FACTOR_ROLES = []
-    settings.TWO_FACTOR_MULTI_COMMUNE_ROLES = []
-    width, height = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server.url
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize(
     "sized_page", [(1366, 768), (360, 740)], ids=["desk", "phone"], indirect=True
 )
