@@ -30,15 +30,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cchc.lib.numbers import localised
 from cchc.lib.text import fold
 from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
-from cchc.parindex.results import SURVEY_DONE, band_for, best_known, index_of
+from cchc.parindex.results import SURVEY_DONE, band_for, best_known, index_of, indices_of
 from cchc.reports.charts import GOOD, SOFT, Chart, Series
 from cchc.units.models import Unit
 
@@ -348,34 +347,10 @@ def ranks(unit: Unit, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str]
         .select_related("unit", "criteria_set")
         .order_by("pk")
     )
-    decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=8, decimal_places=2)
-    not_survey = ~Q(criterion__method=Method.SURVEY)
-    sums = {
-        s["assessment_id"]: s
-        for s in Score.objects.filter(assessment__in=rows)
-        .values("assessment_id")
-        .annotate(
-            appraisal_max=Sum("criterion__max_score", filter=not_survey),
-            self_total=Sum("self_score", filter=not_survey),
-            appraised_total=Sum(
-                Coalesce("appraised_2", "appraised_1", "self_score", output_field=decimal),
-                filter=not_survey,
-            ),
-            survey_total=Sum("survey_score", filter=Q(criterion__method=Method.SURVEY)),
-        )
-    }
+    indices = indices_of(rows)
     grouped: dict[tuple[int, str], list[tuple[Decimal, str, int]]] = defaultdict(list)
     for a in rows:
-        s = sums.get(a.pk, {})
-        value = index_of(
-            status=a.status,
-            with_survey=a.with_survey,
-            max_total=a.criteria_set.max_total,
-            appraisal_max=s.get("appraisal_max") or ZERO,
-            self_total=s.get("self_total") or ZERO,
-            appraised_total=s.get("appraised_total"),
-            survey_total=s.get("survey_total") or ZERO,
-        ).value
+        value = indices[a.pk].value
         if value is not None:
             grouped[(a.year, a.criteria_set.unit_kind)].append((value, a.unit.name, a.pk))
     out: dict[tuple[int, str], list[Ranked]] = {}

@@ -298,21 +298,9 @@ class RankRow:
     band: str
 
 
-def ranking(
-    assessments: QuerySet[Assessment], *, year: int, unit_kind: str, provisional: bool = False
-) -> list[RankRow]:
-    """The units of one kind assessed in one year, best index first; equal indices share a
-    rank. `assessments` is the caller's scoped queryset. Only results the council fixed count,
-    unless `provisional` (then every assessment, on its provisional index where it has no
-    other)."""
-    chosen = (
-        assessments.filter(year=year, criteria_set__unit_kind=unit_kind)
-        .select_related("unit", "criteria_set")
-        .order_by("pk")
-    )
-    if not provisional:
-        chosen = chosen.filter(status__in=RANKED_STATUSES)
-    rows = list(chosen)
+def indices_of(rows: list[Assessment]) -> dict[int, Index]:
+    """The index of each of several assessments (their sets and units already read) in one
+    query: the rankings' and the comparison's arithmetic, the same as `totals`."""
     decimal: DecimalField[Decimal, Decimal] = DecimalField(max_digits=8, decimal_places=2)
     not_survey = ~Q(criterion__method=Method.SURVEY)
     sums = {
@@ -329,10 +317,10 @@ def ranking(
             survey_total=Sum("survey_score", filter=Q(criterion__method=Method.SURVEY)),
         )
     }
-    ranked: list[tuple[Decimal, Assessment, bool]] = []
+    out = {}
     for a in rows:
         s = sums.get(a.pk, {})
-        index = index_of(
+        out[a.pk] = index_of(
             status=a.status,
             with_survey=a.with_survey,
             max_total=a.criteria_set.max_total,
@@ -341,6 +329,28 @@ def ranking(
             appraised_total=s.get("appraised_total"),
             survey_total=s.get("survey_total") or ZERO,
         )
+    return out
+
+
+def ranking(
+    assessments: QuerySet[Assessment], *, year: int, unit_kind: str, provisional: bool = False
+) -> list[RankRow]:
+    """The units of one kind assessed in one year, best index first; equal indices share a
+    rank. `assessments` is the caller's scoped queryset. Only results the council fixed count,
+    unless `provisional` (then every assessment, on its provisional index where it has no
+    other)."""
+    chosen = (
+        assessments.filter(year=year, criteria_set__unit_kind=unit_kind)
+        .select_related("unit", "criteria_set")
+        .order_by("pk")
+    )
+    if not provisional:
+        chosen = chosen.filter(status__in=RANKED_STATUSES)
+    rows = list(chosen)
+    indices = indices_of(rows)
+    ranked: list[tuple[Decimal, Assessment, bool]] = []
+    for a in rows:
+        index = indices[a.pk]
         if index.value is not None:
             ranked.append((index.value, a, index.provisional))
     ranked.sort(key=lambda r: (-r[0], r[1].unit.name))
