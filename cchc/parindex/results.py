@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -195,13 +195,26 @@ def totals(assessment: Assessment) -> Totals:
     )
 
 
-def progress(assessment: Assessment) -> Progress:
-    scores = Score.objects.filter(assessment=assessment).exclude(criterion__method=Method.SURVEY)
-    return Progress(
-        to_score=scores.count(),
-        self_scored=scores.filter(self_score__isnull=False).count(),
-        with_evidence=scores.filter(evidence__isnull=False).distinct().count(),
+def progress_of(assessments: Iterable[Assessment]) -> dict[int, Progress]:
+    """The progress of several assessments in one query (the list of assessments)."""
+    counted = (
+        Score.objects.filter(assessment__in=list(assessments))
+        .exclude(criterion__method=Method.SURVEY)
+        .values("assessment_id")
+        .annotate(
+            to_score=Count("id", distinct=True),
+            self_scored=Count("id", filter=Q(self_score__isnull=False), distinct=True),
+            with_evidence=Count("id", filter=Q(evidence__isnull=False), distinct=True),
+        )
     )
+    return {
+        c["assessment_id"]: Progress(c["to_score"], c["self_scored"], c["with_evidence"])
+        for c in counted
+    }
+
+
+def progress(assessment: Assessment) -> Progress:
+    return progress_of([assessment]).get(assessment.pk, Progress(0, 0, 0))
 
 
 # A criterion asks for digitally signed evidence when its "evidence required" says so (SEEDS §4:

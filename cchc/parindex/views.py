@@ -39,10 +39,14 @@ from cchc.parindex.models import (
 )
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
 from cchc.parindex.results import (
+    Progress,
+    band_for,
     evidence_by_code,
     evidence_row,
+    indices_of,
     lost_points,
     progress,
+    progress_of,
     totals,
 )
 from cchc.parindex.tasks import tasks_by_code, today
@@ -106,16 +110,22 @@ def lost_points_workbook(request: HttpRequest, assessment_id: int) -> HttpRespon
 @login_required
 def assessments(request: HttpRequest) -> HttpResponse:
     rows = []
-    found = (
+    found = list(
         Assessment.objects.visible_to(request.user)
         .select_related("unit", "criteria_set")
         .order_by("-year", "unit__path")
     )
+    # Two queries for the whole list (a province's council sees every commune), not a few per
+    # assessment.
+    indices = indices_of(found)
+    progresses = progress_of(found)
     any_provisional = False
     for a in found:
-        sums = totals(a)
-        any_provisional |= sums.index is not None and sums.provisional
-        rows.append({"a": a, "totals": sums, "progress": progress(a)})
+        index = indices[a.pk]
+        band = "" if index.provisional else band_for(a.criteria_set.bands, index.value)
+        shown = {"index": index.value, "provisional": index.provisional, "band": band}
+        any_provisional |= index.value is not None and index.provisional
+        rows.append({"a": a, "totals": shown, "progress": progresses.get(a.pk, Progress(0, 0, 0))})
     return render(
         request, "parindex/assessments.html", {"rows": rows, "any_provisional": any_provisional}
     )

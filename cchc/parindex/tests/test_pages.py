@@ -93,6 +93,36 @@ def test_nav_and_list_show_the_assessment_with_progress(assessment: Assessment, 
     assert "(dự kiến)" in body
 
 
+def test_the_list_reads_all_assessments_in_the_same_queries_with_each_ones_index(
+    assessment: Assessment, world: Any, carol: User, pat: User, commune_set: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.parindex.results import totals
+
+    actions.set_self_score(assessment, CODE, "1,5", by=carol, at=at("2025-10-05"))
+    client = logged_in(pat)
+    client.get("/lam-viec/chi-so-cchc/")  # the session and the user's units, read once
+    with CaptureQueriesContext(connection) as one:
+        client.get("/lam-viec/chi-so-cchc/")
+    other = actions.open_assessment(
+        world.commune_b,
+        commune_set,
+        by=pat,
+        self_assessment_due=assessment.self_assessment_due,
+        appraisal_due=assessment.appraisal_due,
+        at=at("2025-10-01"),
+    )
+    with CaptureQueriesContext(connection) as two:
+        body = html(client.get("/lam-viec/chi-so-cchc/"))
+    assert len(two) == len(one)
+    assert f'href="{page(other)}"' in body and f'href="{page(assessment)}"' in body
+    # The list's index is the assessment page's (results.totals), 1,5 of 70 appraised points.
+    index = totals(assessment).index
+    assert index == Decimal("2.14") and "2,14" in body
+
+
 @pytest.mark.parametrize("who", ["carol", "pat", "sam"])
 def test_each_role_of_the_unit_sees_every_page(assessment: Assessment, who: str, request: Any):
     user = request.getfixturevalue(who)
