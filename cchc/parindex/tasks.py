@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cchc.accounts.models import User
+from cchc.lib.text import person_key
 from cchc.parindex.models import Assessment, RemediationEvent, RemediationTask
 from cchc.units.models import Membership, Unit
 
@@ -47,15 +48,13 @@ def tasks_by_code(assessment: Assessment, *, history: bool = False) -> dict[str,
     return dict(out)
 
 
-def unit_staff(unit: Unit) -> QuerySet[User]:
+def unit_staff(unit: Unit) -> list[User]:
     """Who a task may be given to: the staff with a membership in force in the unit or an
-    agency inside it (the same rule as `actions.own_roles`)."""
+    agency inside it (the same rule as `actions.own_roles`), by given name as Vietnamese staff
+    lists are read (`lib.text.person_key`, as the dossier desk's recipients)."""
     members = Membership.objects.active().filter(unit__path__startswith=unit.path)
-    return (
-        User.objects.filter(is_active=True, pk__in=members.values("user_id"))
-        .order_by("full_name", "username")
-        .distinct()
-    )
+    staff = User.objects.filter(is_active=True, pk__in=members.values("user_id")).distinct()
+    return sorted(staff, key=lambda u: person_key(u.full_name or u.username))
 
 
 def owner_name(user: Any) -> str:

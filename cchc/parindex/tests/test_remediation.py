@@ -578,3 +578,25 @@ def test_the_report_lists_the_tasks_per_lost_criterion(
     assert ["2.2", "Lập báo cáo rà soát", "Minh", "31/03/2026", "Chưa thực hiện", None] in [
         [c if c != "" else None for c in r] for r in rows
     ]
+
+
+def test_the_owners_offered_are_the_units_staff_by_given_name(world: World) -> None:
+    from cchc.parindex.tasks import unit_staff
+    from cchc.testing import make_user
+    from cchc.units.choices import Role
+
+    for username, name in (
+        ("lan", "Nguyễn Thị Lan"),
+        ("an", "Trần Văn An"),
+        ("hung", "Lê Văn Hùng"),
+    ):
+        User.objects.filter(pk=make_user(username, world.commune_a, Role.SPECIALIST).pk).update(
+            full_name=name
+        )
+    stranger = make_user("other", world.commune_b, Role.SPECIALIST)
+    User.objects.filter(pk=stranger.pk).update(full_name="Đỗ Văn Bình")
+    names = [u.full_name for u in unit_staff(world.commune_a)]
+    ours = [n for n in names if n in {"Nguyễn Thị Lan", "Trần Văn An", "Lê Văn Hùng"}]
+    # Vietnamese staff lists read by given name: An, Hùng, Lan (a byte order gives Lê first).
+    assert ours == ["Trần Văn An", "Lê Văn Hùng", "Nguyễn Thị Lan"]
+    assert "Đỗ Văn Bình" not in names
