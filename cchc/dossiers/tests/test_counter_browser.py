@@ -85,7 +85,12 @@ def desk(browser: Any, live_server: Any, settings: Any, tmp_path: Path, receptio
             }
         ]
     )
-    yield context.new_page()
+    page = context.new_page()
+    # Playwright turns the browser's file-chooser interception on only when a listener is added,
+    # without waiting for it: a Space sent right after `expect_file_chooser()` can reach the page
+    # first, and the chooser then opens unseen (CI, 06/12). A listener from the start keeps it on.
+    page.on("filechooser", lambda chooser: None)
+    yield page
     context.close()
 
 
