@@ -27,6 +27,7 @@ from cchc.lib.numbers import plain_decimal
 from cchc.parindex.automatic import check_criterion
 from cchc.parindex.choices import SET_UNIT_KINDS, Method, ScoreRule, SetStatus
 from cchc.parindex.models import CriteriaSet, Criterion
+from cchc.parindex.scoring import ScoringRuleError, parse_rule
 
 DATA = Path(__file__).resolve().parent / "data"
 # The demo sets shipped with the platform (PAR.md's reconstructed commune set, and frameworks
@@ -524,7 +525,16 @@ def _checked(spec: SetSpec, reader: _Reader) -> SetSpec:
                 _("Tiêu chí %(code)s: khóa công thức %(formula)s chỉ gồm chữ thường, số và dấu _.")
                 % {"code": node.code, "formula": show(node.formula)}
             )
+        before = len(errors)
         _check_params(node, errors)
+        if node.method == Method.SURVEY and node.rule != ScoreRule.FREE and len(errors) == before:
+            # The merge applies the rule to the SIPAS share (actions.closing): a rule it would
+            # refuse then (a missing target, a misspelt key) is refused now, before the set is
+            # saved and long before the survey results come in.
+            try:
+                parse_rule(node.code, node.rule, rule_params_of(node.rule_params), node.max_score)
+            except ScoringRuleError as error:
+                errors.append(str(error.message))
         if node.method == Method.AUTOMATIC and node.formula and FORMULA.match(node.formula):
             try:
                 check_criterion(node)

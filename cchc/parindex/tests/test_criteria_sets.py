@@ -157,3 +157,28 @@ def test_only_the_province_council_imports_sets(world: Any, carol: User, pat: Us
     with pytest.raises(actions.NotAllowed):
         actions.import_criteria_set(_doc(), by=carol)
     assert actions.import_criteria_set(_doc(), by=pat).code == "PAR-XA"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # The merge needs the target: the import's own check would have taken 1 for it.
+        ({}, "Tiêu chí 1.7: chỉ tiêu (target) phải là một số lớn hơn 0"),
+        (
+            {"target": 1.0, "tagret": 0.9},
+            "Tiêu chí 1.7: cách chấm “proportional” không có tham số tagret",
+        ),
+        ({"target": 0.8, "floor": 0.9}, "Tiêu chí 1.7: mức sàn 0,9 cao hơn chỉ tiêu 0,8"),
+    ],
+)
+def test_a_survey_criterion_the_merge_could_not_score_is_refused_at_import(
+    db: Any, params: dict[str, Any], expected: str
+) -> None:
+    doc = _doc()
+    survey = doc["nodes"][0]["children"][6]
+    assert (survey["code"], survey["method"]) == ("1.7", "survey")
+    survey["rule_params"] = params
+    with pytest.raises(CriteriaSetError) as refused:
+        read_json(doc)
+    assert any(m.startswith(expected) for m in refused.value.messages), refused.value.messages
+    assert not CriteriaSet.objects.exists()
