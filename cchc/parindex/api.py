@@ -615,7 +615,8 @@ def add_evidence_file(
     """Multipart form: `code`, `label` and `file`. The file is judged by its content (PDF, JPG,
     PNG, DOCX, XLSX; another kind: 422 naming the criterion), over the upload limit: 413. The
     same action and the same checks as the criterion's page; 409 once the unit may no longer add
-    evidence (after submission, until the explanation round)."""
+    evidence (after submission, until the explanation round), and 409 for a file the criterion
+    already has (a retried upload stores nothing more)."""
     a = get_assessment_for(request.user, assessment_id)
     evidence = actions.add_evidence(
         a, payload.code, by=request.user, kind=EvidenceKind.FILE, label=payload.label, file=file

@@ -26,3 +26,10 @@ class FileTooLarge(InvalidScore):
     both doors, the criterion named."""
 
     status_code = 413
+
+
+class DuplicateEvidence(ParIndexError):
+    """The same file, reference or register document already stands as evidence for the
+    criterion: a form sent twice, or an upload retried after a lost answer, stores it once."""
+
+    status_code = 409

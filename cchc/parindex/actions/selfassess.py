@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.uploads import UploadRejected, check_upload, max_file_bytes
@@ -26,7 +27,7 @@ from cchc.parindex.actions.common import (
     _set,
     _start_self_assessment,
 )
-from cchc.parindex.actions.errors import FileTooLarge, InvalidScore
+from cchc.parindex.actions.errors import DuplicateEvidence, FileTooLarge, InvalidScore
 from cchc.parindex.choices import Action, EvidenceKind, Method, Status
 from cchc.parindex.models import Assessment, Evidence, Score
 from cchc.records.models import OfficialDocument
@@ -148,6 +149,36 @@ def _size_of(file: IO[bytes]) -> int:
     return int(size)
 
 
+def _refuse_duplicate(
+    score: Score,
+    code: str,
+    *,
+    sha256: str = "",
+    kind: str = "",
+    ref: str = "",
+    record: OfficialDocument | None = None,
+) -> None:
+    """409 when the criterion already has this evidence: a file by its content, a register
+    document by itself, any other reference by its kind and text. Called under the
+    assessment's row lock, so two copies sent together store one."""
+    if sha256:
+        same = score.evidence.filter(kind=EvidenceKind.FILE, sha256=sha256)
+    elif record is not None:
+        same = score.evidence.filter(record=record)
+    else:
+        same = score.evidence.filter(kind=kind, ref=ref, record__isnull=True)
+    first = same.order_by("added_at", "id").first()
+    if first is not None:
+        raise DuplicateEvidence(
+            _("Tiêu chí %(code)s đã có tài liệu kiểm chứng này (“%(label)s”, thêm lúc %(at)s).")
+            % {
+                "code": code,
+                "label": first.label,
+                "at": f"{timezone.localtime(first.added_at):%H:%M %d/%m/%Y}",
+            }
+        )
+
+
 def add_evidence(
     assessment: Assessment,
     code: str,
@@ -215,7 +246,9 @@ def add_evidence(
             added_by=actor(by),
             added_at=now,
         )
-        if file is not None:
+        if file is None:
+            _refuse_duplicate(score, code, kind=kind, ref=ref, record=document)
+        else:
             size, limit = _size_of(file), max_file_bytes()
             if size > limit:
                 # The same sentence as the upload check's, with its own status (413).
@@ -236,6 +269,7 @@ def add_evidence(
             evidence.extension = checked.extension
             evidence.size = checked.size
             evidence.sha256 = checked.sha256
+            _refuse_duplicate(score, code, sha256=checked.sha256)
             file.seek(0)
             evidence.file.save(
                 f"{checked.sha256}.{checked.extension}", ContentFile(file.read()), save=False

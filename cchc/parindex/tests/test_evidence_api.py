@@ -22,10 +22,12 @@ from django.test import Client
 
 from cchc.accounts.models import User
 from cchc.api import api
+from cchc.parindex.actions import add_evidence
+from cchc.parindex.actions.errors import DuplicateEvidence
 from cchc.parindex.models import Assessment, Evidence
 from cchc.parindex.tests.support import round_one_closed, submitted
 from cchc.records.tests.support import pdf_bytes
-from cchc.testing import bearer, logged_in
+from cchc.testing import bearer, logged_in, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +296,88 @@ def test_a_broken_multipart_body_is_refused_in_json_and_stores_nothing(
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "không đúng định dạng" in response.json()["detail"]
     assert not Evidence.objects.exists() and not stored_files(settings)
+
+
+# -- the same evidence twice ---------------------------------------------------------------------
+# A form sent twice, an upload retried after a lost answer, or the same reference typed again is
+# refused with 409 naming the criterion and the piece already there, through both doors alike,
+# storing nothing more. The check runs under the assessment's row lock, so copies sent at the
+# same moment store one.
+
+
+def reference(user: User, a: Assessment, ref: str, *, code: str = "2.1") -> Any:
+    return Client().post(
+        f"/api/v1/par/assessments/{a.pk}/evidence",
+        {"code": code, "kind": "record", "label": "Kế hoạch CCHC", "ref": ref},
+        content_type="application/json",
+        **bearer(user),
+    )
+
+
+def test_the_same_file_again_is_refused_by_both_doors_alike_and_stored_once(
+    assessment: Assessment, carol: User, settings: Any
+) -> None:
+    pdf = pdf_bytes("Bien ban kiem tra")
+    assert api_upload(carol, assessment, pdf)[0] == 201
+    api_status, api_body = api_upload(carol, assessment, pdf, label="Biên bản (gửi lại)")
+    page_status, page_reason = page_upload(carol, assessment, pdf)
+    assert (api_status, page_status) == (409, 409)
+    assert api_body["detail"] == page_reason
+    assert page_reason.startswith(
+        "Tiêu chí 2.1 đã có tài liệu kiểm chứng này (“Biên bản”, thêm lúc "
+    )
+    assert Evidence.objects.count() == 1 and len(stored_files(settings)) == 1
+
+
+def test_the_same_file_for_another_criterion_and_another_file_for_the_same_are_taken(
+    assessment: Assessment, carol: User
+) -> None:
+    pdf = pdf_bytes("Bien ban kiem tra")
+    assert api_upload(carol, assessment, pdf)[0] == 201
+    assert api_upload(carol, assessment, pdf, code="1.4")[0] == 201
+    assert api_upload(carol, assessment, pdf_bytes("Bao cao quy III"))[0] == 201
+    assert Evidence.objects.count() == 3
+
+
+def test_the_same_reference_again_is_refused_and_another_is_taken(
+    assessment: Assessment, carol: User
+) -> None:
+    assert reference(carol, assessment, "20/KH-UBND").status_code == 200
+    again = reference(carol, assessment, "20/KH-UBND")
+    assert again.status_code == 409
+    assert "Tiêu chí 2.1 đã có tài liệu kiểm chứng này (“Kế hoạch CCHC”" in again.json()["detail"]
+    assert reference(carol, assessment, "21/KH-UBND").status_code == 200
+    assert Evidence.objects.count() == 2
+
+
+def test_the_action_refuses_it_with_its_own_error(
+    assessment: Assessment, carol: User, tmp_path: Path
+) -> None:
+    path = tmp_path / "bien-ban.pdf"
+    path.write_bytes(pdf_bytes())
+    for attempt in range(2):
+        with path.open("rb") as file:
+            if attempt == 0:
+                add_evidence(assessment, "2.1", by=carol, kind="file", label="Biên bản", file=file)
+            else:
+                with pytest.raises(DuplicateEvidence) as refused:
+                    add_evidence(
+                        assessment, "2.1", by=carol, kind="file", label="Biên bản", file=file
+                    )
+                assert refused.value.status_code == 409
+    assert Evidence.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_sent_at_the_same_moment_store_one(
+    assessment: Assessment, carol: User, settings: Any
+) -> None:
+    pdf = pdf_bytes("Bien ban kiem tra")
+
+    def one() -> int:
+        return api_upload(carol, assessment, pdf)[0]
+
+    statuses = run_together([one] * 6)
+    assert all(isinstance(s, int) for s in statuses), statuses
+    assert statuses.count(201) == 1 and statuses.count(409) == 5, statuses
+    assert Evidence.objects.count() == 1 and len(stored_files(settings)) == 1
