@@ -22,7 +22,7 @@ from cchc.lib.apierrors import STAFF, refusals
 from cchc.lib.inputs import FreeText, Id, IsoDate, column, text
 from cchc.parindex import actions, live
 from cchc.parindex.choices import EvidenceKind
-from cchc.parindex.compare import comparison
+from cchc.parindex.compare import YearResult, comparison
 from cchc.parindex.criteria import export_json
 from cchc.parindex.inputs import RemediationMoveIn, RemediationTaskIn, give_task, move_task
 from cchc.parindex.lookup import (
@@ -1029,7 +1029,20 @@ class LostAgainRowOut(Schema):
 class LostAgainOut(Schema):
     year: int
     previous_year: int
+    # The unit taken over whose year is compared (its code), or null for the unit's own.
+    previous_unit: str | None
+    previous_unit_name: str
     rows: list[LostAgainRowOut]
+
+
+class ForebearOut(Schema):
+    unit: str
+    unit_name: str
+    successor: str
+    effective_on: dt.date
+    legal_basis: str
+    depth: int
+    years: list[ComparedYearOut]
 
 
 class ComparisonOut(Schema):
@@ -1037,6 +1050,7 @@ class ComparisonOut(Schema):
     unit_name: str
     years: list[ComparedYearOut]
     lost_again: list[LostAgainOut]
+    forebears: list[ForebearOut]
 
 
 @router.get(
@@ -1048,51 +1062,21 @@ class ComparisonOut(Schema):
 def unit_comparison(request: HttpRequest, unit_code: Path[UnitCode]) -> dict[str, Any]:
     """Each year's index, grade, rank and fields with the change against the year before
     (fields compared only where code and title match), and the criteria that lost points in
-    two assessments running. Another unit: 404."""
+    two assessments running. A unit that took others over (a merger) lists their years before
+    the change under `forebears`, and its first year after it beside each one's last year in
+    `lost_again` (`previous_unit`). Another unit: 404."""
 
     result = comparison(get_unit_for(request.user, unit_code))
     return {
         "unit": result.unit.code,
         "unit_name": result.unit.name,
-        "years": [
-            {
-                "year": y.year,
-                "assessment": y.assessment.pk,
-                "criteria_set": y.assessment.criteria_set.code,
-                "status": y.assessment.status,
-                "basis": y.basis,
-                "basis_label": y.basis_label,
-                "index": _num(y.index),
-                "provisional": y.provisional,
-                "band": y.band,
-                "rank": y.rank,
-                "ranked_of": y.ranked_of,
-                "previous_year": y.previous_year,
-                "index_change": _num(y.index_change),
-                "rank_change": y.rank_change,
-                "fields": [
-                    {
-                        "code": f.code,
-                        "title": f.title,
-                        "max_score": float(f.max_score),
-                        "points": _num(f.points),
-                        "share": _num(f.share),
-                        "share_max": _num(f.share_max),
-                        "match": f.match,
-                        "previous_title": f.previous_title,
-                        "change": _num(f.change),
-                        "note": f.note,
-                    }
-                    for f in y.fields
-                ],
-                "notes": y.notes,
-            }
-            for y in result.years
-        ],
+        "years": [_compared_year(y) for y in result.years],
         "lost_again": [
             {
                 "year": pair.year,
                 "previous_year": pair.previous_year,
+                "previous_unit": pair.previous_unit.code if pair.previous_unit else None,
+                "previous_unit_name": pair.previous_unit.name if pair.previous_unit else "",
                 "rows": [
                     {
                         "code": r.code,
@@ -1112,4 +1096,51 @@ def unit_comparison(request: HttpRequest, unit_code: Path[UnitCode]) -> dict[str
             }
             for pair in result.lost_again
         ],
+        "forebears": [
+            {
+                "unit": f.unit.code,
+                "unit_name": f.unit.name,
+                "successor": f.forebear.successor.code,
+                "effective_on": f.forebear.effective_on,
+                "legal_basis": f.forebear.legal_basis,
+                "depth": f.forebear.depth,
+                "years": [_compared_year(y) for y in f.years],
+            }
+            for f in result.forebears
+        ],
+    }
+
+
+def _compared_year(y: YearResult) -> dict[str, Any]:
+    return {
+        "year": y.year,
+        "assessment": y.assessment.pk,
+        "criteria_set": y.assessment.criteria_set.code,
+        "status": y.assessment.status,
+        "basis": y.basis,
+        "basis_label": y.basis_label,
+        "index": _num(y.index),
+        "provisional": y.provisional,
+        "band": y.band,
+        "rank": y.rank,
+        "ranked_of": y.ranked_of,
+        "previous_year": y.previous_year,
+        "index_change": _num(y.index_change),
+        "rank_change": y.rank_change,
+        "fields": [
+            {
+                "code": f.code,
+                "title": f.title,
+                "max_score": float(f.max_score),
+                "points": _num(f.points),
+                "share": _num(f.share),
+                "share_max": _num(f.share_max),
+                "match": f.match,
+                "previous_title": f.previous_title,
+                "change": _num(f.change),
+                "note": f.note,
+            }
+            for f in y.fields
+        ],
+        "notes": y.notes,
     }

@@ -18,8 +18,13 @@ ignored, a few function words left out) are at least two thirds of the shorter t
 4 "Nâng cao chất lượng đội ngũ cán bộ, công chức" does not match field 4 "Xây dựng chính quyền
 cơ sở", and the output says so instead of comparing them.
 
-Queries: a fixed number whatever the years (the unit's assessments, their sets' criteria,
-their scores, and the ranking's two), never one per year.
+A unit that took others over (a merger: `units.UnitSuccession`) shows their years before the
+change beside its own, figured the same way, and its first year after the change beside each
+one's last year: their indices in a note (another unit's index is not subtracted from its
+own), and the criteria they lost that it lost again.
+
+Queries: a fixed number whatever the years (one per generation of forebears, the assessments,
+their sets' criteria, their scores, and the ranking's two per province), never one per year.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
 from cchc.parindex.results import SURVEY_DONE, band_for, best_known, index_of, indices_of
 from cchc.reports.charts import GOOD, SOFT, Chart, Series
+from cchc.units.lookup import Forebear, forebears_of
 from cchc.units.models import Unit
 
 ZERO = Decimal(0)
@@ -135,6 +141,8 @@ class YearResult:
     rank_change: int | None = None
     # Last year's fields that match none of this year's.
     previous_unmatched: list[FieldYear] = field(default_factory=list)
+    # The first year after the unit took over others: their last years, said in words.
+    forebears_note: str = ""
 
     @property
     def basis_label(self) -> str:
@@ -143,7 +151,8 @@ class YearResult:
     @property
     def notes(self) -> list[str]:
         """What was not compared with last year, and why."""
-        out = [f.note for f in self.fields if f.note]
+        out = [self.forebears_note] if self.forebears_note else []
+        out += [f.note for f in self.fields if f.note]
         for f in self.previous_unmatched:
             out.append(
                 _(
@@ -175,13 +184,34 @@ class LostAgain:
     year: int
     previous_year: int
     rows: list[LostRow]
+    # Set when the earlier year is a forebear's (the unit it took over), not the unit's own.
+    previous_unit: Unit | None = None
+
+
+@dataclass
+class ForebearYears:
+    """A unit this one took over (`units.lookup.forebears_of`) with its own years before the
+    change, figured as the unit's are; its ranks are among its own province's units."""
+
+    forebear: Forebear
+    years: list[YearResult]  # oldest first
+
+    @property
+    def unit(self) -> Unit:
+        return self.forebear.unit
+
+    @property
+    def newest_first(self) -> list[YearResult]:
+        return list(reversed(self.years))
 
 
 @dataclass
 class Comparison:
     unit: Unit
     years: list[YearResult]  # oldest first
-    lost_again: list[LostAgain]  # newest pair first
+    lost_again: list[LostAgain]  # newest pair first; a year's own pair before its forebears'
+    # The units it took over (nearest first) that have assessments before the change.
+    forebears: list[ForebearYears] = field(default_factory=list)
 
     @property
     def newest_first(self) -> list[YearResult]:
@@ -330,17 +360,17 @@ def province_of(unit: Unit) -> int:
     return int(unit.path.strip("/").split("/")[0]) if unit.path else unit.pk
 
 
-def ranks(unit: Unit, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], list[Ranked]]:
-    """For each (year, set kind): the province's ranked assessments, best first, by
-    `results.ranking`'s rule (final and published results, equal indices share a rank, then by
-    unit name) — in two queries for all the years, where `ranking` takes two per year."""
+def ranks(root: int, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], list[Ranked]]:
+    """For each (year, set kind): the ranked assessments of the province `root`
+    (`province_of`), best first, by `results.ranking`'s rule (final and published results,
+    equal indices share a rank, then by unit name) — in two queries for all the years, where
+    `ranking` takes two per year."""
     pairs = set(wanted)
     if not pairs:
         return {}
     match = Q()
     for year, kind in pairs:
         match |= Q(year=year, criteria_set__unit_kind=kind)
-    root = province_of(unit)
     rows = list(
         Assessment.objects.filter(match, status__in=RANKED_STATUSES)
         .filter(Q(unit_id=root) | Q(unit__path__startswith=f"/{root}/"))
@@ -451,10 +481,15 @@ def _one_per_year(assessments: list[Assessment], bases: dict[int, str]) -> list[
 
 
 def comparison(unit: Unit) -> Comparison:
-    """The unit's assessments, year by year. The caller has checked the unit is the reader's
-    (`units.lookup.get_unit_for`: another unit is a 404)."""
+    """The unit's assessments, year by year, and those of the units it took over before the
+    change. The caller has checked the unit is the reader's (`units.lookup.get_unit_for`:
+    another unit is a 404); what it took over is read with it, as its records passed to it."""
+    forebears = forebears_of(unit)
+    units = {unit.pk} | {f.unit.pk for f in forebears}
     assessments = list(
-        Assessment.objects.filter(unit=unit).select_related("criteria_set").order_by("year", "pk")
+        Assessment.objects.filter(unit_id__in=units)
+        .select_related("criteria_set")
+        .order_by("year", "pk")
     )
     set_ids = {a.criteria_set_id for a in assessments}
     criteria: dict[int, list[Criterion]] = defaultdict(list)
@@ -468,10 +503,39 @@ def comparison(unit: Unit) -> Comparison:
         s.criterion = by_id[s.criterion_id]
         scores[s.assessment_id].append(s)
     bases = {a.pk: basis_of(a, scores[a.pk]) for a in assessments}
-    chosen = _one_per_year(assessments, bases)
-    years = [_year(a, criteria[a.criteria_set_id], scores[a.pk]) for a in chosen]
-    ranked = ranks(unit, ((y.assessment.year, y.assessment.criteria_set.unit_kind) for y in years))
 
+    def years_of(unit_id: int, before: int | None = None) -> list[_Year]:
+        mine = [
+            a for a in assessments if a.unit_id == unit_id and (before is None or a.year < before)
+        ]
+        chosen = _one_per_year(mine, bases)
+        return [_year(a, criteria[a.criteria_set_id], scores[a.pk]) for a in chosen]
+
+    own = years_of(unit.pk)
+    # A forebear's years end with the year its successor took it over: that year is assessed
+    # as the successor's.
+    theirs = [(f, years_of(f.unit.pk, f.effective_on.year)) for f in forebears]
+    theirs = [(f, ys) for f, ys in theirs if ys]
+    # The ranks, two queries per province whatever the years (forebears are nearly always of
+    # the unit's own province).
+    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for who, ys in [(unit, own), *((f.unit, ys) for f, ys in theirs)]:
+        for y in ys:
+            wanted[province_of(who)].add((y.assessment.year, y.assessment.criteria_set.unit_kind))
+    ranked = {root: ranks(root, pairs) for root, pairs in wanted.items()}
+
+    out, lost_again = _results(own, ranked[province_of(unit)] if own else {})
+    kept = [ForebearYears(f, _results(ys, ranked[province_of(f.unit)])[0]) for f, ys in theirs]
+    lost_again += _against_forebears(own, out, [(f, ys[-1]) for f, ys in theirs if f.depth == 1])
+    lost_again.sort(key=lambda pair: (-pair.year, pair.previous_unit is not None))
+    return Comparison(unit=unit, years=out, lost_again=lost_again, forebears=kept)
+
+
+def _results(
+    years: list[_Year], ranked: dict[tuple[int, str], list[Ranked]]
+) -> tuple[list[YearResult], list[LostAgain]]:
+    """One unit's years with their ranks and the change against the year before; the lost
+    again pairs, oldest first."""
     out: list[YearResult] = []
     lost_again: list[LostAgain] = []
     last: _Year | None = None
@@ -501,7 +565,47 @@ def comparison(unit: Unit) -> Comparison:
             lost_again.append(LostAgain(a.year, previous.year, _lost_again(y, last)))
         out.append(result)
         last = y
-    return Comparison(unit=unit, years=out, lost_again=list(reversed(lost_again)))
+    return out, lost_again
+
+
+def _against_forebears(
+    own: list[_Year], out: list[YearResult], direct: list[tuple[Forebear, _Year]]
+) -> list[LostAgain]:
+    """The unit's first year after taking others over, beside each one's last year: what they
+    lost that the unit lost again (a weakness of the place, not only of one body), and a note
+    with their indices. The indices are not subtracted: the units differ."""
+    if not direct:
+        return []
+    took_over = min(f.effective_on for f, _last in direct)
+    first = next((i for i, y in enumerate(own) if y.assessment.year >= took_over.year), None)
+    if first is None:
+        return []
+    year, result = own[first], out[first]
+    result.forebears_note = _(
+        "Đơn vị tiếp nhận %(units)s từ ngày %(day)s: %(indices)s (chỉ số của đơn vị khác, "
+        "không trừ ra mức thay đổi)."
+    ) % {
+        "units": ", ".join(f.unit.name for f, _last in direct),
+        "day": f"{took_over:%d/%m/%Y}",
+        "indices": "; ".join(
+            _("năm %(year)s %(unit)s đạt %(index)s")
+            % {
+                "year": last.assessment.year,
+                "unit": f.unit.name,
+                "index": localised(last.index) if last.index is not None else "—",
+            }
+            for f, last in direct
+        ),
+    }
+    return [
+        LostAgain(
+            year.assessment.year,
+            last.assessment.year,
+            _lost_again(year, last),
+            previous_unit=f.unit,
+        )
+        for f, last in direct
+    ]
 
 
 def signed(value: Decimal | int | None) -> str:

@@ -13,8 +13,9 @@ from cchc.parindex.actions import AppraisalEntry, SelfEntry
 from cchc.parindex.choices import Method
 from cchc.parindex.criteria import DATA, load_shipped, read_json, save_set
 from cchc.parindex.models import Assessment, CriteriaSet, Score
-from cchc.testing import at
-from cchc.units.models import Unit
+from cchc.testing import World, at, make_user
+from cchc.units.choices import Role, UnitKind
+from cchc.units.models import Unit, UnitSuccession
 
 
 def leaves(assessment: Assessment, *, survey: bool = False) -> list[Score]:
@@ -111,3 +112,51 @@ def cycle(
         actions.finalise(a, by=appraiser, at=at(f"{year}-12-15"))
     a.refresh_from_db()
     return a
+
+
+def merged_commune(
+    world: World, commune_set: CriteriaSet, carol: User, pat: User
+) -> dict[str, Unit]:
+    """Commune A took over Xã Nga Hiệp and Xã Nga Thanh on 01/07/2025, and Nga Thanh had taken
+    over Xã Nga Lĩnh on 01/01/2020: Nga Thanh's and Nga Hiệp's 2024 and Nga Lĩnh's 2019
+    assessments, final (Nga Thanh's 1.4 lost 0,5 and 2.2 1; the others nothing), and commune
+    A's 2025, final with the survey (1.4 lost 1, 3.8 0,5; 3.9 got 6 of 9)."""
+
+    def commune(code: str, name: str, until: str) -> Unit:
+        return Unit.objects.create(
+            code=code,
+            name=name,
+            kind=UnitKind.COMMUNE,
+            parent=world.province,
+            valid_to=dt.date.fromisoformat(until),
+        )
+
+    hiep = commune("16309", "Xã Nga Hiệp", "2025-06-30")
+    thanh = commune("16306", "Xã Nga Thanh", "2025-06-30")
+    linh = commune("16312", "Xã Nga Lĩnh", "2019-12-31")
+    for predecessor, successor, day in (
+        (thanh, world.commune_a, "2025-07-01"),
+        (hiep, world.commune_a, "2025-07-01"),
+        (linh, thanh, "2020-01-01"),
+    ):
+        UnitSuccession.objects.create(
+            predecessor=predecessor,
+            successor=successor,
+            effective_on=dt.date.fromisoformat(day),
+            legal_basis="Nghị quyết 1686/NQ-UBTVQH15" if day.startswith("2025") else "",
+        )
+    set_2024 = set_for_year("par-xa-2025.json", 2024)
+    for unit, lost in ((thanh, {"1.4": "0.5", "2.2": "1"}), (hiep, {})):
+        officer = make_user(f"officer-{unit.code}", unit, Role.TTHC_CONTROL)
+        cycle(unit, set_2024, officer, pat, lost)
+    officer = make_user("officer-16312", linh, Role.TTHC_CONTROL)
+    cycle(linh, set_for_year("par-xa-8lv-2022.json", 2019), officer, pat, {})
+    cycle(
+        world.commune_a,
+        commune_set,
+        carol,
+        pat,
+        {"1.4": "0", "3.8": "0.5"},
+        survey=full_survey(commune_set, **{"3_9": "6"}),
+    )
+    return {"hiep": hiep, "thanh": thanh, "linh": linh}

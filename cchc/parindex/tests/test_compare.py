@@ -35,8 +35,9 @@ from cchc.parindex.compare import (
 from cchc.parindex.criteria import DATA, read_json, save_set
 from cchc.parindex.models import Assessment, CriteriaSet
 from cchc.parindex.results import ranking, totals
-from cchc.parindex.tests.support import cycle, full_survey, set_for_year
-from cchc.testing import World, at, bearer, logged_in
+from cchc.parindex.tests.support import cycle, full_survey, merged_commune, set_for_year
+from cchc.testing import World, at, bearer, logged_in, make_user
+from cchc.units.choices import Role
 from cchc.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -290,8 +291,9 @@ def test_the_query_count_stays_flat_as_years_grow(
         unit, commune_set, carol, pat, {"1.4": "0"}, survey=full_survey(commune_set, **{"3_9": "6"})
     )
     page, api = logged_in(carol), Client()
-    # The unit's assessments, their sets' criteria, their scores, the ranking's two.
-    with django_assert_max_num_queries(5) as one:
+    # The units it took over, the assessments, their sets' criteria, their scores, the
+    # ranking's two.
+    with django_assert_max_num_queries(6) as one:
         assert len(comparison(unit).years) == 1
     with django_assert_max_num_queries(15) as one_page:
         assert page.get(PAGE.format(unit.code)).status_code == 200
@@ -376,7 +378,13 @@ def test_the_api_answers_the_same_figures(
 
 def test_a_unit_without_assessments_gets_an_empty_comparison(world: World, carol: User) -> None:
     body = Client().get(API.format("16300"), **bearer(carol)).json()
-    assert body == {"unit": "16300", "unit_name": "Xã Nga Sơn", "years": [], "lost_again": []}
+    assert body == {
+        "unit": "16300",
+        "unit_name": "Xã Nga Sơn",
+        "years": [],
+        "lost_again": [],
+        "forebears": [],
+    }
     html = logged_in(carol).get(PAGE.format("16300")).content.decode()
     assert "Đơn vị chưa có kỳ đánh giá Chỉ số CCHC nào." in html
 
@@ -414,3 +422,107 @@ def test_the_demo_compares_nga_sons_2022_and_2025_under_different_sets(
         ("2", D("9.29")),
         ("3", D("21.43")),
     ]
+
+
+# -- a unit that took others over ------------------------------------------------------------------
+# Commune A took over Xã Nga Hiệp and Xã Nga Thanh on 01/07/2025; Nga Thanh had itself taken
+# over Xã Nga Lĩnh on 01/01/2020. By hand:
+# - Nga Thanh 2024 (PAR-XA 2024, final, no survey): 1.4 loses 0,5 and 2.2 1 → 68,5 of 70 →
+#   97,86; Nga Hiệp 2024 loses nothing → 100; so Nga Hiệp is 1st and Nga Thanh 2nd of 2.
+# - Nga Lĩnh 2019 (PAR-XA-8LV re-issued for 2019, final) loses nothing → 100, 1st of 1.
+# - Commune A 2025: 95,50 as above; its 1.4 lost 1 of 1, lost by Nga Thanh in 2024 too.
+
+
+@pytest.fixture
+def merged(world: World, commune_set: CriteriaSet, carol: User, pat: User) -> dict[str, Unit]:
+    return merged_commune(world, commune_set, carol, pat)
+
+
+def test_the_units_taken_over_show_their_years_before_the_change(
+    world: World, merged: dict[str, Unit]
+) -> None:
+    result = comparison(world.commune_a)
+    assert [y.year for y in result.years] == [2025]
+    assert [
+        (f.unit.name, f.forebear.depth, f.forebear.successor.name) for f in result.forebears
+    ] == [
+        ("Xã Nga Hiệp", 1, "Xã Nga Sơn"),
+        ("Xã Nga Thanh", 1, "Xã Nga Sơn"),
+        ("Xã Nga Lĩnh", 2, "Xã Nga Thanh"),
+    ]
+    hiep, thanh, linh = (f.years for f in result.forebears)
+    assert [(y.year, y.index, y.band, y.rank, y.ranked_of) for y in hiep] == [
+        (2024, D("100.00"), "Tốt", 1, 2)
+    ]
+    assert [(y.year, y.index, y.rank, y.ranked_of) for y in thanh] == [(2024, D("97.86"), 2, 2)]
+    assert [(y.year, y.index, y.rank, y.ranked_of) for y in linh] == [(2019, D("100.00"), 1, 1)]
+    # The first year after the change: the forebears' indices said, not subtracted.
+    y25 = result.years[0]
+    assert (y25.index, y25.index_change, y25.previous_year) == (D("95.50"), None, None)
+    assert y25.notes[0] == (
+        "Đơn vị tiếp nhận Xã Nga Hiệp, Xã Nga Thanh từ ngày 01/07/2025: năm 2024 Xã Nga Hiệp "
+        "đạt 100; năm 2024 Xã Nga Thanh đạt 97,86 (chỉ số của đơn vị khác, không trừ ra mức "
+        "thay đổi)."
+    )
+    # What Nga Thanh lost that the merged commune lost again.
+    assert [
+        (
+            p.year,
+            p.previous_year,
+            p.previous_unit.name if p.previous_unit else None,
+            [r.code for r in p.rows],
+        )
+        for p in result.lost_again
+    ] == [(2025, 2024, "Xã Nga Hiệp", []), (2025, 2024, "Xã Nga Thanh", ["1.4"])]
+    row = result.lost_again[1].rows[0]
+    assert (row.lost, row.previous_lost, row.previous_reason) == (
+        D(1),
+        D("0.5"),
+        "Lý do trừ điểm 1.4",
+    )
+
+
+def test_a_forebears_year_of_the_change_is_the_successors(
+    world: World, merged: dict[str, Unit], pat: User
+) -> None:
+    # An assessment of Nga Thanh for 2025 (opened before the merger) is not listed as its own:
+    # 2025 is assessed as the merged commune's.
+    officer = make_user("officer-late", merged["thanh"], Role.TTHC_CONTROL)
+    cycle(merged["thanh"], CriteriaSet.objects.get(code="PAR-XA", year=2025), officer, pat, {})
+    thanh = next(f for f in comparison(world.commune_a).forebears if f.unit == merged["thanh"])
+    assert [y.year for y in thanh.years] == [2024]
+
+
+def test_the_page_and_the_api_show_the_forebears(
+    world: World, merged: dict[str, Unit], carol: User, bob: User
+) -> None:
+    html = logged_in(carol).get(PAGE.format("16300")).content.decode()
+    assert "Đơn vị tiền thân" in html
+    assert "Xã Nga Thanh" in html and "97,86" in html and "Nghị quyết 1686/NQ-UBTVQH15" in html
+    assert "từ 01/07/2025 thuộc Xã Nga Sơn" in html
+    assert "Năm 2024 (Xã Nga Thanh) và năm 2025" in html
+    body = Client().get(API.format("16300"), **bearer(carol)).json()
+    assert [(f["unit"], f["effective_on"], f["depth"]) for f in body["forebears"]] == [
+        ("16309", "2025-07-01", 1),
+        ("16306", "2025-07-01", 1),
+        ("16312", "2020-01-01", 2),
+    ]
+    assert body["forebears"][1]["years"][0]["index"] == 97.86
+    assert [(p["previous_unit"], [r["code"] for r in p["rows"]]) for p in body["lost_again"]] == [
+        ("16309", []),
+        ("16306", ["1.4"]),
+    ]
+    # Commune B's officer still reads nothing of commune A's, forebears included.
+    assert logged_in(bob).get(PAGE.format("16300")).status_code == 404
+    assert Client().get(API.format("16300"), **bearer(bob)).status_code == 404
+
+
+def test_a_new_unit_without_years_of_its_own_shows_its_forebears(
+    world: World, merged: dict[str, Unit], carol: User
+) -> None:
+    Assessment.objects.filter(unit=world.commune_a).delete()
+    result = comparison(world.commune_a)
+    assert result.years == [] and result.lost_again == []
+    assert len(result.forebears) == 3
+    html = logged_in(carol).get(PAGE.format("16300")).content.decode()
+    assert "các đơn vị tiền thân có (bên dưới)" in html and "Xã Nga Lĩnh" in html

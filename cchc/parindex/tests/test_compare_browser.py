@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cchc.accounts.models import User
 from cchc.parindex.criteria import load_shipped, save_set
 from cchc.parindex.models import Assessment
-from cchc.parindex.tests.support import cycle, full_survey, set_for_year
+from cchc.parindex.tests.support import cycle, full_survey, merged_commune, set_for_year
 from cchc.testing import World, assert_accessible, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,3 +79,25 @@ def test_the_officer_compares_the_years_with_the_keyboard(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith(f"/lam-viec/chi-so-cchc/{two_years.pk}/")
+
+
+@pytest.mark.parametrize(
+    "sized_page", [(1366, 768), (360, 740)], ids=["desk", "phone"], indirect=True
+)
+def test_a_merged_commune_shows_the_units_it_took_over(
+    sized_page: Any, world: World, carol: User, pat: User
+) -> None:
+    page = sized_page
+    width = page.viewport_size["width"]
+    merged_commune(world, save_set(load_shipped("par-xa-2025.json")), carol, pat)
+    log_in(page, carol)
+    page.goto("/lam-viec/chi-so-cchc/don-vi/16300/so-sanh/")
+    forebears = page.locator("#h-forebears")
+    expect(forebears).to_have_text("Đơn vị tiền thân")
+    main = page.locator("main").inner_text()
+    assert "Xã Nga Thanh" in main and "97,86" in main and "Xã Nga Lĩnh" in main
+    assert "Năm 2024 (Xã Nga Thanh) và năm 2025" in main
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
+    forebears.scroll_into_view_if_needed()
+    shot(page, f"par-comparison-merged-{width}")
