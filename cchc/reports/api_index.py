@@ -381,13 +381,7 @@ def service_index_lost(
     """Exactly the dossiers (or procedures, or PAKN) counted in the sub-indicator's denominator
     and not in its numerator: `total` of them, `limit` from `offset` (the .xlsx lists all)."""
     found, ids, start, end, _whole = _scope(request, unit, from_, to, subtree)
-    try:
-        lost = si.lost_points(ids, indicator, start, end)
-    except si.UnknownIndicator:
-        raise PeriodError(
-            _("Chỉ tiêu “%(key)s” không có hoặc không đo được từ số liệu của nền tảng.")
-            % {"key": indicator[:40]}
-        ) from None
+    lost = si.lost_points(ids, indicator, start, end)
     if format == "xlsx":
         name = str(INDICATOR_NAMES.get(indicator, indicator))
         return _xlsx(

@@ -63,7 +63,7 @@ from cchc.reports.models_index import (
     ServiceIndexDay,
     ServiceIndexState,
 )
-from cchc.reports.resolution import check_period, resolution, units_in
+from cchc.reports.resolution import PeriodError, check_period, resolution, units_in
 from cchc.reports.scoring import (
     NOT_ASSESSABLE_REASONS,
     UNIT_BANDS,
@@ -1436,8 +1436,15 @@ class Lost:
         }
 
 
-class UnknownIndicator(Exception):
-    pass
+class UnknownIndicator(PeriodError):
+    """A sub-indicator that is not in the index, or is scored by hand (no measure): 400 with
+    the same sentence through the page and the API."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            _("Chỉ tiêu “%(key)s” không có hoặc không đo được từ số liệu của nền tảng.")
+            % {"key": key[:40]}
+        )
 
 
 def measure_of(key: str) -> str:

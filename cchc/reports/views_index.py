@@ -18,7 +18,6 @@ from cchc.lib.errors import DomainError
 from cchc.reports import index_xlsx
 from cchc.reports import indicators as ind
 from cchc.reports import service_index as si
-from cchc.reports.resolution import PeriodError
 from cchc.reports.scoring import INDICATOR_NAMES, config
 from cchc.reports.views import form_date, staff_units
 from cchc.units.choices import UnitKind
@@ -121,13 +120,7 @@ def lost_page(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("indicator", "")
 
     def build(asked: dict[str, Any], unit: Unit, ids: list[int]) -> dict[str, Any]:
-        try:
-            lost = si.lost_points(ids, key, asked["start"], asked["end"])
-        except si.UnknownIndicator:
-            raise PeriodError(
-                _("Chỉ tiêu “%(key)s” không có hoặc không đo được từ số liệu của nền tảng.")
-                % {"key": key[:40]}
-            ) from None
+        lost = si.lost_points(ids, key, asked["start"], asked["end"])
         return {
             "lost": lost,
             "items": lost.items[:LOST_PAGE_SIZE],

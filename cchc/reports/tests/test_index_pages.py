@@ -4,6 +4,7 @@ commune's unit refused (404), a bad period shown in place (400)."""
 
 from __future__ import annotations
 
+import html
 import io
 from typing import Any
 
@@ -59,6 +60,21 @@ def test_the_lost_points_page_links_the_dossiers(world: World, data: August, car
     for d in (data.d3, data.d4):
         assert f'href="/lam-viec/ho-so/{d.code}/"' in html
     assert data.d1.code not in html
+
+
+@pytest.mark.parametrize("key", ["x", "data_reuse"])  # not in the index; scored by hand
+def test_an_indicator_without_a_measure_is_refused_as_the_api_refuses_it(
+    world: World, carol: User, key: str
+) -> None:
+    page = logged_in(carol).get(
+        "/lam-viec/bao-cao/chi-so-phuc-vu/mat-diem/", {"unit": "16300", "indicator": key, **AUG}
+    )
+    api = logged_in(carol).get(
+        "/api/v1/reports/service-index/lost", {"unit": "16300", "indicator": key, **AUG}
+    )
+    said = f"Chỉ tiêu “{key}” không có hoặc không đo được từ số liệu của nền tảng."
+    assert (page.status_code, api.status_code) == (400, 400)
+    assert api.json()["detail"] == said and said in html.unescape(page.content.decode())
 
 
 def test_another_commune_is_refused(world: World, data: August, bob: User) -> None:
