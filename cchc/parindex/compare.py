@@ -4,7 +4,7 @@ that lost points in two assessments running ("lost again"). Read-only.
 
 Which score counts (`basis`): a final or published result; else the council's latest round
 (round 2 where it re-scored, else round 1); else the unit's self-scores. The index and the
-grade are the assessment page's (`results.index_of`, `results.band_for`), so both pages agree.
+grade are the assessment page's (`results.index_of`, `results.Index.grade`), so both pages agree.
 
 A field's share is its points over the index's own denominator × 100, so the shares add up to
 the index: the set's maximum once the survey is merged (appraised + survey points), else the
@@ -42,7 +42,7 @@ from cchc.lib.numbers import localised
 from cchc.lib.text import fold
 from cchc.parindex.choices import RANKED_STATUSES, Method
 from cchc.parindex.models import Assessment, Criterion, Score
-from cchc.parindex.results import SURVEY_DONE, band_for, best_known, index_of, indices_of
+from cchc.parindex.results import SURVEY_DONE, best_known, index_of, indices_of
 from cchc.reports.charts import GOOD, SOFT, Chart, Series
 from cchc.units.lookup import Forebear, forebears_of
 from cchc.units.models import Unit
@@ -337,7 +337,7 @@ def _year(assessment: Assessment, criteria: list[Criterion], scores: list[Score]
         basis=basis,
         index=index.value,
         provisional=index.provisional,
-        band="" if index.provisional else band_for(assessment.criteria_set.bands, index.value),
+        band=index.grade(assessment.criteria_set.bands),
         fields=fields,
         lost=lost,
         reasons=reasons,

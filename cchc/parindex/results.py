@@ -13,7 +13,7 @@ self-scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -57,6 +57,10 @@ def band_for(bands: Iterable[dict[str, Any]], index: Decimal | None) -> str:
 class Index:
     value: Decimal | None
     provisional: bool
+
+    def grade(self, bands: Iterable[dict[str, Any]]) -> str:
+        """The grade under a set's bands: none for a provisional index (not yet a result)."""
+        return "" if self.provisional else band_for(bands, self.value)
 
 
 def index_of(
@@ -191,11 +195,11 @@ def totals(assessment: Assessment) -> Totals:
         survey_total=survey_total,
         index=index.value,
         provisional=index.provisional,
-        band="" if index.provisional else band_for(assessment.criteria_set.bands, index.value),
+        band=index.grade(assessment.criteria_set.bands),
     )
 
 
-def progress_of(assessments: Iterable[Assessment]) -> dict[int, Progress]:
+def progress_of(assessments: Sequence[Assessment]) -> dict[int, Progress]:
     """The progress of several assessments in one query (the list of assessments)."""
     counted = (
         Score.objects.filter(assessment__in=list(assessments))
@@ -207,14 +211,16 @@ def progress_of(assessments: Iterable[Assessment]) -> dict[int, Progress]:
             with_evidence=Count("id", filter=Q(evidence__isnull=False), distinct=True),
         )
     )
-    return {
+    found = {
         c["assessment_id"]: Progress(c["to_score"], c["self_scored"], c["with_evidence"])
         for c in counted
     }
+    # An assessment without scored criteria has nothing to do yet.
+    return {a.pk: found.get(a.pk, Progress(0, 0, 0)) for a in assessments}
 
 
 def progress(assessment: Assessment) -> Progress:
-    return progress_of([assessment]).get(assessment.pk, Progress(0, 0, 0))
+    return progress_of([assessment])[assessment.pk]
 
 
 # A criterion asks for digitally signed evidence when its "evidence required" says so (SEEDS §4:
@@ -361,15 +367,14 @@ def ranking(
         chosen = chosen.filter(status__in=RANKED_STATUSES)
     rows = list(chosen)
     indices = indices_of(rows)
-    ranked: list[tuple[Decimal, Assessment, bool]] = []
+    ranked: list[tuple[Decimal, Assessment, Index]] = []
     for a in rows:
         index = indices[a.pk]
         if index.value is not None:
-            ranked.append((index.value, a, index.provisional))
+            ranked.append((index.value, a, index))
     ranked.sort(key=lambda r: (-r[0], r[1].unit.name))
     out: list[RankRow] = []
-    for position, (value, a, is_provisional) in enumerate(ranked, start=1):
+    for position, (value, a, index) in enumerate(ranked, start=1):
         rank = out[-1].rank if out and out[-1].index == value else position
-        band = "" if is_provisional else band_for(a.criteria_set.bands, value)
-        out.append(RankRow(rank, a, value, is_provisional, band))
+        out.append(RankRow(rank, a, value, index.provisional, index.grade(a.criteria_set.bands)))
     return out

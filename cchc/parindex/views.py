@@ -39,8 +39,6 @@ from cchc.parindex.models import (
 )
 from cchc.parindex.report import DOCX, XLSX, lost_points_docx, lost_points_xlsx
 from cchc.parindex.results import (
-    Progress,
-    band_for,
     evidence_by_code,
     evidence_row,
     indices_of,
@@ -122,10 +120,13 @@ def assessments(request: HttpRequest) -> HttpResponse:
     any_provisional = False
     for a in found:
         index = indices[a.pk]
-        band = "" if index.provisional else band_for(a.criteria_set.bands, index.value)
-        shown = {"index": index.value, "provisional": index.provisional, "band": band}
+        shown = {
+            "index": index.value,
+            "provisional": index.provisional,
+            "band": index.grade(a.criteria_set.bands),
+        }
         any_provisional |= index.value is not None and index.provisional
-        rows.append({"a": a, "totals": shown, "progress": progresses.get(a.pk, Progress(0, 0, 0))})
+        rows.append({"a": a, "totals": shown, "progress": progresses[a.pk]})
     return render(
         request, "parindex/assessments.html", {"rows": rows, "any_provisional": any_provisional}
     )
